@@ -1,0 +1,26 @@
+// swift-tools-version:5.9
+// TrigML: one self-contained shared library with a C ABI (include/trigml.h).
+// No package dependencies, by rule: only the toolchain's own modules.
+import PackageDescription
+
+let package = Package(
+    name: "TrigML",
+    products: [
+        // libtrigml.so; build with `-Xswiftc -static-stdlib` (CMakeLists.txt does)
+        // so that it needs only the C/C++ runtime at load time.
+        .library(name: "trigml", type: .dynamic, targets: ["TrigML"]),
+    ],
+    targets: [
+        // The public header, imported by Swift so struct layouts cannot drift.
+        .systemLibrary(name: "CTrigML", path: "include"),
+        // Errors, JSON reader, file reading: shared by every capability.
+        .target(name: "TrigMLCore"),
+        // Hot numeric kernels (dense layers over SIMD lanes, fast exp/log).
+        .target(name: "TrigMLKernels"),
+        // LST T5 quintuplet DNN: features, network, working points, model files.
+        .target(name: "TrigMLT5", dependencies: ["CTrigML", "TrigMLCore", "TrigMLKernels"]),
+        // The @_cdecl layer: argument checks, status + last error, no logic.
+        .target(name: "TrigML", dependencies: ["CTrigML", "TrigMLCore", "TrigMLT5"]),
+        .testTarget(name: "TrigMLT5Tests", dependencies: ["TrigMLT5", "TrigMLCore"]),
+    ]
+)

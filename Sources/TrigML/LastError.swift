@@ -1,0 +1,64 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TrigMLCore
+
+/// `tml_last_error()` storage: one malloc'ed C string per thread, kept in a
+/// pthread key whose destructor frees it when the thread ends. No locks:
+/// each thread only touches its own slot.
+enum LastError {
+    static let key: pthread_key_t = {
+        var key = pthread_key_t()
+        pthread_key_create(&key) { free($0) }
+        return key
+    }()
+
+    static let empty: UnsafeMutablePointer<CChar> = strdup("")!
+
+    static func set(_ message: String) {
+        let copy = strdup(message)
+        if let old = pthread_getspecific(key) { free(old) }
+        pthread_setspecific(key, copy)
+    }
+
+    static var current: UnsafePointer<CChar> {
+        if let p = pthread_getspecific(key) { return UnsafePointer(p.assumingMemoryBound(to: CChar.self)) }
+        return UnsafePointer(empty)
+    }
+}
+
+/// Runs the body of an entry point: a thrown `TMLError` becomes its status
+/// and the thread's last error. Nothing else can escape: every entry point
+/// returns a status.
+@inline(__always)
+func guarded(_ function: StaticString, _ body: () throws -> Void) -> Int32 {
+    do {
+        try body()
+        return 0
+    } catch let error as TMLError {
+        LastError.set("\(function): \(error.message)")
+        return error.code.rawValue
+    } catch {
+        LastError.set("\(function): internal error: \(error)")
+        return TMLError.Code.internalError.rawValue
+    }
+}
+
+/// Retains a Swift object behind an opaque C handle.
+func makeHandle(_ object: AnyObject) -> OpaquePointer {
+    OpaquePointer(Unmanaged.passRetained(object).toOpaque())
+}
+
+func object<T: AnyObject>(_ handle: OpaquePointer?, as type: T.Type, _ what: String) throws -> T {
+    guard let handle else { throw TMLError.invalid("\(what) handle is NULL") }
+    return Unmanaged<T>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+}
+
+func release(_ handle: OpaquePointer?) {
+    guard let handle else { return }
+    Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(handle)).release()
+}

@@ -1,0 +1,131 @@
+/// Typed, path-aware access to a parsed JSON document, so that every error
+/// names the file and the member ("model.json: layers[1].bias[3] is not a
+/// finite number").
+public struct JSONNode {
+    public let value: JSON
+    public let path: String
+
+    public init(_ value: JSON, path: String) {
+        self.value = value
+        self.path = path
+    }
+
+    public static func load(file: String) throws -> JSONNode {
+        let bytes = try readWholeFile(file)
+        return try JSONNode(JSON.parse(bytes, source: file), path: file + ":")
+    }
+
+    public static func parse(text: String, source: String) throws -> JSONNode {
+        try JSONNode(JSON.parse(Array(text.utf8), source: source), path: source + ":")
+    }
+
+    func child(_ name: String) -> String { path.hasSuffix(":") ? path + " " + name : path + "." + name }
+
+    public func fail(_ what: String) -> TMLError { TMLError.format("\(path) \(what)") }
+
+    public func has(_ key: String) -> Bool {
+        if case .object(let m) = value, let v = m[key] { if case .null = v { return false }; return true }
+        return false
+    }
+
+    public func member(_ key: String) throws -> JSONNode {
+        guard case .object(let m) = value else { throw fail("is \(value.kindName), expected an object") }
+        guard let v = m[key] else { throw TMLError.format("\(child(key)) is missing") }
+        return JSONNode(v, path: child(key))
+    }
+
+    public func optionalMember(_ key: String) throws -> JSONNode? {
+        guard case .object(let m) = value else { throw fail("is \(value.kindName), expected an object") }
+        guard let v = m[key] else { return nil }
+        if case .null = v { return nil }
+        return JSONNode(v, path: child(key))
+    }
+
+    public var keys: [String] {
+        if case .object(let m) = value { return m.keys.sorted() }
+        return []
+    }
+
+    public func array() throws -> [JSONNode] {
+        guard case .array(let items) = value else { throw fail("is \(value.kindName), expected an array") }
+        var out: [JSONNode] = []
+        out.reserveCapacity(items.count)
+        for (i, v) in items.enumerated() { out.append(JSONNode(v, path: "\(path)[\(i)]")) }
+        return out
+    }
+
+    public func string() throws -> String {
+        guard case .string(let s) = value else { throw fail("is \(value.kindName), expected a string") }
+        return s
+    }
+
+    public func bool() throws -> Bool {
+        guard case .bool(let b) = value else { throw fail("is \(value.kindName), expected true or false") }
+        return b
+    }
+
+    /// XGBoost writes some numbers as strings ("5E-1"); `lenient` accepts them.
+    func numberText(lenient: Bool) throws -> String {
+        switch value {
+        case .number(let t): return t
+        case .string(let t) where lenient: return t
+        default: throw fail("is \(value.kindName), expected a number")
+        }
+    }
+
+    public func double(lenient: Bool = false) throws -> Double {
+        let t = try numberText(lenient: lenient)
+        guard let d = Double(t) else { throw fail("'\(t)' is not a number") }
+        return d
+    }
+
+    public func finiteDouble(lenient: Bool = false) throws -> Double {
+        let d = try double(lenient: lenient)
+        guard d.isFinite else { throw fail("is not a finite number") }
+        return d
+    }
+
+    /// Parsed directly as a float32 (correctly rounded from the decimal text).
+    public func float(lenient: Bool = false) throws -> Float {
+        let t = try numberText(lenient: lenient)
+        guard let f = Float(t) else { throw fail("'\(t)' is not a number") }
+        return f
+    }
+
+    public func finiteFloat(lenient: Bool = false) throws -> Float {
+        let f = try float(lenient: lenient)
+        guard f.isFinite else { throw fail("is not a finite float32 number") }
+        return f
+    }
+
+    public func int(min: Int = Int.min, max: Int = Int.max, lenient: Bool = false) throws -> Int {
+        let t = try numberText(lenient: lenient)
+        guard let i = Int(t) else {
+            // Accept 3.0-style integers written by some exporters.
+            if let d = Double(t), d.rounded() == d, abs(d) < 9e15 { return try rangeChecked(Int(d), min, max) }
+            throw fail("'\(t)' is not an integer")
+        }
+        return try rangeChecked(i, min, max)
+    }
+
+    func rangeChecked(_ i: Int, _ lo: Int, _ hi: Int) throws -> Int {
+        guard i >= lo && i <= hi else { throw fail("= \(i) is outside [\(lo), \(hi)]") }
+        return i
+    }
+
+    public func finiteFloats(count expected: Int? = nil) throws -> [Float] {
+        let items = try array()
+        if let n = expected, items.count != n {
+            throw TMLError.shape("\(path) has \(items.count) entries, expected \(n)")
+        }
+        return try items.map { try $0.finiteFloat() }
+    }
+
+    public func finiteDoubles(count expected: Int? = nil) throws -> [Double] {
+        let items = try array()
+        if let n = expected, items.count != n {
+            throw TMLError.shape("\(path) has \(items.count) entries, expected \(n)")
+        }
+        return try items.map { try $0.finiteDouble() }
+    }
+}

@@ -1,0 +1,96 @@
+import CTrigML
+import TrigMLCore
+
+/// A `tml_t5_batch` whose pointers, counts and index chain have been
+/// checked, so the feature code can read it without bounds checks.
+///
+/// Index and shape errors fail here, before any output is written (the
+/// contract's rule). Non-finite values are not errors (they give NaN scores).
+public struct T5Batch {
+    public let mdCount: Int
+    public let t3Count: Int
+    public let t5Count: Int
+    let x, y, z, r, eta, phi: UnsafePointer<Float>
+    let layer: UnsafePointer<UInt8>?
+    let t3MD: UnsafePointer<UInt32>
+    let t3Radius: UnsafePointer<Float>
+    let t5T3: UnsafePointer<UInt32>
+
+    /// A placeholder for NULL columns of empty arrays: never dereferenced,
+    /// because every index into an empty array is rejected.
+    private static let nothing: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+    private static let noIndex: UnsafeMutablePointer<UInt32> = .allocate(capacity: 1)
+
+    public init(_ batch: UnsafePointer<tml_t5_batch>?, featureSet: T5FeatureSet) throws {
+        guard let b = batch?.pointee else { throw TMLError.invalid("tml_t5_batch pointer is NULL") }
+        mdCount = try checkedCount(b.n_md, elementBytes: 4, what: "n_md")
+        t3Count = try checkedCount(b.n_t3, elementBytes: 4, perItem: 3, what: "n_t3")
+        t5Count = try checkedCount(b.n_t5, elementBytes: 4, perItem: 2, what: "n_t5")
+
+        func column<T>(_ p: UnsafePointer<T>?, _ name: String, count: Int, placeholder: UnsafePointer<T>) throws -> UnsafePointer<T> {
+            if let p { return p }
+            if count == 0 { return placeholder }
+            throw TMLError.invalid("tml_t5_batch.\(name) is NULL but its count is \(count)")
+        }
+        let none = UnsafePointer(Self.nothing)
+        x = try column(b.md_x, "md_x", count: mdCount, placeholder: none)
+        y = try column(b.md_y, "md_y", count: mdCount, placeholder: none)
+        z = try column(b.md_z, "md_z", count: mdCount, placeholder: none)
+        r = try column(b.md_r, "md_r", count: mdCount, placeholder: none)
+        eta = try column(b.md_eta, "md_eta", count: mdCount, placeholder: none)
+        phi = try column(b.md_phi, "md_phi", count: mdCount, placeholder: none)
+        if featureSet.needsLayer && b.md_layer == nil && mdCount > 0 {
+            throw TMLError.invalid("tml_t5_batch.md_layer is NULL but feature set \(featureSet.rawValue) needs the anchor layers")
+        }
+        layer = b.md_layer
+        t3MD = try column(b.t3_md, "t3_md", count: t3Count, placeholder: UnsafePointer(Self.noIndex))
+        t3Radius = try column(b.t3_radius, "t3_radius", count: t3Count, placeholder: none)
+        t5T3 = try column(b.t5_t3, "t5_t3", count: t5Count, placeholder: UnsafePointer(Self.noIndex))
+        try checkIndexChain()
+    }
+
+    /// Every T5 must name two existing T3s whose MDs exist, chained through
+    /// the shared MD (outer T3's first = inner T3's last).
+    private func checkIndexChain() throws {
+        let nT3 = UInt32(truncatingIfNeeded: min(t3Count, Int(UInt32.max)))
+        let t3Fits = t3Count <= Int(UInt32.max)
+        for t in 0..<t5Count {
+            let inner = t5T3[2 * t], outer = t5T3[2 * t + 1]
+            if t3Fits && inner >= nT3 {
+                throw TMLError.invalid("t5_t3[\(t)][0] = \(inner) is past n_t3 = \(t3Count)")
+            }
+            if t3Fits && outer >= nT3 {
+                throw TMLError.invalid("t5_t3[\(t)][1] = \(outer) is past n_t3 = \(t3Count)")
+            }
+            try checkAnchors(ofT3: inner, role: "inner", t5: t)
+            try checkAnchors(ofT3: outer, role: "outer", t5: t)
+            let shared = t3MD[3 * Int(inner) + 2], outerFirst = t3MD[3 * Int(outer)]
+            if shared != outerFirst {
+                throw TMLError.invalid("T5 \(t): outer T3 \(outer) starts at MD \(outerFirst) but inner T3 \(inner) ends at MD \(shared); they must share it")
+            }
+        }
+    }
+
+    @inline(__always)
+    private func checkAnchors(ofT3 t3: UInt32, role: String, t5 t: Int) throws {
+        for k in 0..<3 {
+            let md = t3MD[3 * Int(t3) + k]
+            if Int(md) >= mdCount {
+                throw TMLError.invalid("t3_md[\(t3)][\(k)] = \(md) (the \(role) T3 of T5 \(t)) is past n_md = \(mdCount)")
+            }
+        }
+    }
+
+    /// The five anchor MDs of T5 `t`, inner to outer (facts section 1.1).
+    @inline(__always)
+    func anchors(_ t: Int) -> (Int, Int, Int, Int, Int) {
+        let inner = 3 * Int(t5T3[2 * t]), outer = 3 * Int(t5T3[2 * t + 1])
+        return (Int(t3MD[inner]), Int(t3MD[inner + 1]), Int(t3MD[inner + 2]),
+                Int(t3MD[outer + 1]), Int(t3MD[outer + 2]))
+    }
+
+    @inline(__always)
+    func innerRadius(_ t: Int) -> Float { t3Radius[Int(t5T3[2 * t])] }
+    @inline(__always)
+    func outerRadius(_ t: Int) -> Float { t3Radius[Int(t5T3[2 * t + 1])] }
+}

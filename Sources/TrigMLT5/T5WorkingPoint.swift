@@ -1,0 +1,59 @@
+import TrigMLCore
+
+/// Where a T5 passes: `score > cut` (LST uses a strict `>`; NaN never passes).
+public enum T5WorkingPoint {
+    /// One cut for every candidate (LST v1: `LSTWP2 = 0.6177366`).
+    case single(cut: Float)
+    /// LST v2 `kWp[pt][eta]` (RecoTracker/LSTCore/interface/alpaka/Common.h):
+    /// the pT bin of the inner-T3 pT 2*k2Rinv1GeVf*innerRadius counts the
+    /// edges it is strictly above (LST: `pt > 5` selects row 1), the |eta|
+    /// bin of anchor 1 is floor(|eta1| / width), the last bin open.
+    case table(ptEdges: [Double], etaBinWidth: Double, etaBins: Int, cuts: [[Float]])
+
+    /// The cut that applies to a candidate with this inner-T3 radius and
+    /// first-anchor eta. Non-finite inputs pick the last bins; their score is
+    /// NaN anyway, so they never pass.
+    @inline(__always)
+    public func cut(innerRadius: Float, eta1: Float) -> Float {
+        switch self {
+        case .single(let c):
+            return c
+        case .table(let ptEdges, let width, let etaBins, let cuts):
+            let pt = 2 * T5Constants.k2Rinv1GeVf * Double(innerRadius)
+            var ptBin = 0
+            for edge in ptEdges where pt > edge { ptBin += 1 }
+            let scaled = abs(Double(eta1)) / width
+            // Compare before converting: Int(NaN) or Int(1e300) would trap.
+            let etaBin = scaled < Double(etaBins - 1) ? Int(scaled) : etaBins - 1
+            return cuts[ptBin][etaBin]
+        }
+    }
+
+    static func parse(_ node: JSONNode) throws -> T5WorkingPoint {
+        let kind = try node.member("kind").string()
+        switch kind {
+        case "single":
+            return .single(cut: try node.member("cut").finiteFloat())
+        case "pt_eta_table":
+            let edges = try node.member("pt_edges_gev").finiteDoubles()
+            guard edges.count <= 64 else { throw node.fail("has more than 64 pT edges") }
+            for i in edges.indices.dropFirst() where !(edges[i] > edges[i - 1]) {
+                throw node.fail("pt_edges_gev must increase strictly")
+            }
+            let widthNode = try node.member("eta_bin_width")
+            let width = try widthNode.finiteDouble()
+            guard width > 0 else { throw widthNode.fail("must be > 0") }
+            let binsNode = try node.member("eta_bins")
+            let bins = try binsNode.int(min: 1, max: 1000)
+            let rowsNode = try node.member("cuts")
+            let rows = try rowsNode.array()
+            guard rows.count == edges.count + 1 else {
+                throw TMLError.shape("\(rowsNode.path) has \(rows.count) pT rows, expected \(edges.count + 1) (one more than pt_edges_gev)")
+            }
+            let cuts = try rows.map { try $0.finiteFloats(count: bins) }
+            return .table(ptEdges: edges, etaBinWidth: width, etaBins: bins, cuts: cuts)
+        default:
+            throw try node.member("kind").fail("= '\(kind)' is not a working-point kind (single, pt_eta_table)")
+        }
+    }
+}
