@@ -21,6 +21,6 @@ let package = Package(
         .target(name: "TrigMLT5", dependencies: ["CTrigML", "TrigMLCore", "TrigMLKernels"]),
         // The @_cdecl layer: argument checks, status + last error, no logic.
         .target(name: "TrigML", dependencies: ["CTrigML", "TrigMLCore", "TrigMLT5"]),
-        .testTarget(name: "TrigMLT5Tests", dependencies: ["TrigMLT5", "TrigMLCore"]),
+        .testTarget(name: "TrigMLT5Tests", dependencies: ["CTrigML", "TrigMLT5", "TrigMLCore", "TrigMLKernels"]),
     ]
 )

@@ -1,0 +1,109 @@
+import CTrigML
+import XCTest
+@testable import TrigMLT5
+
+/// One T5 built from five anchors, with its columns kept alive for the test.
+final class OneT5 {
+    var x: [Float] = [10, 20, 30, 40, 50]
+    var y: [Float] = [1, 3, 6, 10, 15]
+    var z: [Float] = [-5, -10, -15, -20, -25]
+    var r: [Float] = [23, 36, 51, 68, 86]
+    var eta: [Float] = [-0.6, -0.62, -0.64, -0.66, -0.68]
+    var phi: [Float] = [3.1, 3.13, -3.13, -3.1, -3.05]
+    var layer: [UInt8] = [1, 2, 3, 4, 5]
+    var t3MD: [UInt32] = [0, 1, 2, 2, 3, 4]
+    var t3Radius: [Float] = [120, 150]
+    var t5T3: [UInt32] = [0, 1]
+
+    func withBatch<R>(_ body: (UnsafePointer<tml_t5_batch>) throws -> R) rethrows -> R {
+        try x.withUnsafeBufferPointer { x in try y.withUnsafeBufferPointer { y in
+        try z.withUnsafeBufferPointer { z in try r.withUnsafeBufferPointer { r in
+        try eta.withUnsafeBufferPointer { eta in try phi.withUnsafeBufferPointer { phi in
+        try layer.withUnsafeBufferPointer { layer in try t3MD.withUnsafeBufferPointer { t3 in
+        try t3Radius.withUnsafeBufferPointer { rad in try t5T3.withUnsafeBufferPointer { t5 in
+            var b = tml_t5_batch(n_md: 5, md_x: x.baseAddress, md_y: y.baseAddress, md_z: z.baseAddress,
+                                 md_r: r.baseAddress, md_eta: eta.baseAddress, md_phi: phi.baseAddress,
+                                 md_layer: layer.baseAddress, n_t3: 2, t3_md: t3.baseAddress,
+                                 t3_radius: rad.baseAddress, n_t5: 1, t5_t3: t5.baseAddress)
+            return try body(&b)
+        } } } } } } } } } }
+    }
+
+    func features(_ set: T5FeatureSet) throws -> [Float] {
+        try withBatch { b in
+            let batch = try T5Batch(b, featureSet: set)
+            var out = [Float](repeating: -999, count: set.inputCount)
+            batch.features(of: 0, set: set) { out[$0] = $1 }
+            return out
+        }
+    }
+}
+
+final class FeatureTests: XCTestCase {
+    func testLstV2FirstHitIsNormalisedAbsolute() throws {
+        let f = try OneT5().features(.lstV2)
+        XCTAssertEqual(f[0], Float(Double(Float(0.6)) / 2.5), "|eta1| / 2.5 from the float32 column")
+        XCTAssertEqual(f[1], Float(abs(Double(Float(3.1))) / Double.pi))
+        XCTAssertEqual(f[2], Float(5.0 / 267.2349854))
+        XCTAssertEqual(f[3], Float(23.0 / 110.1099396))
+    }
+
+    func testLstV2DeltasUseAbsoluteEtaAndZAndWrappedPhi() throws {
+        let f = try OneT5().features(.lstV2)
+        XCTAssertEqual(f[4], Float(Double(Float(0.62)) - Double(Float(0.6))), "|eta2| - |eta1|, unscaled")
+        // phi 3.13 -> -3.13 crosses pi: the step is +0.0232, not -6.26.
+        XCTAssertEqual(f[9], Float(deltaPhi(Double(Float(-3.13)), Double(Float(3.13))) / Double.pi))
+        XCTAssertGreaterThan(f[9], 0)
+        XCTAssertLessThan(f[9], 0.01)
+        XCTAssertEqual(f[6], Float(5.0 / 267.2349854), "|z2| - |z1| over z_max")
+        XCTAssertEqual(f[19], Float((86.0 - 68.0) / 110.1099396))
+    }
+
+    func testLstV2LogRadiiWithBridgeThroughAnchors234() throws {
+        let t = OneT5()
+        let f = try t.features(.lstV2)
+        XCTAssertEqual(f[20], Float(log10(120.0)))
+        XCTAssertEqual(f[22], Float(log10(150.0)))
+        let bridge = circleRadius(20, 3, 30, 6, 40, 10)
+        XCTAssertEqual(f[21], Float(log10(bridge)))
+    }
+
+    func testLstV1HasRawSignedHitsLayersAndTheSharedHitTwice() throws {
+        let f = try OneT5().features(.lstV1)
+        XCTAssertEqual(f.count, 38)
+        XCTAssertEqual(f[0], Float(log10(2 * T5Constants.k2Rinv1GeVf * 120)))
+        XCTAssertEqual(f[1], -0.6, "signed eta")
+        XCTAssertEqual(f[3], -5, "signed z")
+        XCTAssertEqual(f[4], Float((100.0 + 1.0).squareRoot()), "r = sqrt(x^2 + y^2), not md_r")
+        XCTAssertEqual(f[5], 1, "layer")
+        XCTAssertEqual(Array(f[11...15]), Array(f[17...21]), "hit 3 appears for both T3s")
+        XCTAssertEqual(f[32], Float(log10((120.0 + 150.0) * T5Constants.k2Rinv1GeVf)))
+    }
+
+    func testLstV1DirectionComesFromHit2WhenHit1IsOnLayer1() throws {
+        let t = OneT5()
+        var f = try t.features(.lstV1)
+        XCTAssertEqual(f[33], t.eta[1])
+        XCTAssertEqual(f[34], t.phi[1])
+        t.layer[0] = 7
+        f = try t.features(.lstV1)
+        XCTAssertEqual(f[33], t.eta[0])
+    }
+
+    func testBrokenIndexChainIsRejected() {
+        let t = OneT5()
+        t.t3MD = [0, 1, 2, 3, 3, 4]
+        XCTAssertThrowsError(try t.features(.lstV2)) { error in
+            XCTAssertTrue("\(error)".contains("share"), "\(error)")
+        }
+    }
+
+    func testIndexPastTheArraysIsRejected() {
+        let t = OneT5()
+        t.t5T3 = [0, 2]
+        XCTAssertThrowsError(try t.features(.lstV2))
+        let u = OneT5()
+        u.t3MD = [0, 1, 2, 2, 3, 5]
+        XCTAssertThrowsError(try u.features(.lstV2))
+    }
+}
