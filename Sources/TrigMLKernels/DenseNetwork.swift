@@ -1,19 +1,43 @@
 /// Dense feed-forward networks evaluated with candidates on SIMD lanes.
 ///
-/// Layout choice: a tile holds `laneWidth` candidates; a layer's input is
-/// `inputs` vectors (one per input neuron, each holding that neuron's value
-/// for every candidate of the tile). An output neuron is then a plain
-/// multiply-add chain `acc + x_i * w_io` with the weight broadcast, which
-/// vectorises on any x86-64 (SSE2 baseline or AVX2) without fused
-/// multiply-add: on baseline x86-64 a Swift FMA becomes a software call per
-/// lane (measured here: 0.2 M/s instead of 4.7 M/s in a probe MLP).
+/// Precision: weights and inputs are float32 (as trained and as stored in
+/// the model file); every multiply-add accumulates in double, and hidden
+/// activations stay double. A float32 x float32 product is exact in double,
+/// so the first layer's sums do not depend on fused or unfused arithmetic,
+/// and the result equals a float64 evaluation (numpy's) up to summation
+/// order (~1e-16). Accumulating in float32 instead was measured to miss the
+/// 1e-6 score parity on lst-v1, whose raw inputs (z up to 267 cm) give
+/// pre-activations above 100.
 ///
-/// Summation order is fixed by the layout (bias first, then inputs in order,
-/// eight outputs at a time; narrow layers use four interleaved partial sums
-/// combined as (p0+p1)+(p2+p3)), so results do not depend on batch size,
-/// tile position or thread count.
-public typealias Lanes = SIMD8<Float>
-public let laneWidth = 8
+/// Layout: a tile holds `laneWidth` candidates; a layer's input is `inputs`
+/// vectors (one per input neuron, each holding that neuron's value for every
+/// candidate of the tile). An output neuron is a multiply-add chain
+/// `acc + x_i * w_io` with the weight broadcast. Four outputs per pass:
+/// with 4 candidates per tile on baseline x86-64 (2 SSE2 registers per
+/// vector, 8 accumulator registers of 16) and 8 per tile when built with
+/// `-DTRIGML_WIDE_VECTORS` next to `-target-cpu haswell` or newer (2 AVX
+/// registers per vector, 8 of 16). Each output is one sequential sum in
+/// input order, so results never depend on the tile a candidate lands in,
+/// the batch size or the thread count.
+#if TRIGML_WIDE_VECTORS
+public typealias Lanes = SIMD8<Double>
+#else
+public typealias Lanes = SIMD4<Double>
+#endif
+public let laneWidth = Lanes.scalarCount
+/// Outputs computed per pass over the inputs.
+let outputGroup = 4
+
+/// acc + x * w: fused on wide builds (their CPU has FMA units), unfused on
+/// baseline x86-64, where a fused multiply-add is a software call per lane.
+@inline(__always)
+func multiplyAdd(_ acc: Lanes, _ x: Lanes, _ w: Double) -> Lanes {
+#if TRIGML_WIDE_VECTORS
+    return acc.addingProduct(x, w)
+#else
+    return acc + x * w
+#endif
+}
 
 public enum Activation: String {
     case linear
@@ -24,12 +48,12 @@ public struct DenseLayer {
     public let inputs: Int
     public let outputs: Int
     public let activation: Activation
-    /// Full groups of 8 outputs, stored [group][input][8] so that the eight
-    /// weights one input feeds are contiguous.
-    let groupedWeights: [Float]
+    /// Full groups of `outputGroup` outputs, stored [group][input][4] so
+    /// that the weights one input feeds are contiguous.
+    let groupedWeights: [Double]
     /// Outputs past the last full group, stored [output][input].
-    let tailWeights: [Float]
-    let bias: [Float]
+    let tailWeights: [Double]
+    let bias: [Double]
 
     /// `weights` is input-major, `weights[i * outputs + o]`: the layout of
     /// LST's `wgtT_*[in][out]` arrays (PyTorch's `Linear.weight` transposed).
@@ -40,19 +64,19 @@ public struct DenseLayer {
         self.inputs = inputs
         self.outputs = outputs
         self.activation = activation
-        self.bias = bias
-        let groups = outputs / laneWidth
-        var grouped = [Float](repeating: 0, count: groups * inputs * laneWidth)
+        self.bias = bias.map(Double.init)
+        let groups = outputs / outputGroup
+        var grouped = [Double](repeating: 0, count: groups * inputs * outputGroup)
         for g in 0..<groups {
             for i in 0..<inputs {
-                for k in 0..<laneWidth {
-                    grouped[(g * inputs + i) * laneWidth + k] = weights[i * outputs + g * laneWidth + k]
+                for k in 0..<outputGroup {
+                    grouped[(g * inputs + i) * outputGroup + k] = Double(weights[i * outputs + g * outputGroup + k])
                 }
             }
         }
-        var tail: [Float] = []
-        for o in (groups * laneWidth)..<outputs {
-            for i in 0..<inputs { tail.append(weights[i * outputs + o]) }
+        var tail: [Double] = []
+        for o in (groups * outputGroup)..<outputs {
+            for i in 0..<inputs { tail.append(Double(weights[i * outputs + o])) }
         }
         groupedWeights = grouped
         tailWeights = tail
@@ -96,44 +120,40 @@ extension DenseLayer {
     @inline(__always)
     func forward(_ x: UnsafePointer<Lanes>, _ y: UnsafeMutablePointer<Lanes>) {
         let n = inputs
-        let groups = outputs / laneWidth
+        let groups = outputs / outputGroup
         groupedWeights.withUnsafeBufferPointer { gw in
             bias.withUnsafeBufferPointer { b in
+                guard let weightBase = gw.baseAddress, let biasBase = b.baseAddress else { return }
                 for g in 0..<groups {
-                    let o = g * laneWidth
-                    var a0 = Lanes(repeating: b[o]), a1 = Lanes(repeating: b[o + 1])
-                    var a2 = Lanes(repeating: b[o + 2]), a3 = Lanes(repeating: b[o + 3])
-                    var a4 = Lanes(repeating: b[o + 4]), a5 = Lanes(repeating: b[o + 5])
-                    var a6 = Lanes(repeating: b[o + 6]), a7 = Lanes(repeating: b[o + 7])
-                    var w = gw.baseAddress! + g * n * laneWidth
+                    let o = g * outputGroup
+                    var a0 = Lanes(repeating: biasBase[o]), a1 = Lanes(repeating: biasBase[o + 1])
+                    var a2 = Lanes(repeating: biasBase[o + 2]), a3 = Lanes(repeating: biasBase[o + 3])
+                    var w = weightBase + g * n * outputGroup
                     for i in 0..<n {
                         let xi = x[i]
-                        a0 = a0 + xi * w[0]; a1 = a1 + xi * w[1]
-                        a2 = a2 + xi * w[2]; a3 = a3 + xi * w[3]
-                        a4 = a4 + xi * w[4]; a5 = a5 + xi * w[5]
-                        a6 = a6 + xi * w[6]; a7 = a7 + xi * w[7]
-                        w += laneWidth
+                        a0 = multiplyAdd(a0, xi, w[0]); a1 = multiplyAdd(a1, xi, w[1])
+                        a2 = multiplyAdd(a2, xi, w[2]); a3 = multiplyAdd(a3, xi, w[3])
+                        w += outputGroup
                     }
                     y[o] = activate(a0); y[o + 1] = activate(a1)
                     y[o + 2] = activate(a2); y[o + 3] = activate(a3)
-                    y[o + 4] = activate(a4); y[o + 5] = activate(a5)
-                    y[o + 6] = activate(a6); y[o + 7] = activate(a7)
                 }
             }
         }
-        let first = groups * laneWidth
+        let first = groups * outputGroup
         if first == outputs { return }
         tailWeights.withUnsafeBufferPointer { tw in
+            guard let tailBase = tw.baseAddress else { return }
             for o in first..<outputs {
-                let w = tw.baseAddress! + (o - first) * n
+                let w = tailBase + (o - first) * n
                 var p0 = Lanes(), p1 = Lanes(), p2 = Lanes(), p3 = Lanes()
                 var i = 0
                 while i + 4 <= n {
-                    p0 = p0 + x[i] * w[i]; p1 = p1 + x[i + 1] * w[i + 1]
-                    p2 = p2 + x[i + 2] * w[i + 2]; p3 = p3 + x[i + 3] * w[i + 3]
+                    p0 = multiplyAdd(p0, x[i], w[i]); p1 = multiplyAdd(p1, x[i + 1], w[i + 1])
+                    p2 = multiplyAdd(p2, x[i + 2], w[i + 2]); p3 = multiplyAdd(p3, x[i + 3], w[i + 3])
                     i += 4
                 }
-                while i < n { p0 = p0 + x[i] * w[i]; i += 1 }
+                while i < n { p0 = multiplyAdd(p0, x[i], w[i]); i += 1 }
                 y[o] = activate(Lanes(repeating: bias[o]) + ((p0 + p1) + (p2 + p3)))
             }
         }

@@ -15,31 +15,3 @@ public enum T5Constants {
     public static let firstBarrelLayer: UInt8 = 1
 }
 
-/// The difference phi2 - phi1 wrapped into [-pi, pi]
-/// (`cms::alpakatools::deltaPhi`). Uses round-to-nearest multiples of 2 pi,
-/// so inputs outside [-pi, pi] are wrapped too; for inputs inside it this
-/// is LST's single +-2 pi wrap.
-@inline(__always)
-public func deltaPhi(_ phi2: Double, _ phi1: Double) -> Double {
-    let d = phi2 - phi1
-    if d >= -Double.pi && d <= Double.pi { return d }
-    let twoPi = 2 * Double.pi
-    return d - twoPi * (d / twoPi).rounded(.toNearestOrAwayFromZero)
-}
-
-/// Radius of the circle through three points in the x-y plane,
-/// R = |a| |b| |c| / (2 |a x c|) with a = p2 - p1, b = p3 - p2, c = p3 - p1
-/// (circumradius = product of the sides over four times the area).
-/// Collinear points give +inf; coincident points give NaN.
-@inline(__always)
-public func circleRadius(_ x1: Double, _ y1: Double, _ x2: Double, _ y2: Double,
-                         _ x3: Double, _ y3: Double) -> Double {
-    let ax = x2 - x1, ay = y2 - y1
-    let bx = x3 - x2, by = y3 - y2
-    let cx = x3 - x1, cy = y3 - y1
-    let cross = ax * cy - ay * cx
-    let a = (ax * ax + ay * ay).squareRoot()
-    let b = (bx * bx + by * by).squareRoot()
-    let c = (cx * cx + cy * cy).squareRoot()
-    return a * b * c / (2 * abs(cross))
-}

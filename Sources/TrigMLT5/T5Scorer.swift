@@ -1,57 +1,72 @@
 import TrigMLKernels
 
-/// Scoring in tiles of `laneWidth` candidates: features (double precision,
-/// rounded once) into a lanes-major tile, the network on the tile, the
-/// sigmoid head, the NaN policy and the working point.
+/// Scoring in tiles of `laneWidth` candidates: features into a lanes-major
+/// tile, the network on the tile, the sigmoid head, the NaN policy and the
+/// working point.
 extension T5Model {
+    /// Runs `body(first, lanes, tile)` for every tile of the batch with the
+    /// tile's features filled in; `scratch` has `network.scratchCount + 1`
+    /// lane vectors after the tile for the network.
+    @inline(__always)
+    func forEachTile(_ batch: T5Batch,
+                     _ body: (Int, Int, UnsafeMutablePointer<Lanes>, UnsafeMutablePointer<Lanes>) -> Void) {
+        let inputs = featureSet.inputCount
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: inputs + network.scratchCount + 1) { buffer in
+            guard let tile = buffer.baseAddress else { return }
+            var first = 0
+            while first < batch.t5Count {
+                let lanes = min(laneWidth, batch.t5Count - first)
+                batch.tileFeatures(first: first, lanes: lanes, set: featureSet, into: tile)
+                body(first, lanes, tile, tile + inputs)
+                first += lanes
+            }
+        }
+    }
+
     /// `n_t5 x inputCount` features, row-major.
     public func features(_ batch: T5Batch, into out: UnsafeMutablePointer<Float>) {
-        let n = featureSet.inputCount
-        for t in 0..<batch.t5Count {
-            let row = out + t * n
-            batch.features(of: t, set: featureSet) { row[$0] = $1 }
+        let inputs = featureSet.inputCount
+        forEachTile(batch) { first, lanes, tile, _ in
+            for lane in 0..<lanes {
+                let row = out + (first + lane) * inputs
+                for i in 0..<inputs { row[i] = Float(tile[i][lane]) }
+            }
         }
     }
 
     /// Sigmoid scores; `pass` (optional) from the working point.
     public func score(_ batch: T5Batch, score: UnsafeMutablePointer<Float>, pass: UnsafeMutablePointer<UInt8>?) {
         let inputs = featureSet.inputCount
-        let count = batch.t5Count
-        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: inputs + network.scratchCount + 1) { buffer in
-            guard let base = buffer.baseAddress else { return }
-            let tile = base
-            let scratch = base + inputs
-            let logit = base + inputs + network.scratchCount
-            let tileFloats = UnsafeMutableRawPointer(tile).assumingMemoryBound(to: Float.self)
-            var first = 0
-            while first < count {
-                let lanes = min(laneWidth, count - first)
-                // Unused lanes of the last tile repeat its first candidate, so
-                // every lane holds finite-or-not data from the batch itself.
-                for lane in 0..<laneWidth {
-                    let t = first + (lane < lanes ? lane : 0)
-                    batch.features(of: t, set: featureSet) { tileFloats[$0 * laneWidth + lane] = $1 }
+        forEachTile(batch) { first, lanes, tile, scratch in
+            // NaN policy: a candidate with any non-finite feature scores NaN
+            // (ReLU would otherwise turn a NaN input into 0 and hide it).
+            // x - x is 0 for finite x and NaN for +-inf or NaN.
+            var finite = tile[0] - tile[0] .== 0
+            for i in 1..<inputs { finite = finite .& (tile[i] - tile[i] .== 0) }
+            let logit = scratch + network.scratchCount
+            network.evaluate(input: tile, output: logit, scratch: scratch)
+            let probability = sigmoid(logit[0]).replacing(with: .nan, where: .!finite)
+            for lane in 0..<lanes {
+                let t = first + lane
+                let s = Float(probability[lane])
+                score[t] = s
+                if let pass {
+                    let cut = workingPoint.cut(innerRadius: batch.innerRadius(t), eta1: batch.eta[batch.anchors(t).0])
+                    pass[t] = s > cut ? 1 : 0
                 }
-                var finite = SIMDMask<Lanes.MaskStorage>(repeating: true)
-                for i in 0..<inputs {
-                    let v = tile[i]
-                    // x - x is 0 for finite x and NaN for +-inf or NaN.
-                    finite = finite .& ((v - v) .== 0)
-                }
-                network.evaluate(input: tile, output: logit, scratch: scratch)
-                var probability = sigmoid(logit[0])
-                probability.replace(with: .nan, where: .!finite)
-                for lane in 0..<lanes {
-                    let t = first + lane
-                    let s = probability[lane]
-                    score[t] = s
-                    if let pass {
-                        let cut = workingPoint.cut(innerRadius: batch.innerRadius(t), eta1: batch.eta[batch.anchors(t).0])
-                        pass[t] = s > cut ? 1 : 0
-                    }
-                }
-                first += lanes
             }
+        }
+    }
+}
+
+extension T5Batch {
+    /// Features of one candidate (for tests and tools): the tile path with
+    /// one lane, so there is a single implementation.
+    public func features(of t: Int, set: T5FeatureSet) -> [Float] {
+        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: set.inputCount) { buffer in
+            guard let tile = buffer.baseAddress else { return [] }
+            tileFeatures(first: t, lanes: 1, set: set, into: tile)
+            return (0..<set.inputCount).map { Float(tile[$0][0]) }
         }
     }
 }

@@ -31,10 +31,7 @@ final class OneT5 {
 
     func features(_ set: T5FeatureSet) throws -> [Float] {
         try withBatch { b in
-            let batch = try T5Batch(b, featureSet: set)
-            var out = [Float](repeating: -999, count: set.inputCount)
-            batch.features(of: 0, set: set) { out[$0] = $1 }
-            return out
+            try T5Batch(b, featureSet: set).features(of: 0, set: set)
         }
     }
 }
@@ -52,7 +49,7 @@ final class FeatureTests: XCTestCase {
         let f = try OneT5().features(.lstV2)
         XCTAssertEqual(f[4], Float(Double(Float(0.62)) - Double(Float(0.6))), "|eta2| - |eta1|, unscaled")
         // phi 3.13 -> -3.13 crosses pi: the step is +0.0232, not -6.26.
-        XCTAssertEqual(f[9], Float(deltaPhi(Double(Float(-3.13)), Double(Float(3.13))) / Double.pi))
+        XCTAssertEqual(f[9], Float((Double(Float(-3.13)) - Double(Float(3.13)) + 2 * Double.pi) / Double.pi))
         XCTAssertGreaterThan(f[9], 0)
         XCTAssertLessThan(f[9], 0.01)
         XCTAssertEqual(f[6], Float(5.0 / 267.2349854), "|z2| - |z1| over z_max")
@@ -64,7 +61,8 @@ final class FeatureTests: XCTestCase {
         let f = try t.features(.lstV2)
         XCTAssertEqual(f[20], Float(log10(120.0)))
         XCTAssertEqual(f[22], Float(log10(150.0)))
-        let bridge = circleRadius(20, 3, 30, 6, 40, 10)
+        let bridge = circleRadius(LaneDoubles(repeating: 20), LaneDoubles(repeating: 3), LaneDoubles(repeating: 30),
+                                  LaneDoubles(repeating: 6), LaneDoubles(repeating: 40), LaneDoubles(repeating: 10))[0]
         XCTAssertEqual(f[21], Float(log10(bridge)))
     }
 

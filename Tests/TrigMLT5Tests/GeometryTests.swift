@@ -1,36 +1,53 @@
 import XCTest
 @testable import TrigMLT5
 
-/// The geometric building blocks of the T5 features.
+/// The geometric building blocks of the T5 features, on four lanes at once.
 final class GeometryTests: XCTestCase {
+    func lanes(_ v: Double) -> LaneDoubles { LaneDoubles(repeating: v) }
+
     func testDeltaPhiIsThePlainDifferenceInsideMinusPiToPi() {
-        XCTAssertEqual(deltaPhi(0.3, 0.1), 0.3 - 0.1)
-        XCTAssertEqual(deltaPhi(-1.0, 2.0), -3.0)
+        XCTAssertEqual(deltaPhi(lanes(0.3), lanes(0.1))[0], 0.3 - 0.1)
+        XCTAssertEqual(deltaPhi(lanes(-1.0), lanes(2.0))[0], -3.0)
     }
 
     func testDeltaPhiWrapsAcrossThePiBoundary() {
         // Anchors just either side of phi = +-pi are 0.02 rad apart, not 2 pi - 0.02.
-        XCTAssertEqual(deltaPhi(-Double.pi + 0.01, Double.pi - 0.01), 0.02, accuracy: 1e-12)
-        XCTAssertEqual(deltaPhi(Double.pi - 0.01, -Double.pi + 0.01), -0.02, accuracy: 1e-12)
+        XCTAssertEqual(deltaPhi(lanes(-Double.pi + 0.01), lanes(Double.pi - 0.01))[0], 0.02, accuracy: 1e-12)
+        XCTAssertEqual(deltaPhi(lanes(Double.pi - 0.01), lanes(-Double.pi + 0.01))[0], -0.02, accuracy: 1e-12)
     }
 
     func testDeltaPhiWrapsInputsOutsideTheRange() {
-        XCTAssertEqual(deltaPhi(7 * Double.pi + 0.5, 0), -Double.pi + 0.5, accuracy: 1e-12)
+        XCTAssertEqual(deltaPhi(lanes(7 * Double.pi + 0.5), lanes(0))[0], -Double.pi + 0.5, accuracy: 1e-12)
     }
 
     func testCircleRadiusOfPointsOnAKnownCircle() {
         let R = 439.0  // about a 5 GeV track in 3.8 T
-        func point(_ a: Double) -> (Double, Double) { (R * cos(a) + 12, R * sin(a) - 40) }
+        func point(_ a: Double) -> (LaneDoubles, LaneDoubles) { (lanes(R * cos(a) + 12), lanes(R * sin(a) - 40)) }
         let (x1, y1) = point(0.1), (x2, y2) = point(0.2), (x3, y3) = point(0.35)
-        XCTAssertEqual(circleRadius(x1, y1, x2, y2, x3, y3), R, accuracy: 1e-9 * R)
+        XCTAssertEqual(circleRadius(x1, y1, x2, y2, x3, y3)[0], R, accuracy: 1e-9 * R)
     }
 
     func testCircleRadiusOfCollinearPointsIsInfinite() {
-        XCTAssertEqual(circleRadius(0, 0, 1, 1, 2, 2), .infinity)
+        XCTAssertEqual(circleRadius(lanes(0), lanes(0), lanes(1), lanes(1), lanes(2), lanes(2))[0], .infinity)
     }
 
     func testCircleRadiusOfCoincidentPointsIsNaN() {
-        XCTAssertTrue(circleRadius(1, 1, 1, 1, 2, 3).isNaN)
+        XCTAssertTrue(circleRadius(lanes(1), lanes(1), lanes(1), lanes(1), lanes(2), lanes(3))[0].isNaN)
+    }
+
+    func testFastLog10MatchesLibmToDoubleRounding() {
+        for x in [1e-30, 0.5, 1, 2, 10, 99.99, 439.0, 1e5, 3.4e38, 1e300] {
+            XCTAssertEqual(fastLog10(lanes(x))[0], log10(x), accuracy: 4e-15 * max(1, abs(log10(x))), "\(x)")
+        }
+    }
+
+    func testFastLog10SpecialValues() {
+        let v = fastLog10(LaneDoubles(0, -1, .infinity, .nan))
+        XCTAssertEqual(v[0], -.infinity)
+        XCTAssertTrue(v[1].isNaN)
+        XCTAssertEqual(v[2], .infinity)
+        XCTAssertTrue(v[3].isNaN)
+        XCTAssertEqual(fastLog10(lanes(5e-324))[0], log10(5e-324), accuracy: 1e-12, "subnormal")
     }
 
     func testPtConstantIsLSTs() {
