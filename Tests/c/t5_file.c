@@ -1,0 +1,234 @@
+/*
+ * t5_file: the event/golden file reader of examples-c/common. Round trips,
+ * then every way a file can be broken (each truncation point, bad magic,
+ * unknown flags, counts larger than the file, trailing bytes) must give a
+ * clear error, never a crash or a huge allocation.
+ */
+#include <stdint.h>
+#include <unistd.h>
+
+#include "t5_synth.h"
+#include "test_util.h"
+
+static char g_dir[256];
+
+static const char *tmp_path(char *buf, size_t size, const char *name)
+{
+    snprintf(buf, size, "%s/%s", g_dir, name);
+    return buf;
+}
+
+static int read_bytes(const char *path, uint8_t **data, size_t *size)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    fseek(f, 0, SEEK_END);
+    long n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    *data = malloc(n > 0 ? (size_t)n : 1);
+    *size = fread(*data, 1, (size_t)n, f);
+    fclose(f);
+    return 0;
+}
+
+static void write_bytes(const char *path, const uint8_t *data, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return;
+    fwrite(data, 1, size, f);
+    fclose(f);
+}
+
+static int same_event(const t5f_event *a, const t5f_event *b, int truth)
+{
+    if (a->n_md != b->n_md || a->n_t3 != b->n_t3 || a->n_t5 != b->n_t5) return 0;
+    size_t m = (size_t)a->n_md, t3 = (size_t)a->n_t3, t5 = (size_t)a->n_t5;
+    int same = !memcmp(a->md_x, b->md_x, 4 * m) && !memcmp(a->md_y, b->md_y, 4 * m) &&
+               !memcmp(a->md_z, b->md_z, 4 * m) && !memcmp(a->md_r, b->md_r, 4 * m) &&
+               !memcmp(a->md_eta, b->md_eta, 4 * m) && !memcmp(a->md_phi, b->md_phi, 4 * m) &&
+               !memcmp(a->md_layer, b->md_layer, m) && !memcmp(a->t3_md, b->t3_md, 12 * t3) &&
+               !memcmp(a->t3_radius, b->t3_radius, 4 * t3) && !memcmp(a->t5_t3, b->t5_t3, 8 * t5);
+    if (truth)
+        same = same && !memcmp(a->t5_is_true, b->t5_is_true, t5) && !memcmp(a->t5_sim_pt, b->t5_sim_pt, 4 * t5) &&
+               !memcmp(a->t5_sim_eta, b->t5_sim_eta, 4 * t5);
+    return same;
+}
+
+/* Every strict prefix of a valid file must be rejected with a message. */
+static void check_truncations(const char *path, int golden)
+{
+    uint8_t *data;
+    size_t size;
+    char cut[512], err[1024];
+    if (read_bytes(path, &data, &size)) {
+        CHECK(0, "cannot reread %s", path);
+        return;
+    }
+    tmp_path(cut, sizeof cut, "cut.bin");
+    int rejected = 0;
+    for (size_t n = 0; n < size; n++) {
+        write_bytes(cut, data, n);
+        err[0] = 0;
+        int rc;
+        if (golden) {
+            t5f_golden g;
+            rc = t5f_read_golden(cut, &g, err, sizeof err);
+            if (rc == 0) t5f_free_golden(&g);
+        } else {
+            t5f_events ev;
+            rc = t5f_read_events(cut, &ev, err, sizeof err);
+            if (rc == 0) t5f_free_events(&ev);
+        }
+        CHECK(rc != 0, "%s cut to %zu of %zu bytes was accepted", path, n, size);
+        CHECK(err[0] != 0, "%s cut to %zu bytes: no message", path, n);
+        rejected += rc != 0;
+    }
+    /* One more byte than the file says it has: trailing garbage. */
+    uint8_t *longer = malloc(size + 1);
+    memcpy(longer, data, size);
+    longer[size] = 0xAB;
+    write_bytes(cut, longer, size + 1);
+    int rc;
+    if (golden) {
+        t5f_golden g;
+        rc = t5f_read_golden(cut, &g, err, sizeof err);
+    } else {
+        t5f_events ev;
+        rc = t5f_read_events(cut, &ev, err, sizeof err);
+    }
+    CHECK(rc != 0 && strstr(err, "trailing"), "one trailing byte: rc %d, message '%s'", rc, err);
+    printf("  %s: all %d truncations rejected; trailing byte: %s\n", golden ? "golden" : "events", rejected, err);
+    free(longer);
+    free(data);
+    unlink(cut);
+}
+
+/* Overwrites 8 bytes at `offset` of a copy of the file and expects a
+ * rejection whose message contains `mention`. */
+static void check_patch(const char *path, size_t offset, const void *patch, size_t n, const char *mention, int golden)
+{
+    uint8_t *data;
+    size_t size;
+    char bad[512], err[1024] = "";
+    if (read_bytes(path, &data, &size) || offset + n > size) {
+        CHECK(0, "cannot patch %s at %zu", path, offset);
+        return;
+    }
+    memcpy(data + offset, patch, n);
+    tmp_path(bad, sizeof bad, "patched.bin");
+    write_bytes(bad, data, size);
+    int rc;
+    if (golden) {
+        t5f_golden g;
+        rc = t5f_read_golden(bad, &g, err, sizeof err);
+        if (rc == 0) t5f_free_golden(&g);
+    } else {
+        t5f_events ev;
+        rc = t5f_read_events(bad, &ev, err, sizeof err);
+        if (rc == 0) t5f_free_events(&ev);
+    }
+    CHECK(rc != 0, "patch at %zu accepted (expected an error mentioning '%s')", offset, mention);
+    CHECK(strstr(err, mention) != NULL, "patch at %zu: message '%s' does not mention '%s'", offset, err, mention);
+    printf("  patched byte %zu: %s\n", offset, err);
+    free(data);
+    unlink(bad);
+}
+
+int main(void)
+{
+    char err[1024], path[512], gpath[512];
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    snprintf(g_dir, sizeof g_dir, "%s/trigml-t5file-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+    if (!mkdtemp(g_dir)) {
+        perror("mkdtemp");
+        return 1;
+    }
+
+    /* Round trip, with and without truth columns; one empty event included. */
+    for (int truth = 0; truth <= 1; truth++) {
+        t5f_events ev = {3, truth ? T5F_FLAG_TRUTH : 0, calloc(3, sizeof(t5f_event))};
+        CHECK(t5_synth_event(&ev.events[0], 5, 3, 11) == 0, "synth");
+        CHECK(t5f_event_alloc(&ev.events[1], 0, 0, 0, 1) == 0, "empty event");
+        CHECK(t5_synth_event(&ev.events[2], 2, 1, 12) == 0, "synth");
+        tmp_path(path, sizeof path, truth ? "truth.bin" : "plain.bin");
+        CHECK(t5f_write_events(path, &ev, err, sizeof err) == 0, "write: %s", err);
+        t5f_events back;
+        int rc = t5f_read_events(path, &back, err, sizeof err);
+        CHECK(rc == 0, "read back: %s", err);
+        if (rc == 0) {
+            CHECK(back.n_events == 3 && back.flags == ev.flags, "header %u events flags %u", back.n_events, back.flags);
+            for (uint32_t i = 0; i < 3 && i < back.n_events; i++)
+                CHECK(same_event(&ev.events[i], &back.events[i], truth), "event %u differs after the round trip", i);
+            CHECK(truth || back.events[0].t5_is_true == NULL, "truth columns read from a file without them");
+            tml_t5_batch b = t5f_batch(&back.events[0]);
+            CHECK(b.n_t5 == 8 && b.t5_t3 == back.events[0].t5_t3, "t5f_batch view");
+            t5f_free_events(&back);
+        }
+        check_truncations(path, 0);
+        t5f_free_events(&ev);
+    }
+
+    /* Header damage, on the file with truth (layout: magic 8, n_events 4,
+     * flags 4, then event 0's n_md at 16). */
+    tmp_path(path, sizeof path, "truth.bin");
+    check_patch(path, 0, "TMLT5EV2", 8, "magic", 0);
+    uint32_t flags = 3;
+    check_patch(path, 12, &flags, 4, "flags", 0);
+    uint32_t many = 0xFFFFFFFFu;
+    check_patch(path, 8, &many, 4, "n_events", 0);
+    uint64_t huge = 1ull << 62;
+    check_patch(path, 16, &huge, 8, "md_x", 0); /* n_md */
+    check_patch(path, 24, &huge, 8, "t3_md", 0); /* n_t3: 3*2^62 overflows */
+    check_patch(path, 32, &huge, 8, "t5_t3", 0); /* n_t5 */
+    uint64_t fewer = 24; /* n_md 25 -> 24: every later column shifts by bytes */
+    check_patch(path, 16, &fewer, 8, "patched.bin", 0);
+
+    /* Missing file. */
+    t5f_events none;
+    CHECK(t5f_read_events("/nonexistent/trigml/x.bin", &none, err, sizeof err) != 0 && strstr(err, "/nonexistent"),
+          "missing file: '%s'", err);
+
+    /* Golden round trip and damage. */
+    {
+        t5f_golden g = {23, 2, calloc(2, sizeof(t5f_golden_event))};
+        g.events[0].n_t5 = 3;
+        g.events[0].features = calloc(3 * 23, sizeof(float));
+        g.events[0].score = calloc(3, sizeof(float));
+        g.events[0].pass = calloc(3, 1);
+        for (int i = 0; i < 3 * 23; i++) g.events[0].features[i] = (float)i * 0.5f;
+        g.events[0].score[1] = 0.75f;
+        g.events[0].pass[1] = 1;
+        g.events[1].n_t5 = 0;
+        tmp_path(gpath, sizeof gpath, "golden.bin");
+        CHECK(t5f_write_golden(gpath, &g, err, sizeof err) == 0, "write golden: %s", err);
+        t5f_golden back;
+        int rc = t5f_read_golden(gpath, &back, err, sizeof err);
+        CHECK(rc == 0, "read golden: %s", err);
+        if (rc == 0) {
+            CHECK(back.input_count == 23 && back.n_events == 2 && back.events[0].n_t5 == 3 && back.events[1].n_t5 == 0,
+                  "golden header");
+            CHECK(!memcmp(back.events[0].features, g.events[0].features, 3 * 23 * 4) &&
+                      back.events[0].score[1] == 0.75f && back.events[0].pass[1] == 1,
+                  "golden payload");
+            t5f_free_golden(&back);
+        }
+        check_truncations(gpath, 1);
+        check_patch(gpath, 0, "TMLT5EV1", 8, "magic", 1);
+        uint32_t zero = 0;
+        check_patch(gpath, 8, &zero, 4, "input_count", 1);
+        check_patch(gpath, 16, &huge, 8, "features", 1);
+        t5f_free_golden(&g);
+    }
+
+    /* Event file passed as a golden file and vice versa. */
+    t5f_golden wrong;
+    CHECK(t5f_read_golden(path, &wrong, err, sizeof err) != 0 && strstr(err, "magic"), "event file as golden: '%s'", err);
+    CHECK(t5f_read_events(gpath, &none, err, sizeof err) != 0 && strstr(err, "magic"), "golden as event file: '%s'", err);
+
+    unlink(path);
+    unlink(gpath);
+    tmp_path(path, sizeof path, "plain.bin");
+    unlink(path);
+    rmdir(g_dir);
+    return test_finish("t5_file");
+}

@@ -1,0 +1,71 @@
+/*
+ * test_util.h: the few helpers every C regression test shares. Each test is
+ * a plain program: it prints what failed and returns non-zero (ctest).
+ */
+#ifndef TEST_UTIL_H
+#define TEST_UTIL_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tml_loader.h"
+
+/* Exit status ctest treats as "skipped" (SKIP_RETURN_CODE in CMakeLists.txt). */
+#define TEST_SKIP 77
+
+#ifndef TRIGML_SOURCE_DIR
+#define TRIGML_SOURCE_DIR "."
+#endif
+
+static int g_failures = 0;
+
+#define CHECK(cond, ...)                                                         \
+    do {                                                                         \
+        if (!(cond)) {                                                           \
+            g_failures++;                                                        \
+            fprintf(stderr, "FAIL %s:%d: (%s) ", __FILE__, __LINE__, #cond);     \
+            fprintf(stderr, __VA_ARGS__);                                        \
+            fputc('\n', stderr);                                                 \
+        }                                                                        \
+    } while (0)
+
+/* Loads the library (TRIGML_LIB or the build's path) or exits with 1. */
+static inline void test_load_api(tml_api *api)
+{
+    char err[1024];
+    /* Line-buffered stdout keeps progress lines and FAIL lines (stderr) in
+     * order in ctest's captured output. */
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    if (tml_api_load(api, NULL, err, sizeof err) != 0) {
+        fprintf(stderr, "FAIL: cannot load the library: %s\n", err);
+        exit(1);
+    }
+}
+
+/* `relative` under the source tree, written into buf. */
+static inline const char *test_source_path(char *buf, size_t size, const char *relative)
+{
+    snprintf(buf, size, "%s/%s", TRIGML_SOURCE_DIR, relative);
+    return buf;
+}
+
+static inline int test_file_exists(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return 0;
+    fclose(f);
+    return 1;
+}
+
+static inline int test_finish(const char *name)
+{
+    if (g_failures) {
+        fprintf(stderr, "%s: %d check(s) FAILED\n", name, g_failures);
+        return 1;
+    }
+    printf("%s: all checks passed\n", name);
+    return 0;
+}
+
+#endif /* TEST_UTIL_H */

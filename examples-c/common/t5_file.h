@@ -1,0 +1,80 @@
+/*
+ * t5_file.h: reader and writer for the T5 event file ("TMLT5EV1") and the
+ * T5 golden-vector file ("TMLT5GV1"); both formats are in README.md.
+ *
+ * The reader trusts nothing in the file: every count is checked against the
+ * bytes that remain before anything is allocated, so a corrupt or truncated
+ * file gives an error message (path, event, field, offset), never a crash or
+ * a huge allocation. It checks the layout only; whether the index chain is
+ * consistent is the library's job (tml_t5_score reports it).
+ *
+ * Every column of a read event is its own aligned allocation (the file packs
+ * u8 and u32 columns with no padding) and is never NULL, even when empty.
+ */
+#ifndef T5_FILE_H
+#define T5_FILE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "trigml.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define T5F_FLAG_TRUTH 1u /* per-T5 truth columns present */
+
+typedef struct t5f_event {
+    uint64_t n_md, n_t3, n_t5;
+    float *md_x, *md_y, *md_z, *md_r, *md_eta, *md_phi; /* [n_md] */
+    uint8_t *md_layer;                                  /* [n_md] */
+    uint32_t *t3_md;                                    /* [3*n_t3] */
+    float *t3_radius;                                   /* [n_t3] */
+    uint32_t *t5_t3;                                    /* [2*n_t5] */
+    uint8_t *t5_is_true;                                /* [n_t5], NULL without truth */
+    float *t5_sim_pt, *t5_sim_eta;                      /* [n_t5], NULL without truth */
+} t5f_event;
+
+typedef struct t5f_events {
+    uint32_t n_events;
+    uint32_t flags; /* T5F_FLAG_TRUTH when every event carries truth columns */
+    t5f_event *events;
+} t5f_events;
+
+typedef struct t5f_golden_event {
+    uint64_t n_t5;
+    float *features; /* [n_t5 * input_count], row-major */
+    float *score;    /* [n_t5] */
+    uint8_t *pass;   /* [n_t5] */
+} t5f_golden_event;
+
+typedef struct t5f_golden {
+    uint32_t input_count;
+    uint32_t n_events;
+    t5f_golden_event *events;
+} t5f_golden;
+
+/* All functions returning int: 0 on success, -1 with a message in err. */
+
+int t5f_read_events(const char *path, t5f_events *out, char *err, size_t err_size);
+int t5f_write_events(const char *path, const t5f_events *in, char *err, size_t err_size);
+void t5f_free_events(t5f_events *ev);
+
+/* Allocates every column of one event (zeroed; truth columns only when
+ * `truth` is non-zero). For programs that build events themselves. */
+int t5f_event_alloc(t5f_event *e, uint64_t n_md, uint64_t n_t3, uint64_t n_t5, int truth);
+void t5f_event_free(t5f_event *e);
+
+/* The library's view of an event: pointers into `e`, nothing copied. */
+tml_t5_batch t5f_batch(const t5f_event *e);
+
+int t5f_read_golden(const char *path, t5f_golden *out, char *err, size_t err_size);
+int t5f_write_golden(const char *path, const t5f_golden *in, char *err, size_t err_size);
+void t5f_free_golden(t5f_golden *g);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* T5_FILE_H */

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Every test, in one command (CI runs exactly this through .ci/run):
+#   1. swift test: unit tests of the Swift modules
+#   2. the C regression tests (ctest) against the baseline x86-64 library
+#   3. the same C tests built with AddressSanitizer + UBSan
+#   4. on AVX2+FMA CPUs, the parity and stress tests against the tuned library
+#   5. the Python side (pytest): numpy reference, parity through the C ABI,
+#      training loop on a tiny sample, forest parity against XGBoost
+# Ends with one line counting the tests of every stage.
+set -uo pipefail
+cd "$(dirname "$0")"
+TRIGML_DEPS=tests source tools/ensure_deps.sh || exit 1
+
+log=$(mktemp -d)
+passed=0; failed=0; broken=()
+stage() {  # stage NAME COMMAND... ; output to the terminal and to a log
+  local name=$1; shift
+  echo; echo "=== $name: $*"
+  "$@" 2>&1 | tee "$log/$name.log"
+  local rc=${PIPESTATUS[0]}
+  [ "$rc" -eq 0 ] || broken+=("$name (exit $rc)")
+  return 0
+}
+count() {  # count NAME PASSED FAILED
+  passed=$((passed + ${2:-0})); failed=$((failed + ${3:-0}))
+}
+
+stage swift-test swift test
+count swift-test \
+  "$(grep -Eo 'Executed [0-9]+ tests?, with [0-9]+ failures' "$log/swift-test.log" | tail -1 | awk '{print $2 - $5}')" \
+  "$(grep -Eo 'Executed [0-9]+ tests?, with [0-9]+ failures' "$log/swift-test.log" | tail -1 | awk '{print $5}')"
+
+ctest_counts() {  # "100% tests passed out of T" or "N% tests passed, F tests failed out of T"
+  local line f t
+  line=$(grep -E '% tests passed' "$log/$1.log" | tail -1)
+  if [ -z "$line" ]; then broken+=("$1 (no ctest summary)"); return; fi
+  t=$(echo "$line" | sed -E 's/.*out of ([0-9]+).*/\1/')
+  f=$(echo "$line" | grep -Eo '[0-9]+ tests? failed' | awk '{print $1}')
+  count "$1" $((t - ${f:-0})) "${f:-0}"
+}
+
+stage cmake-build bash -c 'cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build build -j2'
+stage ctest ctest --test-dir build --output-on-failure
+ctest_counts ctest
+
+stage cmake-build-asan bash -c 'cmake -S . -B build-asan -DTRIGML_SANITIZE=ON -DTRIGML_BUILD_SWIFT=OFF >/dev/null && cmake --build build-asan -j2'
+stage ctest-asan ctest --test-dir build-asan --output-on-failure
+ctest_counts ctest-asan
+
+cpu=$(tools/tuned_cpu.sh)
+if [ -n "$cpu" ]; then
+  stage build-tuned swift build -c release -Xswiftc -static-stdlib -Xswiftc -target-cpu -Xswiftc "$cpu" \
+    -Xswiftc -DTRIGML_WIDE_VECTORS --scratch-path ".build-$cpu"
+  stage ctest-tuned env TRIGML_LIB="$PWD/.build-$cpu/release/libtrigml.so" \
+    ctest --test-dir build --output-on-failure -R 't5_golden|t5_stress|t5_api|t5_bad_inputs'
+  ctest_counts ctest-tuned
+fi
+
+stage pytest python3 -m pytest -q tools/tests
+line=$(grep -E '[0-9]+ (passed|failed)' "$log/pytest.log" | tail -1)
+count pytest "$(echo "$line" | grep -Eo '[0-9]+ passed' | awk '{print $1}')" \
+  "$(echo "$line" | grep -Eo '[0-9]+ failed' | awk '{print $1}')"
+
+echo
+for b in "${broken[@]}"; do echo "stage failed: $b"; done
+echo "run-tests: $passed passed, $failed failed"
+[ "$failed" -eq 0 ] && [ ${#broken[@]} -eq 0 ]

@@ -1,0 +1,19 @@
+#!/usr/bin/env bash
+# Installs what the demo and the tests need and the machine lacks, from PyPI
+# (cmake, numpy, pytest, and for the forest parity tests xgboost's CPU-only
+# wheel). Sourced by demo.sh and run-tests.sh; idempotent and quiet when
+# everything is present. The Swift toolchain itself must already be on PATH.
+need_pip=()
+command -v cmake >/dev/null 2>&1 || need_pip+=(cmake)
+python3 -c 'import numpy' 2>/dev/null || need_pip+=(numpy)
+if [ "${TRIGML_DEPS:-demo}" = tests ]; then
+  python3 -c 'import pytest' 2>/dev/null || need_pip+=(pytest)
+  python3 -c 'import xgboost' 2>/dev/null || need_pip+=(xgboost-cpu)
+fi
+if [ ${#need_pip[@]} -gt 0 ]; then
+  echo "installing from PyPI: ${need_pip[*]}"
+  python3 -m pip install --quiet --disable-pip-version-check "${need_pip[@]}"
+  hash -r
+fi
+command -v swift >/dev/null 2>&1 || { echo "swift not found on PATH: install a Swift 6 toolchain" >&2; exit 1; }
+command -v cmake >/dev/null 2>&1 || { echo "cmake still missing after pip install" >&2; exit 1; }
