@@ -17,7 +17,7 @@ enum LastError {
         return key
     }()
 
-    static let empty: UnsafeMutablePointer<CChar> = strdup("")!
+    static let empty: StaticString = ""
 
     static func set(_ message: String) {
         let copy = strdup(message)
@@ -27,7 +27,7 @@ enum LastError {
 
     static var current: UnsafePointer<CChar> {
         if let p = pthread_getspecific(key) { return UnsafePointer(p.assumingMemoryBound(to: CChar.self)) }
-        return UnsafePointer(empty)
+        return UnsafeRawPointer(empty.utf8Start).assumingMemoryBound(to: CChar.self)
     }
 }
 
@@ -53,9 +53,13 @@ func makeHandle(_ object: AnyObject) -> OpaquePointer {
     OpaquePointer(Unmanaged.passRetained(object).toOpaque())
 }
 
+/// The object behind a handle, checked to be of the expected kind: a forest
+/// handle passed where a T5 model is expected is an error, not a crash.
 func object<T: AnyObject>(_ handle: OpaquePointer?, as type: T.Type, _ what: String) throws -> T {
     guard let handle else { throw TMLError.invalid("\(what) handle is NULL") }
-    return Unmanaged<T>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+    let any = Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+    guard let typed = any as? T else { throw TMLError.invalid("\(what) handle is a \(Swift.type(of: any)), not a \(T.self)") }
+    return typed
 }
 
 func release(_ handle: OpaquePointer?) {
