@@ -1,0 +1,253 @@
+/*
+ * Timing harness of the T5 benchmark, loaded by bench/t5_bench.py (ctypes).
+ *
+ * Holds the candidate pool (every event of a T5 event file, concatenated,
+ * indices offset), the TrigML builds (each dlopen'ed from its own path and
+ * called only through the C ABI) and the LST-style loop (t5_lst_style.c),
+ * and times batches of consecutive candidates with the call loop in C, so
+ * no Python overhead is counted for them.
+ *
+ * Implementation ids: 0 = the LST-style loop as CMSSW's GCC host build
+ * compiles it, 1 = the same loop fully unrolled (-DLST_FULL_UNROLL),
+ * 2.. = TrigML builds in the order tb_open_trigml opened them.
+ */
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "trigml.h"
+#include "t5_lst_style.h"
+
+#define TB_MAX_IMPL 8
+
+typedef struct {
+    void *dl;
+    uint32_t (*abi_version)(void);
+    const char *(*version)(void);
+    const char *(*last_error)(void);
+    tml_status (*model_load)(const char *, tml_t5_model **);
+    void (*model_free)(tml_t5_model *);
+    int32_t (*input_count)(const tml_t5_model *);
+    tml_status (*features)(const tml_t5_model *, const tml_t5_batch *, float *);
+    tml_status (*score)(const tml_t5_model *, const tml_t5_batch *, float *, uint8_t *);
+    tml_t5_model *model;
+} tb_trigml;
+
+static tb_trigml g_impl[TB_MAX_IMPL];
+#define TB_FIRST_TRIGML 2
+static int g_n_impl = TB_FIRST_TRIGML; /* ids 0 and 1: the LST-style loops */
+static tml_t5_batch g_pool;
+static float *g_score;
+static uint8_t *g_pass;
+static char g_error[1024];
+
+const char *tb_error(void) { return g_error; }
+
+static int fail(const char *fmt, const char *a, const char *b) {
+    snprintf(g_error, sizeof g_error, fmt, a, b);
+    return -1;
+}
+
+/* ------------------------------------------------------------ event pool */
+
+static int read_exact(FILE *f, void *p, size_t n) { return n == 0 || fread(p, 1, n, f) == n; }
+
+/* Reads a TMLT5EV1 file into the pool; counts[3] = n_md, n_t3, n_t5. */
+int tb_load_events(const char *path, uint64_t counts[3]) {
+    FILE *f = fopen(path, "rb");
+    if (!f) return fail("cannot open %s%s", path, "");
+    char magic[8];
+    uint32_t n_events = 0, flags = 0;
+    if (!read_exact(f, magic, 8) || memcmp(magic, "TMLT5EV1", 8) != 0 || !read_exact(f, &n_events, 4) ||
+        !read_exact(f, &flags, 4)) {
+        fclose(f);
+        return fail("%s: not a T5 event file%s", path, "");
+    }
+    /* First pass: sizes. */
+    long start = ftell(f);
+    uint64_t tot[3] = {0, 0, 0};
+    for (uint32_t e = 0; e < n_events; ++e) {
+        uint64_t n[3];
+        if (!read_exact(f, n, sizeof n)) { fclose(f); return fail("%s: truncated%s", path, ""); }
+        uint64_t bytes = n[0] * (6 * 4 + 1) + n[1] * (3 * 4 + 4) + n[2] * 2 * 4;
+        if (flags & 1u) bytes += n[2] * (1 + 4 + 4);
+        if (fseek(f, (long)bytes, SEEK_CUR) != 0) { fclose(f); return fail("%s: truncated%s", path, ""); }
+        for (int k = 0; k < 3; ++k) tot[k] += n[k];
+    }
+    fseek(f, start, SEEK_SET);
+    float *md[6];
+    for (int k = 0; k < 6; ++k) md[k] = malloc(tot[0] * 4 + 4);
+    uint8_t *layer = malloc(tot[0] + 1);
+    uint32_t *t3_md = malloc(tot[1] * 12 + 4);
+    float *t3_r = malloc(tot[1] * 4 + 4);
+    uint32_t *t5_t3 = malloc(tot[2] * 8 + 8);
+    uint64_t off[3] = {0, 0, 0};
+    for (uint32_t e = 0; e < n_events; ++e) {
+        uint64_t n[3];
+        int ok = read_exact(f, n, sizeof n);
+        for (int k = 0; k < 6 && ok; ++k) ok = read_exact(f, md[k] + off[0], n[0] * 4);
+        ok = ok && read_exact(f, layer + off[0], n[0]);
+        ok = ok && read_exact(f, t3_md + 3 * off[1], n[1] * 12);
+        ok = ok && read_exact(f, t3_r + off[1], n[1] * 4);
+        ok = ok && read_exact(f, t5_t3 + 2 * off[2], n[2] * 8);
+        if (ok && (flags & 1u)) ok = fseek(f, (long)(n[2] * 9), SEEK_CUR) == 0;
+        if (!ok) { fclose(f); return fail("%s: truncated%s", path, ""); }
+        for (uint64_t i = 3 * off[1]; i < 3 * (off[1] + n[1]); ++i) t3_md[i] += (uint32_t)off[0];
+        for (uint64_t i = 2 * off[2]; i < 2 * (off[2] + n[2]); ++i) t5_t3[i] += (uint32_t)off[1];
+        for (int k = 0; k < 3; ++k) off[k] += n[k];
+    }
+    fclose(f);
+    g_pool = (tml_t5_batch){
+        .n_md = tot[0], .md_x = md[0], .md_y = md[1], .md_z = md[2], .md_r = md[3], .md_eta = md[4],
+        .md_phi = md[5], .md_layer = layer, .n_t3 = tot[1], .t3_md = t3_md, .t3_radius = t3_r,
+        .n_t5 = tot[2], .t5_t3 = t5_t3,
+    };
+    g_score = malloc(tot[2] * 4 + 4);
+    g_pass = malloc(tot[2] + 1);
+    for (int k = 0; k < 3; ++k) counts[k] = tot[k];
+    return 0;
+}
+
+/* The pool restricted to candidates [start, start + n). */
+static inline tml_t5_batch slice(uint64_t start, uint64_t n) {
+    tml_t5_batch b = g_pool;
+    b.n_t5 = n;
+    b.t5_t3 = g_pool.t5_t3 + 2 * start;
+    return b;
+}
+
+/* ---------------------------------------------------------- TrigML builds */
+
+#define SYM(field, name)                                                        \
+    do {                                                                        \
+        *(void **)(&t->field) = dlsym(t->dl, name);                             \
+        if (!t->field) return fail("%s: missing symbol %s", lib, name);         \
+    } while (0)
+
+/* dlopen's a libtrigml.so and loads the model file; returns the impl id. */
+int tb_open_trigml(const char *lib, const char *model_path) {
+    if (g_n_impl >= TB_MAX_IMPL) return fail("too many implementations%s%s", "", "");
+    tb_trigml *t = &g_impl[g_n_impl];
+    t->dl = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
+    if (!t->dl) return fail("dlopen %s: %s", lib, dlerror());
+    SYM(abi_version, "tml_abi_version");
+    SYM(version, "tml_version");
+    SYM(last_error, "tml_last_error");
+    SYM(model_load, "tml_t5_model_load");
+    SYM(model_free, "tml_t5_model_free");
+    SYM(input_count, "tml_t5_model_input_count");
+    SYM(features, "tml_t5_features");
+    SYM(score, "tml_t5_score");
+    if (t->abi_version() != TML_ABI_VERSION) return fail("%s: ABI version mismatch%s", lib, "");
+    if (t->model_load(model_path, &t->model) != TML_OK) return fail("tml_t5_model_load: %s%s", t->last_error(), "");
+    return g_n_impl++;
+}
+
+const char *tb_trigml_version(int impl) {
+    return (impl >= TB_FIRST_TRIGML && impl < g_n_impl) ? g_impl[impl].version() : "";
+}
+
+/* Scores candidates [start, start+n) of the pool with impl into score/pass. */
+int tb_score(int impl, uint64_t start, uint64_t n, float *score, uint8_t *pass) {
+    tml_t5_batch b = slice(start, n);
+    if (impl == 0) { lst_t5_score(&b, score, pass); return 0; }
+    if (impl == 1) { lst_t5_score_unrolled(&b, score, pass); return 0; }
+    if (impl < 0 || impl >= g_n_impl) return fail("bad implementation id%s%s", "", "");
+    if (g_impl[impl].score(g_impl[impl].model, &b, score, pass) != TML_OK)
+        return fail("tml_t5_score: %s%s", g_impl[impl].last_error(), "");
+    return 0;
+}
+
+/* Features of candidates [start, start+n): the LST loop's (impl 0) or the
+ * library's tml_t5_features. */
+int tb_features(int impl, uint64_t start, uint64_t n, float *features) {
+    tml_t5_batch b = slice(start, n);
+    if (impl == 0) { lst_t5_features(&b, features); return 0; }
+    if (impl == 1) { lst_t5_features_unrolled(&b, features); return 0; }
+    if (impl < 0 || impl >= g_n_impl) return fail("bad implementation id%s%s", "", "");
+    if (g_impl[impl].features(g_impl[impl].model, &b, features) != TML_OK)
+        return fail("tml_t5_features: %s%s", g_impl[impl].last_error(), "");
+    return 0;
+}
+
+/* The working-point cut of each candidate [start, start+n) (LST table). */
+int tb_cuts(uint64_t start, uint64_t n, float *cut) {
+    tml_t5_batch b = slice(start, n);
+    lst_t5_cuts(&b, cut);
+    return 0;
+}
+
+/* ----------------------------------------------------------------- timing */
+
+static double seconds(clockid_t c) {
+    struct timespec ts;
+    clock_gettime(c, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/*
+ * Runs `calls` calls of `batch` candidates each, call k on the slice
+ * (first_slice + k) mod (n_t5 / batch), so consecutive calls score
+ * different candidates. Writes wall-clock and process CPU seconds.
+ */
+int tb_time(int impl, uint64_t batch, uint64_t calls, uint64_t first_slice, double *wall, double *cpu) {
+    if (batch == 0 || batch > g_pool.n_t5) return fail("batch larger than the pool%s%s", "", "");
+    if (impl < 0 || impl >= g_n_impl) return fail("bad implementation id%s%s", "", "");
+    const uint64_t slices = g_pool.n_t5 / batch;
+    uint64_t s = first_slice % slices;
+    tml_t5_batch b = slice(0, batch);
+    int bad = 0;
+    const double w0 = seconds(CLOCK_MONOTONIC), c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
+    if (impl < TB_FIRST_TRIGML) {
+        void (*lst)(const tml_t5_batch *, float *, uint8_t *) = impl == 0 ? lst_t5_score : lst_t5_score_unrolled;
+        for (uint64_t k = 0; k < calls; ++k) {
+            b.t5_t3 = g_pool.t5_t3 + 2 * s * batch;
+            lst(&b, g_score, g_pass);
+            if (++s == slices) s = 0;
+        }
+    } else {
+        const tb_trigml *t = &g_impl[impl];
+        for (uint64_t k = 0; k < calls; ++k) {
+            b.t5_t3 = g_pool.t5_t3 + 2 * s * batch;
+            bad |= t->score(t->model, &b, g_score, g_pass) != TML_OK;
+            if (++s == slices) s = 0;
+        }
+    }
+    *cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    *wall = seconds(CLOCK_MONOTONIC) - w0;
+    if (bad) return fail("tml_t5_score failed while timing: %s%s", g_impl[impl].last_error(), "");
+    return 0;
+}
+
+/* As tb_time, but tml_t5_features only (TrigML builds): the feature part
+ * of the cost, for the breakdown in RESULTS.md. */
+int tb_time_features(int impl, uint64_t batch, uint64_t calls, uint64_t first_slice, double *wall, double *cpu) {
+    if (batch == 0 || batch > g_pool.n_t5) return fail("batch larger than the pool%s%s", "", "");
+    if (impl < TB_FIRST_TRIGML || impl >= g_n_impl) return fail("bad implementation id%s%s", "", "");
+    static float *features;
+    static uint64_t capacity;
+    if (capacity < batch * 64) {
+        free(features);
+        capacity = batch * 64;
+        features = malloc(capacity * sizeof(float));
+    }
+    const uint64_t slices = g_pool.n_t5 / batch;
+    uint64_t s = first_slice % slices;
+    tml_t5_batch b = slice(0, batch);
+    const tb_trigml *t = &g_impl[impl];
+    int bad = 0;
+    const double w0 = seconds(CLOCK_MONOTONIC), c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
+    for (uint64_t k = 0; k < calls; ++k) {
+        b.t5_t3 = g_pool.t5_t3 + 2 * s * batch;
+        bad |= t->features(t->model, &b, features) != TML_OK;
+        if (++s == slices) s = 0;
+    }
+    *cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    *wall = seconds(CLOCK_MONOTONIC) - w0;
+    if (bad) return fail("tml_t5_features failed while timing: %s%s", t->last_error(), "");
+    return 0;
+}
