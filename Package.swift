@@ -19,13 +19,16 @@ let package = Package(
         .target(name: "TrigMLKernels"),
         // LST T5 quintuplet DNN: features, network, working points, model files.
         .target(name: "TrigMLT5", dependencies: ["CTrigML", "TrigMLCore", "TrigMLKernels"]),
+        // Forests (XGBoost JSON and own format), batched evaluation; LUT schemes.
+        .target(name: "TrigMLForest", dependencies: ["TrigMLCore"]),
         // The @_cdecl layer: argument checks, status + last error, no logic.
-        .target(name: "TrigML", dependencies: ["CTrigML", "TrigMLCore", "TrigMLT5"],
+        .target(name: "TrigML", dependencies: ["CTrigML", "TrigMLCore", "TrigMLT5", "TrigMLForest"],
                 // -z nodelete: dlclose() leaves the library mapped. Threads that
                 // ever failed a call hold a last-error string freed by a TLS
                 // destructor in this library; unmapping it would crash them at
                 // thread exit (Tests/c/t5_dlclose.c).
                 linkerSettings: [.unsafeFlags(["-Xlinker", "-z", "-Xlinker", "nodelete"])]),
         .testTarget(name: "TrigMLT5Tests", dependencies: ["CTrigML", "TrigMLT5", "TrigMLCore", "TrigMLKernels"]),
+        .testTarget(name: "TrigMLForestTests", dependencies: ["TrigMLForest", "TrigMLCore"]),
     ]
 )

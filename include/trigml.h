@@ -102,6 +102,50 @@ tml_status tml_t5_features(const tml_t5_model *m, const tml_t5_batch *b,
 tml_status tml_t5_score(const tml_t5_model *m, const tml_t5_batch *b,
                         float *score, uint8_t *pass);
 
+/* ------------------------------------------------------------- forests */
+
+/*
+ * A forest of binary decision trees: an XGBoost JSON model (as written by
+ * Booster.save_model("x.json"); objectives reg:squarederror,
+ * reg:absoluteerror, binary:logistic, reg:logistic; single output, numerical
+ * splits) or the library's own forest file (format in README.md, "Forest
+ * file"). At each node a row goes left when x[feature] < threshold (float32
+ * compare) and right otherwise; a NaN feature is a missing value and goes
+ * the node's default way (XGBoost's default_left; the own format's
+ * default_left, right when absent). NaN inputs never fail a call.
+ *
+ * Output is the raw margin: base score plus the leaves, summed in tree
+ * order. XGBoost models sum in float32 exactly as XGBoost does, so the
+ * result equals Booster.predict(..., output_margin=True) bit for bit (no
+ * sigmoid is applied). Own-format forests sum in double (as TMVA and the
+ * CMS EMTF emulator do) and round to float once.
+ */
+typedef struct tml_forest tml_forest;
+
+/* Loads either kind of file; the format is recognised from its content.
+ * Every tree is checked: child and feature indices in range, no cycles or
+ * shared nodes, finite thresholds and leaves, matching array lengths.
+ * Unsupported models (other objectives, multi-class, categorical splits,
+ * dart/gblinear) fail with TML_ERR_UNSUPPORTED. */
+tml_status tml_forest_load(const char *path, tml_forest **out);
+
+void tml_forest_free(tml_forest *f);
+
+/* Features each row must supply (XGBoost's num_feature); -1 for NULL. */
+int32_t tml_forest_feature_count(const tml_forest *f);
+
+/* Number of trees; -1 for NULL. */
+int32_t tml_forest_tree_count(const tml_forest *f);
+
+/* Raw margin of n_rows rows into out[n_rows]. Feature j of row i is read
+ * from x[i*row_stride + j*feature_stride] (strides in floats): row-major
+ * callers pass (n_features, 1), column-major/SoA callers (1, n_rows).
+ * out must not overlap x. Deterministic and bit-identical for any batch
+ * size or layout. */
+tml_status tml_forest_predict(const tml_forest *f, uint64_t n_rows,
+                              const float *x, uint64_t row_stride,
+                              uint64_t feature_stride, float *out);
+
 #ifdef __cplusplus
 }
 #endif

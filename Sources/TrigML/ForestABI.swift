@@ -1,0 +1,45 @@
+import TrigMLCore
+import TrigMLForest
+
+// Forest entry points: argument checks and handles only; loading, checking
+// and evaluation are in TrigMLForest.
+
+@_cdecl("tml_forest_load")
+public func tml_forest_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded("tml_forest_load") {
+        guard let out else { throw TMLError.invalid("out is NULL") }
+        out.pointee = nil
+        guard let path else { throw TMLError.invalid("path is NULL") }
+        out.pointee = makeHandle(try Forest.load(path: String(cString: path)))
+    }
+}
+
+@_cdecl("tml_forest_free")
+public func tml_forest_free(_ forest: OpaquePointer?) { release(forest) }
+
+@_cdecl("tml_forest_feature_count")
+public func tml_forest_feature_count(_ forest: OpaquePointer?) -> Int32 {
+    guard let f = try? object(forest, as: Forest.self, "forest") else { return -1 }
+    return Int32(clamping: f.featureCount)
+}
+
+@_cdecl("tml_forest_tree_count")
+public func tml_forest_tree_count(_ forest: OpaquePointer?) -> Int32 {
+    guard let f = try? object(forest, as: Forest.self, "forest") else { return -1 }
+    return Int32(clamping: f.treeCount)
+}
+
+@_cdecl("tml_forest_predict")
+public func tml_forest_predict(_ forest: OpaquePointer?, _ nRows: UInt64, _ x: UnsafePointer<Float>?,
+                               _ rowStride: UInt64, _ featureStride: UInt64,
+                               _ out: UnsafeMutablePointer<Float>?) -> Int32 {
+    guarded("tml_forest_predict") {
+        let f = try object(forest, as: Forest.self, "forest")
+        let shape = try PredictShape(rows: nRows, rowStride: rowStride, featureStride: featureStride,
+                                     featureCount: f.featureCount)
+        if shape.rows == 0 { return }
+        guard let x else { throw TMLError.invalid("x is NULL but n_rows = \(nRows)") }
+        guard let out else { throw TMLError.invalid("out is NULL but n_rows = \(nRows)") }
+        f.predict(rows: shape.rows, x: x, rowStride: shape.rowStride, featureStride: shape.featureStride, out: out)
+    }
+}

@@ -1,0 +1,77 @@
+import TrigMLCore
+
+/// How a forest turns leaves into its raw output. Both sum in tree order,
+/// starting from the base margin; they differ in the accumulator type, and
+/// each must be kept exactly to agree with the tool the model came from.
+public enum ForestSummation: Sendable {
+    /// XGBoost: a float32 running sum (base margin, then each tree's float32
+    /// leaf in tree order). This is what `predict(output_margin=True)` does.
+    case float32
+    /// TMVA / the CMS EMTF emulator: a double running sum in tree order,
+    /// rounded to float32 once at the end.
+    case float64
+}
+
+/// A loaded forest. Immutable after `init`, so one instance may be used by
+/// any number of threads at once; evaluation keeps its scratch on the
+/// caller's stack or in per-call buffers.
+public final class Forest: @unchecked Sendable {
+    public let featureCount: Int
+    public let treeCount: Int
+    public let summation: ForestSummation
+    /// The sum's starting value: `baseMargin32` for `.float32`,
+    /// `baseMargin64` for `.float64` (the other is the same value rounded).
+    public let baseMargin32: Float
+    public let baseMargin64: Double
+    /// What the forest is, for messages and tools ("xgboost binary:logistic").
+    public let origin: String
+
+    /// The evaluation layout (ForestLayout.swift).
+    let layout: ForestLayout
+    /// The deepest tree, in levels.
+    public let maxDepth: Int
+
+    /// Forests larger than this are refused: node indices are 32-bit.
+    public static let maxNodes = Int(UInt32.max / 2)
+    /// Each evaluation block holds two copies of every feature column, so
+    /// the feature count is bounded (XGBoost models of physics inputs have
+    /// tens of features).
+    public static let maxFeatures = 1 << 16
+
+    /// Checks every tree (`ValidatedTree`) and lays the forest out for
+    /// evaluation. `trees` are summed in the order given.
+    public init(trees: [TreeNodes], featureCount: Int, baseMargin: Double,
+                summation: ForestSummation, origin: String) throws {
+        guard featureCount >= 1, featureCount <= Self.maxFeatures else {
+            throw TMLError.unsupported("\(origin): feature count \(featureCount) is outside [1, \(Self.maxFeatures)]")
+        }
+        guard baseMargin.isFinite else {
+            throw TMLError.format("\(origin): the base margin is not finite (\(baseMargin))")
+        }
+        guard trees.count <= Int(Int32.max) else {
+            throw TMLError.unsupported("\(origin): \(trees.count) trees is more than int32 can count")
+        }
+        var validated: [ValidatedTree] = []
+        validated.reserveCapacity(trees.count)
+        var totalNodes = 0
+        for tree in trees {
+            let v = try ValidatedTree(tree, featureCount: featureCount)
+            totalNodes += v.order.count
+            guard totalNodes <= Self.maxNodes else {
+                throw TMLError.unsupported("\(origin): more than \(Self.maxNodes) nodes in total")
+            }
+            validated.append(v)
+        }
+        self.featureCount = featureCount
+        self.treeCount = trees.count
+        self.summation = summation
+        self.baseMargin32 = Float(baseMargin)
+        self.baseMargin64 = baseMargin
+        self.origin = origin
+        self.layout = ForestLayout(trees: trees, validated: validated, featureCount: featureCount)
+        self.maxDepth = validated.map(\.depth).max() ?? 0
+    }
+
+    /// Number of reachable nodes (leaves included) over all trees.
+    public var nodeCount: Int { layout.nodeCount }
+}

@@ -1,0 +1,174 @@
+/// How a forest is laid out for evaluation. Evaluation works on blocks of
+/// `blockRows` rows held column by column ("SoA"): column c of the block
+/// starts at float offset c * blockRows. Each block holds 2F + 1 columns:
+///
+/// - columns 0..<F: the features with NaN replaced by +infinity, read by
+///   nodes whose missing values go right;
+/// - columns F..<2F: the features with NaN replaced by -infinity, read by
+///   nodes whose missing values go left;
+/// - column 2F: zeros (read by walk-layout leaves).
+///
+/// Real infinities are kept in both copies, so with a plain `x < threshold`
+/// a NaN takes the node's default direction and nothing else changes. Node
+/// records store the column already multiplied by `blockRows`.
+///
+/// Trees with at most 32 leaves (every depth-5 tree) use the mask layout;
+/// larger trees use the walk layout. Either gives the leaf a row reaches;
+/// the trees are summed in their original order whatever their layout.
+struct ForestLayout {
+    static let maskLeafLimit = 32
+
+    enum Kind { case mask, walk }
+
+    /// Per tree, in order: which layout, and where its records start.
+    struct TreePlan {
+        var kind: Kind
+        /// Mask layout: first MaskNode and count; walk layout: root FlatNode
+        /// and depth.
+        var start: Int
+        var count: Int
+        /// Mask layout: first leaf value (leaves in left-to-right order).
+        var leafStart: Int
+    }
+
+    let blockRows: Int
+    let featureCount: Int
+    let plans: [TreePlan]
+    let maskNodes: [MaskNode]
+    let maskLeaf32: [Float]
+    let maskLeaf64: [Double]
+    let walkNodes: [FlatNode]
+    let walkLeaf32: [Float]
+    let walkLeaf64: [Double]
+    let nodeCount: Int
+
+    static func blockRows(featureCount: Int) -> Int { featureCount <= 1024 ? 64 : 32 }
+
+    init(trees: [TreeNodes], validated: [ValidatedTree], featureCount: Int) {
+        let block = Self.blockRows(featureCount: featureCount)
+        self.blockRows = block
+        self.featureCount = featureCount
+        var plans: [TreePlan] = []
+        var maskNodes: [MaskNode] = []
+        var maskLeaf32: [Float] = [], maskLeaf64: [Double] = []
+        var walkNodes: [FlatNode] = []
+        var walkLeaf32: [Float] = [], walkLeaf64: [Double] = []
+        var nodeCount = 0
+
+        /// Column (times blockRows) that node `original` of `tree` reads.
+        func column(_ tree: TreeNodes, _ original: Int) -> UInt32 {
+            let f = tree.feature[original]
+            return UInt32((tree.defaultLeft[original] ? f + featureCount : f) * block)
+        }
+
+        for (tree, v) in zip(trees, validated) {
+            nodeCount += v.order.count
+            let leafCount = v.leftPosition.reduce(0) { $0 + ($1 < 0 ? 1 : 0) }
+            if leafCount <= Self.maskLeafLimit {
+                // Number leaves left to right; each internal node gets the
+                // mask that clears the leaves of its left subtree.
+                var leafNumber = [Int](repeating: -1, count: v.order.count)
+                var firstLeaf = [Int](repeating: 0, count: v.order.count)
+                var endLeaf = [Int](repeating: 0, count: v.order.count)
+                var next = 0
+                // Depth-first, left before right, without recursion:
+                // (position, children done?)
+                var stack: [(Int, Bool)] = [(0, false)]
+                while let (p, done) = stack.popLast() {
+                    let l = v.leftPosition[p]
+                    if l < 0 {
+                        leafNumber[p] = next
+                        firstLeaf[p] = next
+                        endLeaf[p] = next + 1
+                        next += 1
+                    } else if done {
+                        firstLeaf[p] = firstLeaf[l]
+                        endLeaf[p] = endLeaf[l + 1]
+                    } else {
+                        stack.append((p, true))
+                        stack.append((l + 1, false))
+                        stack.append((l, false))
+                    }
+                }
+                let start = maskNodes.count, leafStart = maskLeaf32.count
+                var leaves = [Double](repeating: 0, count: leafCount)
+                for (p, original) in v.order.enumerated() {
+                    let l = v.leftPosition[p]
+                    if l < 0 {
+                        leaves[leafNumber[p]] = tree.value[original]
+                    } else {
+                        let lo = firstLeaf[l], hi = endLeaf[l]
+                        let leftBits = (UInt64(1) << UInt64(hi)) - (UInt64(1) << UInt64(lo))
+                        maskNodes.append(MaskNode(threshold: tree.threshold[original],
+                                                  column: column(tree, original),
+                                                  keep: UInt32(truncatingIfNeeded: ~leftBits)))
+                    }
+                }
+                maskLeaf32.append(contentsOf: leaves.map { Float($0) })
+                maskLeaf64.append(contentsOf: leaves)
+                plans.append(TreePlan(kind: .mask, start: start, count: maskNodes.count - start, leafStart: leafStart))
+            } else {
+                let base = walkNodes.count
+                for (p, original) in v.order.enumerated() {
+                    let l = v.leftPosition[p]
+                    if l < 0 {
+                        let value = tree.value[original]
+                        walkNodes.append(FlatNode(threshold: -1, column: UInt32(2 * featureCount * block),
+                                                  right: UInt32(base + p)))
+                        walkLeaf32.append(Float(value))
+                        walkLeaf64.append(value)
+                    } else {
+                        walkNodes.append(FlatNode(threshold: tree.threshold[original], column: column(tree, original),
+                                                  right: UInt32(base + l + 1)))
+                        walkLeaf32.append(0)
+                        walkLeaf64.append(0)
+                    }
+                }
+                plans.append(TreePlan(kind: .walk, start: base, count: v.depth, leafStart: 0))
+            }
+        }
+        // A leaf set is never empty (the exit leaf is never cleared), so the
+        // lowest set bit is below the tree's leaf count. The padding keeps
+        // even an impossible empty set (index leafStart + 32) inside the
+        // arrays rather than trusting that argument for memory safety.
+        maskLeaf32.append(contentsOf: repeatElement(0, count: Self.maskLeafLimit + 1))
+        maskLeaf64.append(contentsOf: repeatElement(0, count: Self.maskLeafLimit + 1))
+        self.plans = plans
+        self.maskNodes = maskNodes
+        self.maskLeaf32 = maskLeaf32
+        self.maskLeaf64 = maskLeaf64
+        self.walkNodes = walkNodes
+        self.walkLeaf32 = walkLeaf32
+        self.walkLeaf64 = walkLeaf64
+        self.nodeCount = nodeCount
+    }
+}
+
+/// An internal node of a mask-layout tree (QuickScorer's idea, applied to
+/// a block of rows at once): a row whose feature is not below the threshold
+/// goes right, so no leaf of the node's left subtree can be its exit leaf;
+/// AND-ing `keep` (zero bits at those leaves) into the row's 32-bit leaf set
+/// for every such node, over all nodes of the tree in any order, leaves the
+/// exit leaf as the lowest set bit. Every node is one vector compare and
+/// one AND over many rows, with no data-dependent loads or branches.
+struct MaskNode {
+    var threshold: Float
+    var column: UInt32
+    var keep: UInt32
+}
+
+/// A node of the walk layout, for trees too large for a 32-bit leaf set.
+/// Children are adjacent; a row steps to `right - goesLeft` where
+/// goesLeft = sign bit of (x - threshold): exactly `x < threshold` for every
+/// non-NaN x once -0.0 is read as +0.0 (the difference of two floats is zero
+/// only when they are equal, and rounding keeps its sign). This is
+/// arithmetic, not a compare, so the compiler cannot turn the walk into
+/// branches that random data would mispredict. A leaf is its own `right`
+/// child and reads the zero column against threshold -1 (0 - (-1) > 0), so
+/// walking it further keeps it in place: every tree is walked a fixed
+/// number of levels (its depth).
+struct FlatNode {
+    var threshold: Float
+    var column: UInt32
+    var right: UInt32
+}

@@ -1,0 +1,34 @@
+import TrigMLCore
+
+extension Forest {
+    /// Loads an XGBoost JSON model or a trigml.forest file, telling them
+    /// apart by their top-level members ("learner" or "format").
+    public static func load(path: String) throws -> Forest {
+        let bytes = try readWholeFile(path)
+        return try parse(bytes: bytes, source: path)
+    }
+
+    public static func parse(text: String, source: String) throws -> Forest {
+        try parse(bytes: Array(text.utf8), source: source)
+    }
+
+    public static func parse(bytes: [UInt8], source: String) throws -> Forest {
+        let root: JSONNode
+        do {
+            root = try JSONNode(JSON.parse(bytes, source: source), path: source + ":")
+        } catch let e as TMLError {
+            // XGBoost's binary formats start like JSON objects; say so.
+            if source.hasSuffix(".ubj") || (bytes.count > 1 && bytes[0] == UInt8(ascii: "{") && bytes[1] != UInt8(ascii: "\"")
+                && !(bytes[1] == 0x20 || bytes[1] == 0x0A || bytes[1] == 0x0D || bytes[1] == 0x09 || bytes[1] == UInt8(ascii: "}"))) {
+                throw TMLError(e.code, e.message + " (UBJSON and legacy binary XGBoost models are not read: save the model with a .json name)")
+            }
+            throw e
+        }
+        guard case .object = root.value else {
+            throw root.fail("is \(root.value.kindName), expected an object (an XGBoost JSON model or a trigml.forest file)")
+        }
+        if root.has("learner") { return try XGBoostModel.parse(root) }
+        if root.has("format") { return try TrigMLForestFile.parse(root) }
+        throw root.fail("is neither an XGBoost JSON model (no 'learner' member) nor a trigml.forest file (no 'format' member)")
+    }
+}
