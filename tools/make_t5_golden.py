@@ -109,8 +109,8 @@ class EventBuilder:
         """sim: (pt, eta) of the generated track for a true candidate, None for a fake."""
         self.t5_t3.append([inner_t3, outer_t3])
         self.truth["t5_is_true"].append(0 if sim is None else 1)
-        self.truth["t5_sim_pt"].append(0.0 if sim is None else sim[0])
-        self.truth["t5_sim_eta"].append(0.0 if sim is None else sim[1])
+        self.truth["t5_sim_pt"].append(float("nan") if sim is None else sim[0])
+        self.truth["t5_sim_eta"].append(float("nan") if sim is None else sim[1])
         self.labels.append(label)
         return len(self.t5_t3) - 1
 
