@@ -129,3 +129,28 @@ public struct JSONNode {
         return try items.map { try $0.finiteDouble() }
     }
 }
+
+extension JSONNode {
+    /// Checks the `format` / `format_version` header every TrigML file
+    /// starts with: a wrong name is a format error, a newer version is
+    /// unsupported (the file may be fine, this library is too old).
+    public func expectFormat(_ name: String, version: Int) throws {
+        let formatNode = try member("format")
+        let format = try formatNode.string()
+        guard format == name else { throw formatNode.fail("= '\(format)', expected '\(name)'") }
+        let versionNode = try member("format_version")
+        let found = try versionNode.int()
+        guard found == version else {
+            throw TMLError.unsupported("\(versionNode.path) = \(found); this library reads version \(version)")
+        }
+    }
+
+    /// A string member that must name one case of `T` (e.g. a feature set).
+    public func enumMember<T: RawRepresentable>(_ key: String, _ type: T.Type, choices: String) throws -> T
+        where T.RawValue == String {
+        let node = try member(key)
+        let name = try node.string()
+        guard let value = T(rawValue: name) else { throw node.fail("= '\(name)' is not one of \(choices)") }
+        return value
+    }
+}

@@ -29,19 +29,9 @@ public final class T5Model {
 
     /// The file format is documented in README.md ("T5 model file").
     public static func parse(_ root: JSONNode) throws -> T5Model {
-        let formatNode = try root.member("format")
-        let format = try formatNode.string()
-        guard format == formatName else { throw formatNode.fail("= '\(format)', expected '\(formatName)'") }
-        let versionNode = try root.member("format_version")
-        let version = try versionNode.int()
-        guard version == formatVersion else {
-            throw TMLError.unsupported("\(versionNode.path) = \(version); this library reads version \(formatVersion)")
-        }
-        let setNode = try root.member("feature_set")
-        let setName = try setNode.string()
-        guard let featureSet = T5FeatureSet(rawValue: setName) else {
-            throw setNode.fail("= '\(setName)' is not a feature set (lst-v2, lst-v1)")
-        }
+        try root.expectFormat(formatName, version: formatVersion)
+        let featureSet = try root.enumMember("feature_set", T5FeatureSet.self, choices: "lst-v2, lst-v1")
+        let setName = featureSet.rawValue
         let provenance = try root.optionalMember("provenance")?.string() ?? ""
 
         let layerNodes = try root.member("layers").array()
