@@ -21,8 +21,10 @@ let package = Package(
         .target(name: "TrigMLT5", dependencies: ["CTrigML", "TrigMLCore", "TrigMLKernels"]),
         // Forests (XGBoost JSON and own format), batched evaluation; LUT schemes.
         .target(name: "TrigMLForest", dependencies: ["TrigMLCore"]),
+        // Decorrelated taggers: MLP / Deep Sets scoring, log-ratio discriminant, DDT maps, metrics.
+        .target(name: "TrigMLTagger", dependencies: ["CTrigML", "TrigMLCore", "TrigMLKernels"]),
         // The @_cdecl layer: argument checks, status + last error, no logic.
-        .target(name: "TrigML", dependencies: ["CTrigML", "TrigMLCore", "TrigMLT5", "TrigMLForest"],
+        .target(name: "TrigML", dependencies: ["CTrigML", "TrigMLCore", "TrigMLT5", "TrigMLForest", "TrigMLTagger"],
                 // -z nodelete: dlclose() leaves the library mapped. Threads that
                 // ever failed a call hold a last-error string freed by a TLS
                 // destructor in this library; unmapping it would crash them at
@@ -30,5 +32,6 @@ let package = Package(
                 linkerSettings: [.unsafeFlags(["-Xlinker", "-z", "-Xlinker", "nodelete"])]),
         .testTarget(name: "TrigMLT5Tests", dependencies: ["CTrigML", "TrigMLT5", "TrigMLCore", "TrigMLKernels"]),
         .testTarget(name: "TrigMLForestTests", dependencies: ["TrigMLForest", "TrigMLCore"]),
+        .testTarget(name: "TrigMLTaggerTests", dependencies: ["CTrigML", "TrigMLTagger", "TrigMLCore", "TrigMLKernels"]),
     ]
 )

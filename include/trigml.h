@@ -146,6 +146,175 @@ tml_status tml_forest_predict(const tml_forest *f, uint64_t n_rows,
                               const float *x, uint64_t row_stride,
                               uint64_t feature_stride, float *out);
 
+/* ------------------------------------------------ decorrelated taggers */
+
+/*
+ * A batch of jets for tagger scoring. Jet-level features are row-major;
+ * constituents are stored CSR-style: jet j owns rows
+ * constituent_offsets[j] .. constituent_offsets[j+1]-1 of
+ * constituent_features. The offsets must be non-decreasing and
+ * constituent_offsets[n_jets] <= n_constituents (the first offset need not
+ * be 0, so a host may pass a slice of a larger event). A jet with no
+ * constituents pools to zeros.
+ */
+typedef struct tml_jet_batch {
+    uint64_t n_jets;                     /* number of jets */
+    uint64_t jet_feature_count;          /* columns of jet_features */
+    const float *jet_features;           /* [n_jets][jet_feature_count]; may
+                                            be NULL when either count is 0 */
+    const uint64_t *constituent_offsets; /* [n_jets + 1], CSR; NULL for an
+                                            MLP tagger (ignored by it) */
+    uint64_t n_constituents;             /* rows of constituent_features */
+    uint64_t constituent_feature_count;  /* columns of constituent_features */
+    const float *constituent_features;   /* [n_constituents]
+                                            [constituent_feature_count] */
+} tml_jet_batch;
+
+typedef struct tml_tagger tml_tagger;
+
+/* A tagger model file (JSON; format in README.md, "Tagger model file"):
+ * an MLP over jet features, or a Deep Sets tagger (per-constituent network
+ * Phi, sum pooling over each jet's constituents, network F over the pooled
+ * vector followed by the jet features). Hidden activations relu,
+ * leaky_relu, elu, tanh; output sigmoid (1 output) or softmax (>= 2). */
+tml_status tml_tagger_load(const char *path, tml_tagger **out);
+
+void tml_tagger_free(tml_tagger *t);
+
+/* Outputs per jet: 1 for a sigmoid tagger, the class count for softmax;
+ * -1 for NULL. */
+int32_t tml_tagger_output_count(const tml_tagger *t);
+
+/* Jet features (columns of tml_jet_batch.jet_features) the model reads;
+ * -1 for NULL. */
+int32_t tml_tagger_jet_feature_count(const tml_tagger *t);
+
+/* Constituent features the model reads: 0 for an MLP; -1 for NULL. */
+int32_t tml_tagger_constituent_feature_count(const tml_tagger *t);
+
+/* Probabilities into out[n_jets * output_count], row-major. The batch's
+ * feature counts must equal the model's (TML_ERR_SHAPE otherwise). A jet
+ * with any non-finite input value (its jet features or, for Deep Sets, any
+ * of its constituents' features) gets NaN in every output. Networks run in
+ * double; each probability is rounded to float once. */
+tml_status tml_tagger_score(const tml_tagger *t, const tml_jet_batch *b,
+                            float *out);
+
+/* DL1-style discriminant per jet into out[n]:
+ *   D = ln((p_sig + 1e-10) / (sum_{k != sig} f_k p_k + 1e-10))
+ * with prob row-major [n][n_classes] and background_fractions[n_classes]
+ * indexed by class (the signal class's entry is ignored). The other
+ * fractions must be finite, >= 0 and sum to 1 within 1e-6. Computed in
+ * double; a row with a non-finite probability, or whose ratio is not
+ * positive, gives NaN. n_classes >= 2. */
+tml_status tml_discriminant_log_ratio(uint64_t n, int32_t n_classes,
+                                      const float *prob, int32_t signal_class,
+                                      const float *background_fractions,
+                                      float *out);
+
+/* Score direction of a DDT map. */
+#define TML_DDT_HIGHER_PASSES 0 /* signal-like jets score high (NN scores) */
+#define TML_DDT_LOWER_PASSES  1 /* signal-like jets score low (tau21, D2, N2) */
+
+/* What the build does with a bin holding fewer than min_entries jets. */
+#define TML_DDT_EMPTY_FILL 0 /* distance-weighted mean of the `neighbours`
+                                nearest filled bins (see smoothing) */
+#define TML_DDT_EMPTY_FAIL 1 /* the build fails, naming the bin */
+
+/* Optional smoothing of the whole map after the per-bin quantiles. */
+#define TML_DDT_SMOOTHING_NONE 0
+#define TML_DDT_SMOOTHING_KNN  1 /* every bin becomes the distance-weighted
+                                    mean of its `neighbours` nearest filled
+                                    bins (itself included when filled) */
+
+/*
+ * How tml_ddt_build makes a map X_q(rho, pT), rho = ln(m^2 / pT^2).
+ * tml_ddt_config_init fills the defaults given in brackets.
+ *
+ * Bins: rho bin i = floor((rho - rho_min) * rho_bins / (rho_max - rho_min)),
+ * likewise for pT; jets outside [rho_min, rho_max) x [pt_min, pt_max) are
+ * not used by the build. In each bin with at least min_entries jets, X is
+ * the weighted quantile of the score at level 1 - background_efficiency
+ * (higher passes) or background_efficiency (lower passes), so that this
+ * fraction of the bin's background weight passes. The quantile is exact and
+ * documented in README.md ("DDT map file"): the weighted inverse CDF through
+ * the mid-points of each jet's weight, linearly interpolated.
+ *
+ * Neighbours: distances between bin centres are measured in bins
+ * (sqrt(di^2 + dj^2)); the weight of a filled bin at distance d is
+ * 1 / (1 + d); the `neighbours` nearest filled bins are used, ties broken by
+ * lower rho bin, then lower pT bin. Filling and smoothing both read the
+ * unsmoothed per-bin quantiles.
+ */
+typedef struct tml_ddt_config {
+    double background_efficiency; /* q in (0, 1): background fraction that
+                                     passes [the init argument] */
+    double rho_min;               /* [-7] */
+    double rho_max;               /* [0] */
+    double pt_min;                /* GeV [200] */
+    double pt_max;                /* GeV [1000] */
+    uint64_t min_entries;         /* jets a bin needs for its own quantile,
+                                     >= 1 [20] */
+    int32_t rho_bins;             /* 1..1024, rho_bins * pt_bins <= 16384 [35] */
+    int32_t pt_bins;              /* 1..1024 [8] */
+    int32_t direction;            /* TML_DDT_HIGHER_PASSES [default] or
+                                     TML_DDT_LOWER_PASSES */
+    int32_t empty_bins;           /* TML_DDT_EMPTY_FILL [default] or
+                                     TML_DDT_EMPTY_FAIL */
+    int32_t smoothing;            /* TML_DDT_SMOOTHING_NONE [default] or
+                                     TML_DDT_SMOOTHING_KNN */
+    int32_t neighbours;           /* k for filling and smoothing, 1..64 [5] */
+} tml_ddt_config;
+
+typedef struct tml_ddt_map tml_ddt_map;
+
+/* Fills every member with the defaults above for a working point that keeps
+ * background_efficiency of the background; fails if it is not in (0, 1). */
+tml_status tml_ddt_config_init(tml_ddt_config *cfg,
+                               double background_efficiency);
+
+/* Builds a map from a background-only sample of n jets (score, groomed mass
+ * and pT in GeV; weight[n] may be NULL for unit weights). Every jet must
+ * have finite values, mass >= 0, pT > 0 and weight >= 0
+ * (TML_ERR_INVALID_ARGUMENT naming the jet otherwise). */
+tml_status tml_ddt_build(uint64_t n, const float *score, const float *mass,
+                         const float *pt, const float *weight,
+                         const tml_ddt_config *cfg, tml_ddt_map **out);
+
+/* Decorrelated score into out[n]: score - X_q(rho, pT) (higher passes) or
+ * X_q(rho, pT) - score (lower passes), so a jet passes where out > 0. X_q is
+ * interpolated bilinearly between bin centres and clamped at the edges (a
+ * jet of mass 0 takes the lowest rho). A jet with a non-finite value, mass
+ * < 0 or pT <= 0 gets NaN (which never passes). Computed in double. */
+tml_status tml_ddt_apply(const tml_ddt_map *map, uint64_t n,
+                         const float *score, const float *mass,
+                         const float *pt, float *out);
+
+/* The map as a JSON file (format in README.md, "DDT map file"). */
+tml_status tml_ddt_save(const tml_ddt_map *map, const char *path);
+tml_status tml_ddt_load(const char *path, tml_ddt_map **out);
+void tml_ddt_free(tml_ddt_map *map);
+
+/*
+ * The decorrelation benchmark (ATLAS protocol). Higher score = more
+ * signal-like (negate tau21-like scores first). weight[n] may be NULL.
+ *  - cut c: the weighted median of the signal scores (the quantile of
+ *    tml_ddt_build at level 0.5); a jet passes when score > c;
+ *  - rejection = 1 / (passing background weight / background weight),
+ *    +inf when no background passes;
+ *  - inverse_jsd = 1 / JSD(P || F), log base 2, between the background mass
+ *    histograms of passing (P) and failing (F) jets, each normalised to unit
+ *    sum: 50 bins of 5 GeV, bin floor((m - 50) / 5), masses outside
+ *    [50, 300) GeV not histogrammed; +inf when JSD = 0, NaN when P or F is
+ *    empty.
+ * Needs positive total signal and background weight; every value finite,
+ * weights >= 0 (TML_ERR_INVALID_ARGUMENT otherwise).
+ */
+tml_status tml_metric_r50_jsd(uint64_t n, const float *score,
+                              const uint8_t *is_signal, const float *mass,
+                              const float *weight, double *rejection,
+                              double *inverse_jsd);
+
 #ifdef __cplusplus
 }
 #endif

@@ -39,15 +39,23 @@ func multiplyAdd(_ acc: Lanes, _ x: Lanes, _ w: Double) -> Lanes {
 #endif
 }
 
+/// Hidden-layer activations. `leakyRelu` and `elu` take the layer's
+/// `alpha` (negative-side slope, resp. scale of exp(x) - 1); `tanh` and the
+/// exponential of `elu` use `expNonPositive` (relative error < 3e-13).
 public enum Activation: String {
     case linear
     case relu
+    case leakyRelu = "leaky_relu"
+    case elu
+    case tanh
 }
 
 public struct DenseLayer {
     public let inputs: Int
     public let outputs: Int
     public let activation: Activation
+    /// Parameter of `leakyRelu` / `elu`; unused otherwise.
+    public let alpha: Double
     /// Full groups of `outputGroup` outputs, stored [group][input][4] so
     /// that the weights one input feeds are contiguous.
     let groupedWeights: [Double]
@@ -58,12 +66,14 @@ public struct DenseLayer {
     /// `weights` is input-major, `weights[i * outputs + o]`: the layout of
     /// LST's `wgtT_*[in][out]` arrays (PyTorch's `Linear.weight` transposed).
     /// Nil when the array sizes do not match `inputs` and `outputs`.
-    public init?(inputs: Int, outputs: Int, weights: [Float], bias: [Float], activation: Activation) {
+    public init?(inputs: Int, outputs: Int, weights: [Float], bias: [Float], activation: Activation,
+                 alpha: Double = 0) {
         guard inputs > 0, outputs > 0, inputs <= 1 << 16, outputs <= 1 << 16,
-              weights.count == inputs * outputs, bias.count == outputs else { return nil }
+              weights.count == inputs * outputs, bias.count == outputs, alpha.isFinite else { return nil }
         self.inputs = inputs
         self.outputs = outputs
         self.activation = activation
+        self.alpha = alpha
         self.bias = bias.map(Double.init)
         let groups = outputs / outputGroup
         var grouped = [Double](repeating: 0, count: groups * inputs * outputGroup)
@@ -164,6 +174,22 @@ extension DenseLayer {
         switch activation {
         case .linear: return v
         case .relu: return v.replacing(with: 0, where: v .< 0)
+        case .leakyRelu: return v.replacing(with: v * alpha, where: v .< 0)
+        case .elu:
+            let negative = v .< 0
+            let e = expNonPositive(v.replacing(with: 0, where: .!negative))
+            return v.replacing(with: alpha * (e - 1), where: negative)
+        case .tanh: return hyperbolicTangent(v)
         }
     }
+}
+
+/// tanh on all lanes: with e = exp(-2|x|) in (0, 1], tanh|x| = (1 - e)/(1 + e),
+/// then the sign of x. Finite for every input; NaN stays NaN.
+@inline(__always)
+public func hyperbolicTangent(_ x: Lanes) -> Lanes {
+    let magnitude = unsafeBitCast(unsafeBitCast(x, to: LaneBits.self) & ~(1 << 63), to: Lanes.self)
+    let e = expNonPositive(-2 * magnitude)
+    let t = (1 - e) / (1 + e)
+    return t.replacing(with: -t, where: x .< 0)
 }

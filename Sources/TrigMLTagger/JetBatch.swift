@@ -1,0 +1,93 @@
+import CTrigML
+import TrigMLCore
+
+/// A `tml_jet_batch` whose pointers, counts and CSR offsets have been
+/// checked against a model, so scoring reads it without bounds checks.
+///
+/// Shape and index errors fail here, before any output is written (the
+/// contract's rule); non-finite feature values are not errors (they give
+/// NaN outputs for their jet).
+public struct JetBatch {
+    public let jetCount: Int
+    public let jetFeatureCount: Int
+    public let constituentCount: Int
+    public let constituentFeatureCount: Int
+    let jetFeatures: UnsafePointer<Float>
+    let constituentFeatures: UnsafePointer<Float>
+    /// Offsets converted to Int after checking (n_jets + 1 entries); empty
+    /// for a batch read for an MLP.
+    let offsets: [Int]
+
+    /// Never dereferenced: every read of an empty or unused column is
+    /// excluded by the counts.
+    private static let nothing: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
+
+    /// Reads the batch for a model that takes `jetFeatures` jet-level
+    /// features and, when `constituentFeatures` is non-nil, constituents
+    /// with that many features each.
+    public init(_ batch: UnsafePointer<tml_jet_batch>?, jetFeatures expectedJet: Int,
+                constituentFeatures expectedConstituent: Int?) throws {
+        guard let b = batch?.pointee else { throw TMLError.invalid("tml_jet_batch pointer is NULL") }
+        jetCount = try checkedCount(b.n_jets, elementBytes: 8, what: "n_jets")
+        guard b.jet_feature_count == UInt64(expectedJet) else {
+            throw TMLError.shape("tml_jet_batch.jet_feature_count = \(b.jet_feature_count) but the model reads \(expectedJet) jet features")
+        }
+        jetFeatureCount = expectedJet
+        _ = try checkedCount(b.n_jets, elementBytes: 4, perItem: UInt64(max(expectedJet, 1)), what: "n_jets x jet_feature_count")
+        if let p = b.jet_features {
+            jetFeatures = p
+        } else if jetCount == 0 || expectedJet == 0 {
+            jetFeatures = UnsafePointer(Self.nothing)
+        } else {
+            throw TMLError.invalid("tml_jet_batch.jet_features is NULL but n_jets = \(jetCount) and jet_feature_count = \(expectedJet)")
+        }
+
+        guard let expectedConstituent else {
+            // An MLP never reads the constituent members.
+            constituentCount = 0
+            constituentFeatureCount = 0
+            constituentFeatures = UnsafePointer(Self.nothing)
+            offsets = []
+            return
+        }
+        guard b.constituent_feature_count == UInt64(expectedConstituent) else {
+            throw TMLError.shape("tml_jet_batch.constituent_feature_count = \(b.constituent_feature_count) but the model reads \(expectedConstituent) constituent features")
+        }
+        constituentFeatureCount = expectedConstituent
+        constituentCount = try checkedCount(b.n_constituents, elementBytes: 4,
+                                            perItem: UInt64(max(expectedConstituent, 1)),
+                                            what: "n_constituents x constituent_feature_count")
+        guard let rawOffsets = b.constituent_offsets else {
+            if jetCount == 0 {
+                offsets = [0]
+                constituentFeatures = b.constituent_features ?? UnsafePointer(Self.nothing)
+                return
+            }
+            throw TMLError.invalid("tml_jet_batch.constituent_offsets is NULL; a Deep Sets tagger needs n_jets + 1 CSR offsets")
+        }
+        var checked: [Int] = []
+        checked.reserveCapacity(jetCount + 1)
+        let limit = UInt64(constituentCount)
+        var previous: UInt64 = 0
+        for j in 0...jetCount {
+            let o = rawOffsets[j]
+            if o > limit {
+                throw TMLError.invalid("constituent_offsets[\(j)] = \(o) is past n_constituents = \(constituentCount)")
+            }
+            if j > 0 && o < previous {
+                throw TMLError.invalid("constituent_offsets are not monotone: [\(j - 1)] = \(previous) > [\(j)] = \(o)")
+            }
+            previous = o
+            checked.append(Int(o))
+        }
+        offsets = checked
+        let used = checked[jetCount] - checked[0]
+        if let p = b.constituent_features {
+            constituentFeatures = p
+        } else if used == 0 || expectedConstituent == 0 {
+            constituentFeatures = UnsafePointer(Self.nothing)
+        } else {
+            throw TMLError.invalid("tml_jet_batch.constituent_features is NULL but the jets own \(used) constituents")
+        }
+    }
+}
