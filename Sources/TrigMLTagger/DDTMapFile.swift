@@ -85,14 +85,7 @@ extension DDTMap {
     }
 
     public static func parse(_ root: JSONNode) throws -> DDTMap {
-        let formatNode = try root.member("format")
-        let format = try formatNode.string()
-        guard format == formatName else { throw formatNode.fail("= '\(format)', expected '\(formatName)'") }
-        let versionNode = try root.member("format_version")
-        let version = try versionNode.int()
-        guard version == formatVersion else {
-            throw TMLError.unsupported("\(versionNode.path) = \(version); this library reads version \(formatVersion)")
-        }
+        try root.expectFormat(formatName, version: formatVersion)
         let qNode = try root.member("background_efficiency")
         let q = try qNode.finiteDouble()
         guard q > 0 && q < 1 else { throw qNode.fail("= \(q) is outside (0, 1)") }

@@ -72,14 +72,7 @@ public final class TaggerModel {
 
     /// The file format is documented in README.md ("Tagger model file").
     public static func parse(_ root: JSONNode) throws -> TaggerModel {
-        let formatNode = try root.member("format")
-        let format = try formatNode.string()
-        guard format == formatName else { throw formatNode.fail("= '\(format)', expected '\(formatName)'") }
-        let versionNode = try root.member("format_version")
-        let version = try versionNode.int()
-        guard version == formatVersion else {
-            throw TMLError.unsupported("\(versionNode.path) = \(version); this library reads version \(formatVersion)")
-        }
+        try root.expectFormat(formatName, version: formatVersion)
         let kindNode = try root.member("kind")
         let kindName = try kindNode.string()
         guard let kind = Kind(rawValue: kindName) else { throw kindNode.fail("= '\(kindName)' is not a tagger kind (mlp, deep_sets)") }
