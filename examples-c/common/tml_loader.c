@@ -62,6 +62,20 @@ int tml_api_load(tml_api *api, const char *explicit_path, char *err, size_t err_
     TML_RESOLVE(t5_model_input_count, "tml_t5_model_input_count");
     TML_RESOLVE(t5_features, "tml_t5_features");
     TML_RESOLVE(t5_score, "tml_t5_score");
+    TML_RESOLVE(tagger_load, "tml_tagger_load");
+    TML_RESOLVE(tagger_free, "tml_tagger_free");
+    TML_RESOLVE(tagger_output_count, "tml_tagger_output_count");
+    TML_RESOLVE(tagger_jet_feature_count, "tml_tagger_jet_feature_count");
+    TML_RESOLVE(tagger_constituent_feature_count, "tml_tagger_constituent_feature_count");
+    TML_RESOLVE(tagger_score, "tml_tagger_score");
+    TML_RESOLVE(discriminant_log_ratio, "tml_discriminant_log_ratio");
+    TML_RESOLVE(ddt_config_init, "tml_ddt_config_init");
+    TML_RESOLVE(ddt_build, "tml_ddt_build");
+    TML_RESOLVE(ddt_apply, "tml_ddt_apply");
+    TML_RESOLVE(ddt_save, "tml_ddt_save");
+    TML_RESOLVE(ddt_load, "tml_ddt_load");
+    TML_RESOLVE(ddt_free, "tml_ddt_free");
+    TML_RESOLVE(metric_r50_jsd, "tml_metric_r50_jsd");
 #undef TML_RESOLVE
     if (api->abi_version() != TML_ABI_VERSION) {
         snprintf(err, err_size, "%s implements ABI version %u, this program was built for %u", path,

@@ -29,6 +29,25 @@ typedef struct tml_api {
     int32_t (*t5_model_input_count)(const tml_t5_model *m);
     tml_status (*t5_features)(const tml_t5_model *m, const tml_t5_batch *b, float *features);
     tml_status (*t5_score)(const tml_t5_model *m, const tml_t5_batch *b, float *score, uint8_t *pass);
+    /* decorrelated taggers */
+    tml_status (*tagger_load)(const char *path, tml_tagger **out);
+    void (*tagger_free)(tml_tagger *t);
+    int32_t (*tagger_output_count)(const tml_tagger *t);
+    int32_t (*tagger_jet_feature_count)(const tml_tagger *t);
+    int32_t (*tagger_constituent_feature_count)(const tml_tagger *t);
+    tml_status (*tagger_score)(const tml_tagger *t, const tml_jet_batch *b, float *out);
+    tml_status (*discriminant_log_ratio)(uint64_t n, int32_t n_classes, const float *prob, int32_t signal_class,
+                                         const float *background_fractions, float *out);
+    tml_status (*ddt_config_init)(tml_ddt_config *cfg, double background_efficiency);
+    tml_status (*ddt_build)(uint64_t n, const float *score, const float *mass, const float *pt,
+                            const float *weight, const tml_ddt_config *cfg, tml_ddt_map **out);
+    tml_status (*ddt_apply)(const tml_ddt_map *map, uint64_t n, const float *score, const float *mass,
+                            const float *pt, float *out);
+    tml_status (*ddt_save)(const tml_ddt_map *map, const char *path);
+    tml_status (*ddt_load)(const char *path, tml_ddt_map **out);
+    void (*ddt_free)(tml_ddt_map *map);
+    tml_status (*metric_r50_jsd)(uint64_t n, const float *score, const uint8_t *is_signal, const float *mass,
+                                 const float *weight, double *rejection, double *inverse_jsd);
 } tml_api;
 
 /*
@@ -39,7 +58,7 @@ typedef struct tml_api {
 const char *tml_api_default_path(const char *explicit_path);
 
 /*
- * Opens the library and resolves every T5 entry point; checks that the
+ * Opens the library and resolves every T5 and tagger entry point; checks that the
  * library implements TML_ABI_VERSION. Returns 0 on success; on failure
  * returns -1 with a message in err (the dlerror() text or the mismatch).
  */
