@@ -9,6 +9,10 @@ let package = Package(
         // libtrigml.so; build with `-Xswiftc -static-stdlib` (CMakeLists.txt does)
         // so that it needs only the C/C++ runtime at load time.
         .library(name: "trigml", type: .dynamic, targets: ["TrigML"]),
+        // The `trigml` command line (README "Command line"). The product name
+        // `trigml` is the library's, so the executable is `trigml-cli`;
+        // CMake installs it as `trigml` and tools/trigml wraps it.
+        .executable(name: "trigml-cli", targets: ["TrigMLCLI"]),
     ],
     targets: [
         // The public header, imported by Swift so struct layouts cannot drift.
@@ -21,17 +25,21 @@ let package = Package(
         .target(name: "TrigMLT5", dependencies: ["CTrigML", "TrigMLCore", "TrigMLKernels"]),
         // Forests (XGBoost JSON and own format), batched evaluation; LUT schemes.
         .target(name: "TrigMLForest", dependencies: ["TrigMLCore"]),
+        // EMTF-style pT LUTs: address schemes, pT conversion, exact tabulated generation.
+        .target(name: "TrigMLLUT", dependencies: ["CTrigML", "TrigMLCore", "TrigMLForest"]),
         // Decorrelated taggers: MLP / Deep Sets scoring, log-ratio discriminant, DDT maps, metrics.
         .target(name: "TrigMLTagger", dependencies: ["CTrigML", "TrigMLCore", "TrigMLKernels"]),
         // The @_cdecl layer: argument checks, status + last error, no logic.
-        .target(name: "TrigML", dependencies: ["CTrigML", "TrigMLCore", "TrigMLT5", "TrigMLForest", "TrigMLTagger"],
+        .target(name: "TrigML", dependencies: ["CTrigML", "TrigMLCore", "TrigMLT5", "TrigMLForest", "TrigMLLUT", "TrigMLTagger"],
                 // -z nodelete: dlclose() leaves the library mapped. Threads that
                 // ever failed a call hold a last-error string freed by a TLS
                 // destructor in this library; unmapping it would crash them at
                 // thread exit (Tests/c/t5_dlclose.c).
                 linkerSettings: [.unsafeFlags(["-Xlinker", "-z", "-Xlinker", "nodelete"])]),
+        .executableTarget(name: "TrigMLCLI", dependencies: ["TrigML", "TrigMLCore", "TrigMLForest", "TrigMLLUT"]),
         .testTarget(name: "TrigMLT5Tests", dependencies: ["CTrigML", "TrigMLT5", "TrigMLCore", "TrigMLKernels"]),
         .testTarget(name: "TrigMLForestTests", dependencies: ["TrigMLForest", "TrigMLCore"]),
+        .testTarget(name: "TrigMLLUTTests", dependencies: ["TrigMLLUT", "TrigMLForest", "TrigMLCore"]),
         .testTarget(name: "TrigMLTaggerTests", dependencies: ["CTrigML", "TrigMLTagger", "TrigMLCore", "TrigMLKernels"]),
     ]
 )

@@ -146,6 +146,89 @@ tml_status tml_forest_predict(const tml_forest *f, uint64_t n_rows,
                               const float *x, uint64_t row_stride,
                               uint64_t feature_stride, float *out);
 
+/* ------------------------------------------------ EMTF-style pT LUTs */
+
+/*
+ * An address scheme decodes an integer address into BDT inputs. Presets:
+ * "emtf2017-mode15", "-mode14", "-mode13", "-mode11", "-mode7" and the
+ * two-station "-mode12", "-mode10", "-mode9", "-mode6", "-mode5", "-mode3"
+ * (CMS EMTF 2017 layouts, compression tables and trained input order;
+ * README.md "LUT schemes"). User schemes are JSON files (README.md, "LUT
+ * scheme file").
+ */
+typedef struct tml_lut_scheme tml_lut_scheme;
+
+tml_status tml_lut_scheme_preset(const char *name, tml_lut_scheme **out);
+tml_status tml_lut_scheme_load(const char *path, tml_lut_scheme **out);
+void tml_lut_scheme_free(tml_lut_scheme *s);
+
+/* The addresses that belong to the scheme: [first, first + count). Mode 15:
+ * first 2^29, count 2^29. 0 for NULL. */
+uint64_t tml_lut_scheme_first_address(const tml_lut_scheme *s);
+uint64_t tml_lut_scheme_address_count(const tml_lut_scheme *s);
+
+/* BDT inputs per address (mode 15: 20); -1 for NULL. */
+int32_t tml_lut_scheme_feature_count(const tml_lut_scheme *s);
+
+/* Decoded inputs of n addresses into features[n * feature_count],
+ * row-major, in the forest's input order. Every address must belong to the
+ * scheme. */
+tml_status tml_lut_decode(const tml_lut_scheme *s, uint64_t n,
+                          const uint64_t *address, float *features);
+
+/*
+ * BDT output -> stored word, all in double precision:
+ *   pt_xml = 1 / max(output_floor, out)    target TML_PT_TARGET_INV_PT
+ *          = 2 ^ max(output_floor, out)    target TML_PT_TARGET_LOG2_PT
+ *   pt_xml = 1 if pt_xml < 0
+ *   pt     = pt_xml * scale_numerator / (1 - scale_slope * min(pt_xml, scale_pt_cap))
+ *   x      = word_per_gev * pt + word_offset
+ *   word   = 0 if x is NaN or < 0, word_max if x >= word_max, else floor(x)
+ * Presets: "emtf2017" = {INV_PT, 0.001, 1.2, 0.015, 20, 2, 1, 511};
+ *          "emtf2022" = {LOG2_PT, 0, 1.13, 0.015, 20, 2, 1, 511}.
+ * Fill by hand for other conversions (all doubles finite, word_max <= 65535).
+ */
+#define TML_PT_TARGET_INV_PT  0
+#define TML_PT_TARGET_LOG2_PT 1
+typedef struct tml_pt_conversion {
+    int32_t target;          /* TML_PT_TARGET_INV_PT or TML_PT_TARGET_LOG2_PT */
+    double output_floor;     /* lower clamp of the BDT output */
+    double scale_numerator;  /* efficiency scaling: numerator */
+    double scale_slope;      /* efficiency scaling: slope */
+    double scale_pt_cap;     /* efficiency scaling: pt_xml cap */
+    double word_per_gev;     /* word = floor(word_per_gev * pt + word_offset) */
+    double word_offset;
+    uint32_t word_max;       /* clamp (511 for the 9-bit GMT pT) */
+} tml_pt_conversion;
+
+tml_status tml_pt_conversion_preset(const char *name, tml_pt_conversion *out);
+
+/*
+ * out[k] = the stored word of address first + k, for k < count; the whole
+ * range must belong to the scheme and the scheme's feature count must equal
+ * the forest's. n_threads 0 = all cores; threads live only inside the call.
+ * Deterministic: equal, entry for entry, to decoding each address,
+ * evaluating the forest and converting (tml_lut_evaluate), for any range,
+ * split and thread count.
+ *
+ * Summation rule for LUTs: the BDT output is the exact sum of the base
+ * margin and the reached leaves, rounded once to float32 (nearest, ties to
+ * even). For XGBoost models this may differ from tml_forest_predict's
+ * float32 running sum by an ulp, so a word can differ by one step where the
+ * output sits on a conversion boundary.
+ */
+tml_status tml_lut_generate(const tml_lut_scheme *s, const tml_forest *f,
+                            const tml_pt_conversion *c, uint64_t first,
+                            uint64_t count, uint16_t *out, int32_t n_threads);
+
+/* The one-address-at-a-time path: for each of n addresses (in any order),
+ * words[i] and margins[i] (either may be NULL) receive the stored word and
+ * the BDT output under the LUT summation rule. */
+tml_status tml_lut_evaluate(const tml_lut_scheme *s, const tml_forest *f,
+                            const tml_pt_conversion *c, uint64_t n,
+                            const uint64_t *address, uint16_t *words,
+                            float *margins, int32_t n_threads);
+
 /* ------------------------------------------------ decorrelated taggers */
 
 /*

@@ -1,0 +1,124 @@
+import CTrigML
+import TrigMLCore
+import TrigMLForest
+import TrigMLLUT
+
+// LUT entry points: argument checks and handles only; schemes, conversion
+// and generation are in TrigMLLUT.
+
+@_cdecl("tml_lut_scheme_preset")
+public func tml_lut_scheme_preset(_ name: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded("tml_lut_scheme_preset") {
+        guard let out else { throw TMLError.invalid("out is NULL") }
+        out.pointee = nil
+        guard let name else { throw TMLError.invalid("name is NULL") }
+        out.pointee = makeHandle(try LUTScheme.preset(String(cString: name)))
+    }
+}
+
+@_cdecl("tml_lut_scheme_load")
+public func tml_lut_scheme_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
+    guarded("tml_lut_scheme_load") {
+        guard let out else { throw TMLError.invalid("out is NULL") }
+        out.pointee = nil
+        guard let path else { throw TMLError.invalid("path is NULL") }
+        out.pointee = makeHandle(try LUTScheme.load(path: String(cString: path)))
+    }
+}
+
+@_cdecl("tml_lut_scheme_free")
+public func tml_lut_scheme_free(_ scheme: OpaquePointer?) { release(scheme) }
+
+@_cdecl("tml_lut_scheme_first_address")
+public func tml_lut_scheme_first_address(_ scheme: OpaquePointer?) -> UInt64 {
+    (try? object(scheme, as: LUTScheme.self, "scheme"))?.firstAddress ?? 0
+}
+
+@_cdecl("tml_lut_scheme_address_count")
+public func tml_lut_scheme_address_count(_ scheme: OpaquePointer?) -> UInt64 {
+    (try? object(scheme, as: LUTScheme.self, "scheme"))?.addressCount ?? 0
+}
+
+@_cdecl("tml_lut_scheme_feature_count")
+public func tml_lut_scheme_feature_count(_ scheme: OpaquePointer?) -> Int32 {
+    guard let s = try? object(scheme, as: LUTScheme.self, "scheme") else { return -1 }
+    return Int32(clamping: s.featureCount)
+}
+
+@_cdecl("tml_lut_decode")
+public func tml_lut_decode(_ scheme: OpaquePointer?, _ n: UInt64, _ address: UnsafePointer<UInt64>?,
+                           _ features: UnsafeMutablePointer<Float>?) -> Int32 {
+    guarded("tml_lut_decode") {
+        let s = try object(scheme, as: LUTScheme.self, "scheme")
+        let count = try checkedCount(n, elementBytes: 4, perItem: UInt64(s.featureCount), what: "n")
+        if count == 0 { return }
+        guard let address else { throw TMLError.invalid("address is NULL but n = \(n)") }
+        guard let features else { throw TMLError.invalid("features is NULL but n = \(n)") }
+        try s.decode(UnsafeBufferPointer(start: address, count: count), into: features)
+    }
+}
+
+func conversion(_ c: UnsafePointer<tml_pt_conversion>?) throws -> PtConversion {
+    guard let c else { throw TMLError.invalid("conversion is NULL") }
+    let v = c.pointee
+    guard let target = PtConversion.Target(rawValue: v.target) else {
+        throw TMLError.invalid("conversion target = \(v.target); expected TML_PT_TARGET_INV_PT (0) or TML_PT_TARGET_LOG2_PT (1)")
+    }
+    let p = PtConversion(target: target, outputFloor: v.output_floor, scaleNumerator: v.scale_numerator,
+                         scaleSlope: v.scale_slope, scalePtCap: v.scale_pt_cap, wordPerGeV: v.word_per_gev,
+                         wordOffset: v.word_offset, wordMax: v.word_max)
+    try p.validate()
+    return p
+}
+
+@_cdecl("tml_pt_conversion_preset")
+public func tml_pt_conversion_preset(_ name: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<tml_pt_conversion>?) -> Int32 {
+    guarded("tml_pt_conversion_preset") {
+        guard let out else { throw TMLError.invalid("out is NULL") }
+        guard let name else { throw TMLError.invalid("name is NULL") }
+        let p = try PtConversion.preset(String(cString: name))
+        out.pointee = tml_pt_conversion(target: p.target.rawValue, output_floor: p.outputFloor,
+                                        scale_numerator: p.scaleNumerator, scale_slope: p.scaleSlope,
+                                        scale_pt_cap: p.scalePtCap, word_per_gev: p.wordPerGeV,
+                                        word_offset: p.wordOffset, word_max: p.wordMax)
+    }
+}
+
+@_cdecl("tml_lut_generate")
+public func tml_lut_generate(_ scheme: OpaquePointer?, _ forest: OpaquePointer?,
+                             _ conv: UnsafePointer<tml_pt_conversion>?, _ first: UInt64, _ count: UInt64,
+                             _ out: UnsafeMutablePointer<UInt16>?, _ nThreads: Int32) -> Int32 {
+    guarded("tml_lut_generate") {
+        let s = try object(scheme, as: LUTScheme.self, "scheme")
+        let f = try object(forest, as: Forest.self, "forest")
+        let c = try conversion(conv)
+        guard nThreads >= 0 else { throw TMLError.invalid("n_threads = \(nThreads) is negative (0 means all cores)") }
+        _ = try checkedCount(count, elementBytes: 2, what: "count")
+        if count > 0 && out == nil { throw TMLError.invalid("out is NULL but count = \(count)") }
+        guard let out else {
+            try LUTGenerator.checkRange(s, f, first: first, count: count)
+            return
+        }
+        try LUTGenerator.generate(scheme: s, forest: f, conversion: c, first: first, count: count,
+                                  out: out, threads: Int(nThreads))
+    }
+}
+
+@_cdecl("tml_lut_evaluate")
+public func tml_lut_evaluate(_ scheme: OpaquePointer?, _ forest: OpaquePointer?,
+                             _ conv: UnsafePointer<tml_pt_conversion>?, _ n: UInt64,
+                             _ address: UnsafePointer<UInt64>?, _ words: UnsafeMutablePointer<UInt16>?,
+                             _ margins: UnsafeMutablePointer<Float>?, _ nThreads: Int32) -> Int32 {
+    guarded("tml_lut_evaluate") {
+        let s = try object(scheme, as: LUTScheme.self, "scheme")
+        let f = try object(forest, as: Forest.self, "forest")
+        let c = try conversion(conv)
+        guard nThreads >= 0 else { throw TMLError.invalid("n_threads = \(nThreads) is negative (0 means all cores)") }
+        let count = try checkedCount(n, elementBytes: 8, what: "n")
+        if count == 0 { return }
+        guard let address else { throw TMLError.invalid("address is NULL but n = \(n)") }
+        try LUTGenerator.evaluate(scheme: s, forest: f, conversion: c,
+                                  addresses: UnsafeBufferPointer(start: address, count: count),
+                                  words: words, margins: margins, threads: Int(nThreads))
+    }
+}

@@ -1,0 +1,328 @@
+import TrigMLCore
+import TrigMLForest
+
+/// A forest prepared for LUT generation, with the LUT summation rule.
+///
+/// **Summation rule (every LUT path: one address at a time, tabulated,
+/// any thread count, any range).** The BDT output of an address is the
+/// exact real sum of the base margin and the reached leaves, rounded once
+/// to float32 (round to nearest, ties to even). It is computed in integer
+/// fixed point: every leaf and the base are integers times 2^scale, where
+/// scale is the lowest set bit over all leaves and the base, so the
+/// integer sum is exact and independent of order and grouping. (Only a
+/// forest whose leaves span more than 125 binary orders of magnitude could
+/// not be held this way; there the scale is raised to keep 126 bits and
+/// each leaf is first rounded to a multiple of 2^scale, ties to even. No
+/// trained forest comes near that.)
+///
+/// This is not XGBoost's float32 running sum nor TMVA's double running
+/// sum; it differs from either only where their own rounding errors cross
+/// a float32 rounding boundary, so words agree except (rarely) by one step
+/// at a boundary. `tml_forest_predict` keeps each tool's own rule.
+///
+/// The trees are read from the forest's evaluation layout (the QuickScorer
+/// "mask" form of `ForestLayout`, which TrigMLForest keeps internal): each
+/// internal node is (feature, threshold, keep mask); a row's exit leaf is
+/// the lowest set bit of the AND of `keep` over the nodes where
+/// !(x < threshold). Trees with more than 32 leaves are kept as explicit
+/// nodes and walked.
+final class LUTForest: @unchecked Sendable {
+    let featureCount: Int
+    let treeCount: Int
+    /// Per tree: first node and node count in the node arrays; first leaf.
+    var treeNodeStart: [Int] = []
+    var treeNodeCount: [Int] = []
+    var treeLeafStart: [Int] = []
+    /// Mask trees: node feature, threshold, keep.
+    var nodeFeature: [Int] = []
+    var nodeThreshold: [Float] = []
+    var nodeKeep: [UInt32] = []
+    /// Walk trees (> 32 leaves): explicit nodes; `walkRight` = right child
+    /// (left = right - 1), a leaf has walkLeaf >= 0.
+    var isWalk: [Bool] = []
+    var walkFeature: [Int] = []
+    var walkThreshold: [Float] = []
+    var walkRight: [Int] { walkRightStore }
+    var walkRightStore: [Int] = []
+    var walkLeafIndex: [Int] = []
+    var walkDepth: [Int] = []
+    /// Leaf values in fixed point (units of 2^scale).
+    var leafFixed: [Int128] = []
+    let baseFixed: Int128
+    let scale: Int
+    /// True when every partial sum fits in Int64 (|sum| < 2^62).
+    let fitsInt64: Bool
+    let allMask: Bool
+
+    init(_ forest: Forest) throws {
+        featureCount = forest.featureCount
+        treeCount = forest.treeCount
+        let base: Double = forest.summation == .float32 ? Double(forest.baseMargin32) : forest.baseMargin64
+
+        // --- read the layout by reflection (TrigMLForest keeps it internal).
+        func child(_ any: Any, _ label: String) throws -> Any {
+            for c in Mirror(reflecting: any).children where c.label == label { return c.value }
+            throw TMLError.internalError("LUT: forest layout has no '\(label)' (TrigMLForest changed; update LUTForest)")
+        }
+        func items(_ any: Any) -> [Any] { Mirror(reflecting: any).children.map { $0.value } }
+        func int(_ any: Any, _ label: String) throws -> Int {
+            let v = try child(any, label)
+            if let i = v as? Int { return i }
+            if let u = v as? UInt32 { return Int(u) }
+            throw TMLError.internalError("LUT: forest layout field '\(label)' has an unexpected type")
+        }
+        func float(_ any: Any, _ label: String) throws -> Float {
+            guard let f = try child(any, label) as? Float else {
+                throw TMLError.internalError("LUT: forest layout field '\(label)' has an unexpected type")
+            }
+            return f
+        }
+        let layout = try child(forest, "layout")
+        let block = try int(layout, "blockRows")
+        guard block > 0 else { throw TMLError.internalError("LUT: forest layout block size is 0") }
+        let plans = items(try child(layout, "plans"))
+        let maskNodes = items(try child(layout, "maskNodes"))
+        let walkNodes = items(try child(layout, "walkNodes"))
+        guard let maskLeaf = try child(layout, "maskLeaf64") as? [Double],
+              let walkLeaf = try child(layout, "walkLeaf64") as? [Double] else {
+            throw TMLError.internalError("LUT: forest layout leaf arrays have an unexpected type")
+        }
+        guard plans.count == treeCount else {
+            throw TMLError.internalError("LUT: forest layout has \(plans.count) tree plans for \(treeCount) trees")
+        }
+        let nF = featureCount
+        func featureOf(column: Int) throws -> Int {
+            let c = column / block
+            let f = c >= nF ? c - nF : c
+            guard f >= 0, f < nF else { throw TMLError.internalError("LUT: node column \(column) out of range") }
+            return f
+        }
+
+        func featureOfWalk(_ n: Any) throws -> Int {
+            let c = try int(n, "column") / block
+            if c == 2 * nF { return 0 }  // leaf: reads the zero column
+            return try featureOf(column: c * block)
+        }
+        var leaves: [Double] = []
+        var allMask = true
+        var walkRightAll: [Int] = []
+        for n in walkNodes {
+            walkFeature.append(try featureOfWalk(n))
+            walkThreshold.append(try float(n, "threshold"))
+            walkRightAll.append(try int(n, "right"))
+        }
+        walkLeafIndex = [Int](repeating: -1, count: walkNodes.count)
+        for plan in plans {
+            let kind = String(describing: try child(plan, "kind"))
+            let start = try int(plan, "start"), count = try int(plan, "count")
+            treeLeafStart.append(leaves.count)
+            if kind == "mask" {
+                let leafStart = try int(plan, "leafStart")
+                guard start >= 0, count >= 0, start + count <= maskNodes.count,
+                      leafStart >= 0, leafStart + count + 1 <= maskLeaf.count else {
+                    throw TMLError.internalError("LUT: mask tree plan out of range")
+                }
+                isWalk.append(false)
+                walkDepth.append(0)
+                treeNodeStart.append(nodeFeature.count)
+                treeNodeCount.append(count)
+                for k in start..<(start + count) {
+                    // One mirror per node, its three fields read in one pass.
+                    var column: UInt32? = nil, threshold: Float? = nil, keep: UInt32? = nil
+                    for c in Mirror(reflecting: maskNodes[k]).children {
+                        switch c.label {
+                        case "column": column = c.value as? UInt32
+                        case "threshold": threshold = c.value as? Float
+                        case "keep": keep = c.value as? UInt32
+                        default: break
+                        }
+                    }
+                    guard let column, let threshold, let keep else {
+                        throw TMLError.internalError("LUT: mask node layout changed (TrigMLForest MaskNode); update LUTForest")
+                    }
+                    nodeFeature.append(try featureOf(column: Int(column)))
+                    nodeThreshold.append(threshold)
+                    nodeKeep.append(keep)
+                }
+                leaves.append(contentsOf: maskLeaf[leafStart..<(leafStart + count + 1)])
+            } else {
+                // Walk tree: root at `start`, `count` = depth. Nodes keep
+                // their layout indices (children adjacent: left = right - 1;
+                // a leaf is its own right child); leaves are numbered in
+                // visit order.
+                allMask = false
+                isWalk.append(true)
+                walkDepth.append(count)
+                treeNodeStart.append(start)
+                treeNodeCount.append(0)
+                var stack = [start]
+                var visited = 0
+                while let i = stack.popLast() {
+                    guard i >= 0, i < walkNodes.count, i < walkLeaf.count else {
+                        throw TMLError.internalError("LUT: walk node out of range")
+                    }
+                    visited += 1
+                    guard visited <= walkNodes.count else { throw TMLError.internalError("LUT: walk tree loops") }
+                    let right = walkRightAll[i]
+                    if right == i {
+                        walkLeafIndex[i] = leaves.count - treeLeafStart[treeLeafStart.count - 1]
+                        leaves.append(walkLeaf[i])
+                    } else {
+                        guard right >= 1, right < walkNodes.count else { throw TMLError.internalError("LUT: walk child out of range") }
+                        stack.append(right)
+                        stack.append(right - 1)
+                    }
+                }
+            }
+        }
+        self.allMask = allMask
+        self.walkRightStore = walkRightAll
+
+        // --- fixed point (see the summation rule above).
+        for (i, v) in leaves.enumerated() where !v.isFinite {
+            throw TMLError.format("forest leaf \(i) is not finite (\(v)); a LUT needs finite leaves")
+        }
+        guard base.isFinite else { throw TMLError.format("forest base margin is not finite") }
+        var lowest = Int.max
+        var bound = Swift.abs(base)
+        for v in leaves + [base] where v != 0 {
+            let bits = v.significandBitPattern | (v.isNormal ? (UInt64(1) << 52) : 0)
+            let e = (v.isNormal ? Int(v.exponent) - 52 : -1074) + bits.trailingZeroBitCount
+            lowest = Swift.min(lowest, e)
+        }
+        // Upper bound on |any partial sum|: |base| + sum over trees of max |leaf|.
+        for t in 0..<treeCount {
+            let end = t + 1 < treeCount ? treeLeafStart[t + 1] : leaves.count
+            var m = 0.0
+            for k in treeLeafStart[t]..<end { m = Swift.max(m, Swift.abs(leaves[k])) }
+            bound += m
+        }
+        if lowest == Int.max { lowest = 0 }
+        // Bits above 2^lowest needed: bound < 2^(topExp+1), some margin for
+        // the rounding of `bound` itself.
+        // (A bound that overflows double: leaves < 2^1024 and < 2^31 trees.)
+        let topExp = !bound.isFinite ? 1024 + 34 : (bound > 0 ? Int(bound.exponent) + 2 : 0)
+        var scale = lowest
+        if topExp - scale > 125 { scale = topExp - 125 }
+        self.scale = scale
+        self.fitsInt64 = topExp - scale <= 61
+        func fixed(_ v: Double) -> Int128 {
+            if v == 0 { return 0 }
+            let bits = v.significandBitPattern | (v.isNormal ? (UInt64(1) << 52) : 0)
+            let e = Int(v.isNormal ? v.exponent : Double.leastNormalMagnitude.exponent) - 52
+            let shift = e - scale
+            var m = Int128(bits)
+            if shift >= 0 {
+                m <<= Int128(shift)
+            } else {
+                let s = -shift
+                if s > 120 { m = 0 } else {
+                    let q = m >> Int128(s)
+                    let rem = m - (q << Int128(s))
+                    let half = Int128(1) << Int128(s - 1)
+                    m = (rem > half || (rem == half && q & 1 == 1)) ? q + 1 : q
+                }
+            }
+            return v < 0 ? -m : m
+        }
+        leafFixed = leaves.map(fixed)
+        baseFixed = fixed(base)
+    }
+
+    /// Index (relative to the tree's first leaf) of the leaf a row reaches.
+    @inline(__always)
+    func leaf(_ t: Int, _ x: UnsafePointer<Float>) -> Int {
+        if !isWalk[t] {
+            var set = UInt32.max
+            let s = treeNodeStart[t]
+            for k in s..<(s + treeNodeCount[t]) where !(x[nodeFeature[k]] < nodeThreshold[k]) {
+                set &= nodeKeep[k]
+            }
+            return set.trailingZeroBitCount
+        }
+        var i = treeNodeStart[t]
+        while walkLeafIndex[i] < 0 {
+            i = x[walkFeature[i]] < walkThreshold[i] ? walkRightStore[i] - 1 : walkRightStore[i]
+        }
+        return walkLeafIndex[i]
+    }
+
+    /// The exact fixed-point sum for one row (the one-address path).
+    func sum(_ x: UnsafePointer<Float>) -> Int128 {
+        if !allMask {
+            var s = baseFixed
+            for t in 0..<treeCount {
+                s += leafFixed[treeLeafStart[t] + leaf(t, x)]
+            }
+            return s
+        }
+        // Mask trees only: the same rule over raw pointers.
+        return nodeFeature.withUnsafeBufferPointer { feat in
+            nodeThreshold.withUnsafeBufferPointer { thr in
+                nodeKeep.withUnsafeBufferPointer { keep in
+                    leafFixed.withUnsafeBufferPointer { leaves in
+                        treeNodeStart.withUnsafeBufferPointer { starts in
+                            treeNodeCount.withUnsafeBufferPointer { counts in
+                                treeLeafStart.withUnsafeBufferPointer { leafStarts in
+                                    var s = baseFixed
+                                    for t in 0..<treeCount {
+                                        var set = UInt32.max
+                                        let k0 = starts[t]
+                                        for k in k0..<(k0 &+ counts[t]) {
+                                            set &= x[feat[k]] < thr[k] ? UInt32.max : keep[k]
+                                        }
+                                        s &+= leaves[leafStarts[t] &+ set.trailingZeroBitCount]
+                                    }
+                                    return s
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The sum rounded once to float32.
+    @inline(__always)
+    func output(_ s: Int128) -> Float { roundToFloat(s, scale: scale) }
+}
+
+/// s * 2^scale rounded once to float32 (nearest, ties to even), including
+/// subnormal results and overflow to infinity.
+@inline(__always)
+func roundToFloat(_ s: Int128, scale: Int) -> Float {
+    if s == 0 { return 0 }
+    let negative = s < 0
+    let m = s.magnitude
+    let bitLength = 128 - m.leadingZeroBitCount
+    // Keep 24 significant bits, but never go below 2^-149 (subnormals).
+    var shift = Swift.max(bitLength - 24, -149 - scale)
+    if shift < 0 { shift = 0 }
+    var q = m
+    if shift > 0 {
+        if shift >= 128 {
+            q = 0
+        } else {
+            q = m >> UInt128(shift)
+            let rem = m - (q << UInt128(shift))
+            let half = UInt128(1) << UInt128(shift - 1)
+            if rem > half || (rem == half && q & 1 == 1) { q += 1 }
+        }
+    }
+    // q <= 2^24: exact in Float; the power-of-two scaling is exact unless it
+    // overflows (then +-inf, as rounding the exact value would give).
+    let e = scale + shift
+    var f = Float(UInt32(truncatingIfNeeded: q))
+    if e > 300 { f = .infinity } else if e < -400 { f = 0 } else {
+        f = Float(sign: .plus, exponent: e, significand: f)
+    }
+    return negative ? -f : f
+}
+
+/// Same for an Int64 sum when scale >= -126 (no subnormal results): the
+/// conversion Float(Int64) is itself correctly rounded.
+@inline(__always)
+func roundToFloat64(_ s: Int64, scale: Int) -> Float {
+    Float(sign: .plus, exponent: scale, significand: Float(s))
+}

@@ -1,0 +1,104 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+import TrigMLCore
+
+/// BDT output -> stored LUT word (facts §4 "From BDT output to the stored
+/// word"; cmssw PtAssignmentEngine2017.cc calculate_pt_xml / scale_pt,
+/// test/tools/MakePtLUT.cc). The C struct `tml_pt_conversion` has the same
+/// members. All arithmetic is double precision, in this order:
+///
+///     out    = the forest output (float32, see LUTForest for the sum)
+///     pt_xml = 1 / max(outputFloor, out)          target .inversePt
+///            = 2 ^ max(outputFloor, out)          target .log2Pt
+///     pt_xml = 1 if pt_xml < 0                    (emulator safeguard)
+///     pt     = pt_xml * scaleNumerator / (1 - scaleSlope * min(pt_xml, scalePtCap))
+///     x      = wordPerGeV * pt + wordOffset
+///     word   = 0 if x is NaN or x < 0; wordMax if x >= wordMax; else floor(x)
+public struct PtConversion: Equatable {
+    public enum Target: Int32 { case inversePt = 0, log2Pt = 1 }
+    public var target: Target
+    public var outputFloor: Double
+    public var scaleNumerator: Double
+    public var scaleSlope: Double
+    public var scalePtCap: Double
+    public var wordPerGeV: Double
+    public var wordOffset: Double
+    public var wordMax: UInt32
+
+    public init(target: Target, outputFloor: Double, scaleNumerator: Double, scaleSlope: Double,
+                scalePtCap: Double, wordPerGeV: Double, wordOffset: Double, wordMax: UInt32) {
+        self.target = target
+        self.outputFloor = outputFloor
+        self.scaleNumerator = scaleNumerator
+        self.scaleSlope = scaleSlope
+        self.scalePtCap = scalePtCap
+        self.wordPerGeV = wordPerGeV
+        self.wordOffset = wordOffset
+        self.wordMax = wordMax
+    }
+
+    /// "emtf2017": 1/pT target, pt_xml = 1/max(0.001, out), factor
+    /// 1.2/(1 - 0.015 min(pt_xml, 20)), GMT word int(2 pt + 1) clamped to 511
+    /// (facts §4 steps 1-3, v6/v7). "emtf2022": log2 pT target,
+    /// pt_xml = 2^max(0, out), factor 1.13 (facts §4, v8).
+    public static func preset(_ name: String) throws -> PtConversion {
+        switch name {
+        case "emtf2017":
+            return PtConversion(target: .inversePt, outputFloor: 0.001, scaleNumerator: 1.2, scaleSlope: 0.015,
+                                scalePtCap: 20, wordPerGeV: 2, wordOffset: 1, wordMax: 511)
+        case "emtf2022":
+            return PtConversion(target: .log2Pt, outputFloor: 0, scaleNumerator: 1.13, scaleSlope: 0.015,
+                                scalePtCap: 20, wordPerGeV: 2, wordOffset: 1, wordMax: 511)
+        default:
+            throw TMLError.invalid("unknown pT conversion preset '\(name)'; known: emtf2017, emtf2022")
+        }
+    }
+
+    /// Checks a hand-filled conversion: every number finite, wordMax a
+    /// 16-bit word.
+    public func validate() throws {
+        let named: [(String, Double)] = [("output_floor", outputFloor), ("scale_numerator", scaleNumerator),
+                                         ("scale_slope", scaleSlope), ("scale_pt_cap", scalePtCap),
+                                         ("word_per_gev", wordPerGeV), ("word_offset", wordOffset)]
+        for (n, v) in named where !v.isFinite {
+            throw TMLError.invalid("pT conversion: \(n) = \(v) is not finite")
+        }
+        guard wordMax <= 65535 else {
+            throw TMLError.invalid("pT conversion: word_max = \(wordMax) does not fit a 16-bit word")
+        }
+    }
+
+    /// pT in GeV after scaling (before the word encoding).
+    @inline(__always)
+    public func pt(_ out: Float) -> Double {
+        let o = Double(out)
+        var ptXML: Double
+        switch target {
+        case .inversePt: ptXML = 1.0 / Swift.max(outputFloor, o)
+        case .log2Pt: ptXML = exp2(Swift.max(outputFloor, o))
+        }
+        if ptXML < 0 { ptXML = 1 }
+        return ptXML * scaleNumerator / (1 - scaleSlope * Swift.min(ptXML, scalePtCap))
+    }
+
+    @inline(__always)
+    public func word(_ out: Float) -> UInt16 { word(x: wordPerGeV * pt(out) + wordOffset) }
+
+    /// The word stored where no track can be (addresses below 2^24 and of
+    /// modes without a forest): pt = 0, i.e. floor(word_offset) (facts §4
+    /// "Special LUT entries": gmt_pt 1).
+    public var wordOfZeroPt: UInt16 { word(x: wordOffset) }
+
+    @inline(__always)
+    func word(x: Double) -> UInt16 {
+        if x.isNaN || x < 0 { return 0 }
+        let top = Double(wordMax)
+        if x >= top { return UInt16(truncatingIfNeeded: wordMax) }
+        return UInt16(x)  // 0 <= x < wordMax <= 65535: in range; truncation = floor
+    }
+}

@@ -1,0 +1,90 @@
+import TrigMLCore
+
+/// The user scheme file ("trigml.lut-scheme", README "LUT scheme file"):
+///
+///     { "format": "trigml.lut-scheme", "format_version": 1, "name": "...",
+///       "first_address": 0, "address_bits": 12,
+///       "fields": [ {"name", "offset", "width", and one of
+///                     "table": [2^width numbers]        decode table
+///                     "linear": {"scale": a, "offset": b} value = a*raw + b
+///                     "outputs": {"name": table or linear, ...}  several
+///                     (none: the raw value) } ],
+///       "values": [ {"name", "op", "args": [names or numbers]} ],
+///       "inputs": [names of field outputs or values, in forest order] }
+///
+/// A single-output field's output is named like the field. Values may use
+/// field outputs and earlier values only; ops are `LUTOperation`.
+enum SchemeFile {
+    static let formatName = "trigml.lut-scheme"
+
+    static func load(path: String) throws -> LUTScheme {
+        try parse(JSONNode.load(file: path))
+    }
+
+    static func parse(_ root: JSONNode) throws -> LUTScheme {
+        let formatNode = try root.member("format")
+        guard try formatNode.string() == formatName else { throw formatNode.fail("must be '\(formatName)'") }
+        let versionNode = try root.member("format_version")
+        guard try versionNode.int() == 1 else { throw TMLError.unsupported("\(versionNode.path): this library reads version 1") }
+        let name = try root.optionalMember("name")?.string() ?? "user scheme"
+        let bitsNode = try root.member("address_bits")
+        let bits = try bitsNode.int(min: 0, max: LUTScheme.maxAddressBits)
+        let firstNode = try root.member("first_address")
+        // Integers up to 2^53 are exact in the JSON reader; larger first
+        // addresses are refused rather than rounded.
+        let first = try firstNode.int(min: 0, max: 1 << 53)
+        var b = LUTSchemeBuilder(name: name)
+        for fieldNode in try root.member("fields").array() {
+            let fname = try fieldNode.member("name").string()
+            let offset = try fieldNode.member("offset").int(min: 0, max: LUTScheme.maxAddressBits)
+            let width = try fieldNode.member("width").int(min: 1, max: LUTScheme.maxFieldWidth)
+            let size = 1 << width
+            func decode(_ node: JSONNode) throws -> [Double] {
+                if case .array = node.value { return try node.finiteDoubles(count: size) }
+                let scale = try node.member("scale").finiteDouble()
+                let shift = try node.optionalMember("offset")?.finiteDouble() ?? 0
+                return (0..<size).map { scale * Double($0) + shift }
+            }
+            var outputs: [(String, [Double])] = []
+            if let t = try fieldNode.optionalMember("table") {
+                outputs.append((fname, try decode(t)))
+            } else if let l = try fieldNode.optionalMember("linear") {
+                outputs.append((fname, try decode(l)))
+            } else if let o = try fieldNode.optionalMember("outputs") {
+                let keys = o.keys
+                guard !keys.isEmpty else { throw o.fail("has no outputs") }
+                for key in keys { outputs.append((key, try decode(try o.member(key)))) }
+            } else {
+                outputs.append((fname, (0..<size).map(Double.init)))
+            }
+            try b.addField(fname, offset: offset, width: width, outputs: outputs)
+        }
+        if let valuesNode = try root.optionalMember("values") {
+            for v in try valuesNode.array() {
+                let vname = try v.member("name").string()
+                let opNode = try v.member("op")
+                let opName = try opNode.string()
+                guard let op = LUTOperation(rawValue: opName) else {
+                    throw opNode.fail("= '\(opName)' is not one of \(LUTOperation.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                var args: [LUTOperand] = []
+                for a in try v.member("args").array() {
+                    switch a.value {
+                    case .string(let ref): args.append(try b.operand(ref))
+                    default: args.append(.constant(try a.finiteDouble()))
+                    }
+                }
+                try b.derive(vname, op, args)
+            }
+        }
+        let inputs = try root.member("inputs").array().map { try $0.string() }
+        return try b.build(firstAddress: UInt64(first), addressBits: bits, inputs: inputs)
+    }
+}
+
+extension LUTScheme {
+    public static func load(path: String) throws -> LUTScheme { try SchemeFile.load(path: path) }
+    public static func parse(text: String, source: String) throws -> LUTScheme {
+        try SchemeFile.parse(JSONNode.parse(text: text, source: source))
+    }
+}
