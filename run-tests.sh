@@ -6,6 +6,10 @@
 #   4. on AVX2+FMA CPUs, the parity and stress tests against the tuned library
 #   5. the Python side (pytest): numpy reference, parity through the C ABI,
 #      training loop on a tiny sample, forest parity against XGBoost
+#   6. hardening (fuzz/README.md): every fuzz target for TRIGML_FUZZ_SECONDS
+#      (default 30) plus every committed regression input; the C tests
+#      against a Swift library built with -sanitize=address; the
+#      concurrency tests under ThreadSanitizer. TRIGML_HARDENING=0 skips it.
 # Ends with one line counting the tests of every stage.
 set -uo pipefail
 cd "$(dirname "$0")"
@@ -52,7 +56,7 @@ if [ -n "$cpu" ]; then
   stage build-tuned swift build -c release -Xswiftc -static-stdlib -Xswiftc -target-cpu -Xswiftc "$cpu" \
     -Xswiftc -DTRIGML_WIDE_VECTORS --scratch-path ".build-$cpu"
   stage ctest-tuned env TRIGML_LIB="$PWD/.build-$cpu/release/libtrigml.so" \
-    ctest --test-dir build --output-on-failure -R 't5_golden|t5_stress|t5_api|t5_bad_inputs'
+    ctest --test-dir build --output-on-failure -R 't5_golden|t5_stress|t5_api|t5_bad_inputs|tagger_golden|tagger_api|lut_writer'
   ctest_counts ctest-tuned
 fi
 
@@ -60,6 +64,30 @@ stage pytest python3 -m pytest -q tools/tests
 line=$(grep -E '[0-9]+ (passed|failed)' "$log/pytest.log" | tail -1)
 count pytest "$(echo "$line" | grep -Eo '[0-9]+ passed' | awk '{print $1}')" \
   "$(echo "$line" | grep -Eo '[0-9]+ failed' | awk '{print $1}')"
+
+summary_counts() {  # summary_counts STAGE PREFIX: "PREFIX: P passed, F failed" in the stage's log
+  local line
+  line=$(grep -E "^$2: [0-9]+ passed, [0-9]+ failed" "$log/$1.log" | tail -1)
+  if [ -z "$line" ]; then broken+=("$1 (no summary line)"); return; fi
+  count "$1" "$(echo "$line" | awk '{print $2}')" "$(echo "$line" | awk '{print $4}')"
+}
+
+if [ "${TRIGML_HARDENING:-1}" != 0 ]; then
+  stage fuzz fuzz/run_fuzz.sh --seconds "${TRIGML_FUZZ_SECONDS:-30}" --jobs "${TRIGML_FUZZ_JOBS:-2}"
+  summary_counts fuzz run-fuzz
+  # The C tests (ASan+UBSan, built by the toolchain's clang) against the
+  # ASan-instrumented Swift library that run_fuzz.sh just built. t5_stress
+  # is left out (72 s instrumented); threads covers the same ground.
+  swift_bin=$(dirname "$(command -v swift)")
+  lld=""; [ -x "$swift_bin/ld.lld" ] && lld=-fuse-ld=lld
+  stage cmake-build-asan-swift bash -c "CC='$swift_bin/clang' CXX='$swift_bin/clang++' cmake -S . -B build-asan-swift \
+    -DTRIGML_SANITIZE=ON -DTRIGML_BUILD_SWIFT=OFF -DCMAKE_EXE_LINKER_FLAGS='$lld' >/dev/null && cmake --build build-asan-swift -j2"
+  stage ctest-asan-swift env TRIGML_LIB="$PWD/.build-fuzz/release/libtrigml.so" \
+    ctest --test-dir build-asan-swift --output-on-failure -E t5_stress
+  ctest_counts ctest-asan-swift
+  stage tsan fuzz/run_tsan.sh
+  summary_counts tsan run-tsan
+fi
 
 echo
 for b in "${broken[@]}"; do echo "stage failed: $b"; done

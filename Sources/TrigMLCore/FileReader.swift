@@ -6,9 +6,11 @@ import Musl
 import Darwin
 #endif
 
-/// Model files are small (kB to a few MB); anything above this is refused
-/// as not a model file rather than read into memory.
-public let maxModelFileBytes = 1 << 30
+/// Model files are small (kB to tens of MB for a large XGBoost forest);
+/// anything above this is refused as not a model file rather than read into
+/// memory. A regular file is judged by its size before any byte is read; a
+/// stream (pipe, /dev/zero) is cut off once it passes the limit.
+public let maxModelFileBytes = 256 << 20
 
 /// Reads a whole file with the C library (no Foundation), reporting a
 /// missing path, an unreadable path, a directory or a short read as `.io`.
@@ -18,6 +20,15 @@ public func readWholeFile(_ path: String, limit: Int = maxModelFileBytes) throws
         throw TMLError.io("cannot open '\(path)': \(why)")
     }
     defer { fclose(file) }
+    var status = stat()
+    if fstat(fileno(file), &status) == 0 {
+        if (status.st_mode & S_IFMT) == S_IFDIR {
+            throw TMLError.io("'\(path)' is a directory, not a file")
+        }
+        if (status.st_mode & S_IFMT) == S_IFREG && Int(status.st_size) > limit {
+            throw TMLError.io("'\(path)' is \(status.st_size) bytes, larger than \(limit); not a model file")
+        }
+    }
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {

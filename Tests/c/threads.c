@@ -1,0 +1,403 @@
+/*
+ * threads: one handle of each kind shared by 16 threads doing a mix of
+ * every call, for a fixed count, with results bit-identical to a
+ * single-threaded run (the CMSSW global-cache pattern). Built normally
+ * (ctest), with ASan/UBSan (ctest-asan, ctest-asan-swift) and under
+ * ThreadSanitizer with a TSan-instrumented library (fuzz/run_tsan.sh).
+ *
+ * Handles: the T5 lst-v2 (embedded) and lst-v1 models, and, when the
+ * library exports them and their golden files exist, an XGBoost forest, a
+ * Deep Sets tagger and a DDT map built once from a synthetic sample. The
+ * mix, rotated per thread so that every kind of call overlaps every other:
+ * T5 score and features with both models, a T5 slice at a thread-specific
+ * offset (other tiles), input_count, a T5 batch with a bad index that must
+ * fail with this thread's own index in this thread's tml_last_error(), a
+ * load of a missing file named after the thread and iteration, a private
+ * model loaded, used and freed; forest predict on a slice; tagger score on
+ * a slice; DDT apply on a slice.
+ *
+ *   threads [iterations per thread (default 60)] [threads (16)]
+ *   threads --race-demo
+ *
+ * --race-demo breaks the contract on purpose (the host rewrites md_x while
+ * the library reads it) so that fuzz/run_tsan.sh can prove ThreadSanitizer
+ * sees the library's own reads: it must report a data race whose stack
+ * goes through the Swift code. It is not part of ctest.
+ */
+#include <dlfcn.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
+
+#include "t5_synth.h"
+#include "test_util.h"
+
+/* The tagger and DDT declarations arrived in trigml.h after T5 and forests;
+ * this test also builds against a header without them. */
+#ifdef TML_DDT_HIGHER_PASSES
+#define HAVE_TAGGER_API 1
+#else
+#define HAVE_TAGGER_API 0
+#endif
+
+enum { TRACKS = 150, FAKES = 40, N_T5 = TRACKS + FAKES, MAX_IN = 38 };
+enum { N_ROWS = 300, N_JETS = 70, MAX_OUT = 8, N_DDT = 4000 };
+
+static tml_api api;
+static tml_t5_model *g_v2, *g_v1;
+static t5f_event g_event;
+static tml_t5_batch g_batch;
+static char g_v1_path[1024];
+static long g_iterations = 60;
+static float g_ref_score_v2[N_T5], g_ref_score_v1[N_T5];
+static uint8_t g_ref_pass_v2[N_T5], g_ref_pass_v1[N_T5];
+static float g_ref_feat_v2[N_T5 * 23], g_ref_feat_v1[N_T5 * MAX_IN];
+static pthread_barrier_t g_start;
+static atomic_long g_errors, g_calls;
+
+/* ------------------------------------------- optional kinds, via dlsym */
+
+static struct {
+    tml_status (*forest_load)(const char *, tml_forest **);
+    void (*forest_free)(tml_forest *);
+    int32_t (*forest_feature_count)(const tml_forest *);
+    tml_status (*forest_predict)(const tml_forest *, uint64_t, const float *, uint64_t, uint64_t, float *);
+#if HAVE_TAGGER_API
+    tml_status (*tagger_load)(const char *, tml_tagger **);
+    void (*tagger_free)(tml_tagger *);
+    int32_t (*tagger_output_count)(const tml_tagger *);
+    int32_t (*tagger_jet_feature_count)(const tml_tagger *);
+    int32_t (*tagger_constituent_feature_count)(const tml_tagger *);
+    tml_status (*tagger_score)(const tml_tagger *, const tml_jet_batch *, float *);
+    tml_status (*ddt_config_init)(tml_ddt_config *, double);
+    tml_status (*ddt_build)(uint64_t, const float *, const float *, const float *, const float *,
+                            const tml_ddt_config *, tml_ddt_map **);
+    tml_status (*ddt_apply)(const tml_ddt_map *, uint64_t, const float *, const float *, const float *, float *);
+    void (*ddt_free)(tml_ddt_map *);
+#endif
+} x;
+
+static int resolve(const char *name, void *slot, size_t size)
+{
+    void *sym = dlsym(api.dl, name);
+    memcpy(slot, &sym, size);
+    return sym != NULL;
+}
+#define RESOLVE(field) resolve("tml_" #field, &x.field, sizeof x.field)
+
+static tml_forest *g_forest;
+static float *g_rows, g_ref_forest[N_ROWS];
+static size_t g_nf;
+
+#if HAVE_TAGGER_API
+static tml_tagger *g_tagger;
+static tml_jet_batch g_jets;
+static float *g_jet_x, *g_con_x, g_ref_tagger[N_JETS * MAX_OUT];
+static uint64_t g_offsets[N_JETS + 1];
+static size_t g_nout;
+
+static tml_ddt_map *g_map;
+static float g_ddt_score[N_DDT], g_ddt_mass[N_DDT], g_ddt_pt[N_DDT], g_ref_ddt[N_DDT];
+#else
+static void *g_tagger, *g_map;
+#endif
+
+static float pseudo(uint64_t *s)
+{
+    *s = *s * 6364136223846793005ull + 1442695040888963407ull;
+    return (float)((*s >> 40) & 0xFFFFFF) / 16777216.0f;
+}
+
+static void setup_forest(void)
+{
+    char path[1024];
+    test_source_path(path, sizeof path, "Tests/golden/forests/xgb_binary_logistic.json");
+    if (!(RESOLVE(forest_load) && RESOLVE(forest_free) && RESOLVE(forest_feature_count) && RESOLVE(forest_predict)) ||
+        !test_file_exists(path)) {
+        printf("threads: no forest (entry points or %s missing)\n", path);
+        return;
+    }
+    CHECK(x.forest_load(path, &g_forest) == TML_OK, "%s", api.last_error());
+    if (!g_forest) return;
+    g_nf = (size_t)x.forest_feature_count(g_forest);
+    g_rows = malloc(N_ROWS * g_nf * sizeof(float));
+    uint64_t s = 1;
+    for (size_t i = 0; i < N_ROWS * g_nf; i++) g_rows[i] = (i % 97 == 5) ? NAN : 4.0f * pseudo(&s) - 2.0f;
+    CHECK(x.forest_predict(g_forest, N_ROWS, g_rows, g_nf, 1, g_ref_forest) == TML_OK, "%s", api.last_error());
+}
+
+#if HAVE_TAGGER_API
+static void setup_tagger(void)
+{
+    char path[1024];
+    test_source_path(path, sizeof path, "Tests/golden/taggers/deepsets_softmax.json");
+    if (!(RESOLVE(tagger_load) && RESOLVE(tagger_free) && RESOLVE(tagger_output_count) &&
+          RESOLVE(tagger_jet_feature_count) && RESOLVE(tagger_constituent_feature_count) && RESOLVE(tagger_score)) ||
+        !test_file_exists(path)) {
+        printf("threads: no tagger (entry points or %s missing)\n", path);
+        return;
+    }
+    CHECK(x.tagger_load(path, &g_tagger) == TML_OK, "%s", api.last_error());
+    if (!g_tagger) return;
+    g_nout = (size_t)x.tagger_output_count(g_tagger);
+    size_t nj = (size_t)x.tagger_jet_feature_count(g_tagger), nc = (size_t)x.tagger_constituent_feature_count(g_tagger);
+    if (g_nout > MAX_OUT) {
+        CHECK(0, "tagger with %zu outputs", g_nout);
+        return;
+    }
+    uint64_t s = 2;
+    g_offsets[0] = 0;
+    for (size_t j = 0; j < N_JETS; j++) g_offsets[j + 1] = g_offsets[j] + (j % 11);
+    size_t total = (size_t)g_offsets[N_JETS];
+    g_jet_x = malloc(N_JETS * nj * sizeof(float) + 1);
+    g_con_x = malloc(total * nc * sizeof(float) + 1);
+    for (size_t i = 0; i < N_JETS * nj; i++) g_jet_x[i] = 2.0f * pseudo(&s);
+    for (size_t i = 0; i < total * nc; i++) g_con_x[i] = pseudo(&s) - 0.5f;
+    g_jets = (tml_jet_batch){.n_jets = N_JETS, .jet_feature_count = nj, .jet_features = g_jet_x,
+                             .constituent_offsets = nc ? g_offsets : NULL, .n_constituents = total,
+                             .constituent_feature_count = nc, .constituent_features = g_con_x};
+    CHECK(x.tagger_score(g_tagger, &g_jets, g_ref_tagger) == TML_OK, "%s", api.last_error());
+}
+
+static void setup_ddt(void)
+{
+    if (!(RESOLVE(ddt_config_init) && RESOLVE(ddt_build) && RESOLVE(ddt_apply) && RESOLVE(ddt_free))) {
+        printf("threads: no DDT map (entry points missing)\n");
+        return;
+    }
+    uint64_t s = 3;
+    for (int i = 0; i < N_DDT; i++) {
+        g_ddt_pt[i] = 200.0f + 800.0f * pseudo(&s);
+        g_ddt_mass[i] = g_ddt_pt[i] * (0.03f + 0.9f * pseudo(&s));
+        g_ddt_score[i] = pseudo(&s);
+    }
+    tml_ddt_config cfg;
+    CHECK(x.ddt_config_init(&cfg, 0.1) == TML_OK, "%s", api.last_error());
+    cfg.rho_bins = 10;
+    cfg.pt_bins = 4;
+    CHECK(x.ddt_build(N_DDT, g_ddt_score, g_ddt_mass, g_ddt_pt, NULL, &cfg, &g_map) == TML_OK, "%s",
+          api.last_error());
+    if (g_map) CHECK(x.ddt_apply(g_map, N_DDT, g_ddt_score, g_ddt_mass, g_ddt_pt, g_ref_ddt) == TML_OK, "%s",
+                     api.last_error());
+}
+#else
+static void setup_tagger(void) { printf("threads: no tagger (trigml.h without the tagger API)\n"); }
+static void setup_ddt(void) {}
+#endif
+
+/* ------------------------------------------------------------- workers */
+
+#define REPORT(...)                                                     \
+    do {                                                                \
+        if (atomic_fetch_add(&g_errors, 1) < 10) {                      \
+            fprintf(stderr, "FAIL thread %ld iteration %ld: ", id, it); \
+            fprintf(stderr, __VA_ARGS__);                               \
+            fputc('\n', stderr);                                        \
+        }                                                               \
+    } while (0)
+
+static int same_scores(const float *a, const uint8_t *pa, const float *b, const uint8_t *pb, size_t n)
+{
+    return memcmp(a, b, n * sizeof(float)) == 0 && memcmp(pa, pb, n) == 0;
+}
+
+enum { OPS = 10 };
+
+static void *worker(void *arg)
+{
+    long id = (long)(intptr_t)arg, it = -1;
+    float score[N_T5], features[N_T5 * MAX_IN], out[N_DDT > N_ROWS ? N_DDT : N_ROWS];
+#if HAVE_TAGGER_API
+    float tag_out[N_JETS * MAX_OUT];
+#endif
+    uint8_t pass[N_T5];
+    /* This thread's broken batch: candidate `bad_at` names T3 `bad_t3`. */
+    uint32_t *bad_t5 = malloc(sizeof(uint32_t) * 2 * N_T5);
+    memcpy(bad_t5, g_event.t5_t3, sizeof(uint32_t) * 2 * N_T5);
+    size_t bad_at = (size_t)(id * 7) % N_T5;
+    uint32_t bad_t3 = (uint32_t)g_event.n_t3 + 1000u + (uint32_t)id;
+    bad_t5[2 * bad_at] = bad_t3;
+    tml_t5_batch bad = g_batch;
+    bad.t5_t3 = bad_t5;
+    char want_index[64], want_path[256];
+    snprintf(want_index, sizeof want_index, "= %u is past n_t3", bad_t3);
+
+    pthread_barrier_wait(&g_start);
+    for (it = 0; it < g_iterations; it++) {
+        atomic_fetch_add(&g_calls, 1);
+        size_t first = (size_t)(id + it) % 13; /* slices: other tiles and blocks */
+        switch ((it + id) % OPS) {
+        case 0:
+            if (api.t5_score(g_v2, &g_batch, score, pass) != TML_OK ||
+                !same_scores(score, pass, g_ref_score_v2, g_ref_pass_v2, N_T5))
+                REPORT("lst-v2 scores differ from the single-threaded run (%s)", api.last_error());
+            break;
+        case 1:
+            if (api.t5_features(g_v2, &g_batch, features) != TML_OK ||
+                memcmp(features, g_ref_feat_v2, sizeof g_ref_feat_v2) != 0)
+                REPORT("lst-v2 features differ (%s)", api.last_error());
+            break;
+        case 2:
+            if (api.t5_score(g_v1, &g_batch, score, pass) != TML_OK ||
+                !same_scores(score, pass, g_ref_score_v1, g_ref_pass_v1, N_T5))
+                REPORT("lst-v1 scores differ (%s)", api.last_error());
+            if (api.t5_features(g_v1, &g_batch, features) != TML_OK ||
+                memcmp(features, g_ref_feat_v1, sizeof g_ref_feat_v1) != 0)
+                REPORT("lst-v1 features differ (%s)", api.last_error());
+            break;
+        case 3: {
+            size_t n = N_T5 - first - (size_t)id % 5;
+            tml_t5_batch slice = g_batch;
+            slice.n_t5 = n;
+            slice.t5_t3 = g_batch.t5_t3 + 2 * first;
+            if (api.t5_score(g_v2, &slice, score, pass) != TML_OK ||
+                !same_scores(score, pass, g_ref_score_v2 + first, g_ref_pass_v2 + first, n))
+                REPORT("slice [%zu, %zu) differs", first, first + n);
+            if (api.t5_model_input_count(g_v2) != 23 || api.t5_model_input_count(g_v1) != 38 ||
+                api.t5_model_input_count(NULL) != -1)
+                REPORT("input_count");
+            break;
+        }
+        case 4: {
+            memset(score, 0x5A, sizeof score);
+            tml_status s = api.t5_score(g_v1, &bad, score, pass);
+            const char *msg = api.last_error();
+            if (s != TML_ERR_INVALID_ARGUMENT || !strstr(msg, want_index))
+                REPORT("bad index: status %d, message '%s' (expected this thread's '%s')", s, msg, want_index);
+            for (size_t i = 0; i < N_T5; i++)
+                if (((uint32_t *)score)[i] != 0x5A5A5A5Au) {
+                    REPORT("a failed call wrote score[%zu]", i);
+                    break;
+                }
+            break;
+        }
+        case 5: {
+            snprintf(want_path, sizeof want_path, "/nonexistent/trigml-thread-%ld-iteration-%ld.json", id, it);
+            tml_t5_model *m = (tml_t5_model *)(uintptr_t)1;
+            tml_status s = api.t5_model_load(want_path, &m);
+            const char *msg = api.last_error();
+            if (s != TML_ERR_IO || m != NULL || !strstr(msg, want_path))
+                REPORT("missing file: status %d, message '%s' (expected '%s')", s, msg, want_path);
+            break;
+        }
+        case 6: {
+            tml_t5_model *m = NULL;
+            if (api.t5_model_load(g_v1_path, &m) != TML_OK) {
+                REPORT("load %s: %s", g_v1_path, api.last_error());
+                break;
+            }
+            if (api.t5_score(m, &g_batch, score, pass) != TML_OK ||
+                !same_scores(score, pass, g_ref_score_v1, g_ref_pass_v1, N_T5))
+                REPORT("a private lst-v1 model scores differently");
+            api.t5_model_free(m);
+            break;
+        }
+        case 7:
+            if (g_forest) {
+                size_t n = N_ROWS - first;
+                if (x.forest_predict(g_forest, n, g_rows + first * g_nf, g_nf, 1, out) != TML_OK ||
+                    memcmp(out, g_ref_forest + first, n * sizeof(float)) != 0)
+                    REPORT("forest rows [%zu, %d) differ (%s)", first, N_ROWS, api.last_error());
+            }
+            break;
+#if HAVE_TAGGER_API
+        case 8:
+            if (g_tagger) {
+                tml_jet_batch b = g_jets;
+                b.n_jets = N_JETS - first;
+                b.jet_features = g_jet_x + first * g_jets.jet_feature_count;
+                if (b.constituent_offsets) b.constituent_offsets = g_offsets + first;
+                if (x.tagger_score(g_tagger, &b, tag_out) != TML_OK ||
+                    memcmp(tag_out, g_ref_tagger + first * g_nout, b.n_jets * g_nout * sizeof(float)) != 0)
+                    REPORT("tagger jets [%zu, %d) differ (%s)", first, N_JETS, api.last_error());
+            }
+            break;
+        default:
+            if (g_map) {
+                size_t n = N_DDT - first;
+                if (x.ddt_apply(g_map, n, g_ddt_score + first, g_ddt_mass + first, g_ddt_pt + first, out) != TML_OK ||
+                    memcmp(out, g_ref_ddt + first, n * sizeof(float)) != 0)
+                    REPORT("DDT jets [%zu, %d) differ (%s)", first, N_DDT, api.last_error());
+            }
+#endif
+        }
+    }
+    free(bad_t5);
+    return NULL;
+}
+
+static void *race_writer(void *arg)
+{
+    (void)arg;
+    for (int i = 0; i < 2000; i++) g_event.md_x[i % g_event.n_md] += 1e-3f;
+    return NULL;
+}
+
+static int race_demo(void)
+{
+    float *score = malloc(sizeof(float) * N_T5);
+    pthread_t w;
+    pthread_create(&w, NULL, race_writer, NULL);
+    for (int i = 0; i < 50; i++) api.t5_score(g_v2, &g_batch, score, NULL);
+    pthread_join(w, NULL);
+    free(score);
+    printf("threads --race-demo: done (ThreadSanitizer should have reported a race)\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    int demo = argc > 1 && strcmp(argv[1], "--race-demo") == 0;
+    if (demo) argc = 1;
+    if (argc > 1) g_iterations = strtol(argv[1], NULL, 10);
+    long threads = argc > 2 ? strtol(argv[2], NULL, 10) : 16;
+    if (g_iterations < 1 || threads < 1 || threads > 256) {
+        fprintf(stderr, "usage: threads [iterations] [threads <= 256]\n");
+        return 2;
+    }
+    test_load_api(&api);
+    test_source_path(g_v1_path, sizeof g_v1_path, "Tests/golden/t5_model_lst_v1.json");
+    CHECK(api.t5_model_default(&g_v2) == TML_OK, "%s", api.last_error());
+    CHECK(api.t5_model_load(g_v1_path, &g_v1) == TML_OK, "%s", api.last_error());
+    CHECK(t5_synth_event(&g_event, TRACKS, FAKES, 4242) == 0, "synthetic event");
+    if (g_failures) return test_finish("threads");
+    g_batch = t5f_batch(&g_event);
+    if (demo) return race_demo();
+
+    /* The single-threaded references. */
+    CHECK(api.t5_score(g_v2, &g_batch, g_ref_score_v2, g_ref_pass_v2) == TML_OK, "%s", api.last_error());
+    CHECK(api.t5_score(g_v1, &g_batch, g_ref_score_v1, g_ref_pass_v1) == TML_OK, "%s", api.last_error());
+    CHECK(api.t5_features(g_v2, &g_batch, g_ref_feat_v2) == TML_OK, "%s", api.last_error());
+    CHECK(api.t5_features(g_v1, &g_batch, g_ref_feat_v1) == TML_OK, "%s", api.last_error());
+    setup_forest();
+    setup_tagger();
+    setup_ddt();
+    if (g_failures) return test_finish("threads");
+
+    pthread_t tid[256];
+    pthread_barrier_init(&g_start, NULL, (unsigned)threads);
+    for (long t = 0; t < threads; t++)
+        CHECK(pthread_create(&tid[t], NULL, worker, (void *)(intptr_t)t) == 0, "pthread_create");
+    for (long t = 0; t < threads; t++) pthread_join(tid[t], NULL);
+    pthread_barrier_destroy(&g_start);
+
+    long errors = atomic_load(&g_errors), calls = atomic_load(&g_calls);
+    CHECK(errors == 0, "%ld mismatches or wrong errors in %ld mixed calls", errors, calls);
+    printf("threads: %ld threads x %ld iterations = %ld mixed calls on shared handles (T5 lst-v2 + lst-v1%s%s%s), "
+           "%ld mismatches\n",
+           threads, g_iterations, calls, g_forest ? ", forest" : "", g_tagger ? ", tagger" : "",
+           g_map ? ", DDT map" : "", errors);
+    api.t5_model_free(g_v2);
+    api.t5_model_free(g_v1);
+    if (g_forest) x.forest_free(g_forest);
+    free(g_rows);
+#if HAVE_TAGGER_API
+    if (g_tagger) x.tagger_free(g_tagger);
+    if (g_map) x.ddt_free(g_map);
+    free(g_jet_x);
+    free(g_con_x);
+#endif
+    t5f_event_free(&g_event);
+    tml_api_unload(&api);
+    return test_finish("threads");
+}
