@@ -17,8 +17,14 @@ import TrigMLCore
 enum SchemeFile {
     static let formatName = "trigml.lut-scheme"
 
+    /// Every error names the file (the contract's "what, where"): the
+    /// semantic checks of the builder know only the scheme's name.
     static func load(path: String) throws -> LUTScheme {
-        try parse(JSONNode.load(file: path))
+        do {
+            return try parse(JSONNode.load(file: path))
+        } catch let error as TMLError where !error.message.contains(path) {
+            throw TMLError(error.code, "\(path): \(error.message)")
+        }
     }
 
     static func parse(_ root: JSONNode) throws -> LUTScheme {
