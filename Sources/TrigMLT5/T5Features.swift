@@ -55,10 +55,12 @@ extension T5Batch {
     func tileFeatures(first: Int, lanes: Int, set: T5FeatureSet, into tile: UnsafeMutablePointer<Lanes>) {
         let raw = UnsafeMutableRawPointer(tile)
         var offset = 0
-        while offset < laneWidth {
-            // A quad past the last candidate repeats candidate `first`.
-            let quadFirst = offset < lanes ? first + offset : first
-            let quadLanes = offset < lanes ? min(4, lanes - offset) : 1
+        // Only quads holding real candidates are computed; in a partial
+        // tile (scored one candidate at a time) the lanes past them are
+        // zeroed so the tile holds no uninitialised values.
+        while offset < lanes {
+            let quadFirst = first + offset
+            let quadLanes = min(4, lanes - offset)
             let quad = anchorQuad(first: quadFirst, lanes: quadLanes)
             let (rIn, rOut) = radii(first: quadFirst, lanes: quadLanes)
             // Each feature is rounded to float32 once (the network input and
@@ -73,6 +75,11 @@ extension T5Batch {
             case .lstV1: lstV1(quad, rIn, rOut, put)
             }
             offset += 4
+        }
+        if offset < laneWidth {
+            for feature in 0..<set.inputCount {
+                for lane in offset..<laneWidth { tile[feature][lane] = 0 }
+            }
         }
     }
 
