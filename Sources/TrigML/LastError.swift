@@ -7,15 +7,23 @@ import Darwin
 #endif
 import TrigMLCore
 
+/// The pthread key, made once with pthread_once rather than a lazy Swift
+/// global: swift_once lives in the static (uninstrumented) runtime, so
+/// ThreadSanitizer cannot see its ordering and reported the first
+/// concurrent failing calls as a race; pthread_once it understands.
+nonisolated(unsafe) private var lastErrorKey = pthread_key_t()
+nonisolated(unsafe) private var lastErrorKeyOnce = pthread_once_t()
+
 /// `tml_last_error()` storage: one malloc'ed C string per thread, kept in a
 /// pthread key whose destructor frees it when the thread ends. No locks:
 /// each thread only touches its own slot.
 enum LastError {
-    static let key: pthread_key_t = {
-        var key = pthread_key_t()
-        pthread_key_create(&key) { free($0) }
-        return key
-    }()
+    static var key: pthread_key_t {
+        pthread_once(&lastErrorKeyOnce) {
+            pthread_key_create(&lastErrorKey) { free($0) }
+        }
+        return lastErrorKey
+    }
 
     static let empty: StaticString = ""
 

@@ -1,3 +1,4 @@
+#include "file_bytes.h"
 #include "jet_file.h"
 
 #include <errno.h>
@@ -14,62 +15,7 @@
 static const char JETS_MAGIC[8] = {'T', 'M', 'L', 'J', 'E', 'T', 'S', '1'};
 static const char SCORES_MAGIC[8] = {'T', 'M', 'L', 'T', 'G', 'S', 'C', '1'};
 
-static void set_error(char *err, size_t err_size, const char *fmt, ...)
-{
-    if (!err || err_size == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
 
-/* The whole file in one allocation. */
-static int read_whole(const char *path, uint8_t **data, size_t *size, char *err, size_t err_size)
-{
-    *data = NULL;
-    *size = 0;
-    if (!path) {
-        set_error(err, err_size, "file path is NULL");
-        return -1;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        set_error(err, err_size, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
-    size_t cap = 1 << 16, len = 0;
-    uint8_t *buf = malloc(cap);
-    while (buf) {
-        if (len == cap) {
-            uint8_t *bigger = cap <= SIZE_MAX / 2 ? realloc(buf, cap * 2) : NULL;
-            if (!bigger) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    if (!buf) {
-        fclose(f);
-        set_error(err, err_size, "%s: out of memory after %zu bytes", path, len);
-        return -1;
-    }
-    if (ferror(f)) {
-        set_error(err, err_size, "%s: read error after %zu bytes: %s", path, len, strerror(errno));
-        free(buf);
-        fclose(f);
-        return -1;
-    }
-    fclose(f);
-    *data = buf;
-    *size = len;
-    return 0;
-}
 
 /* ------------------------------------------------------ bounds-checked cursor */
 
@@ -84,7 +30,7 @@ typedef struct cursor {
 static int take(cursor *c, void *dst, size_t n, const char *field)
 {
     if (n > c->size - c->pos) {
-        set_error(c->err, c->err_size, "%s: %s needs %zu bytes but only %zu remain at byte offset %zu (truncated file?)",
+        fb_set_error(c->err, c->err_size, "%s: %s needs %zu bytes but only %zu remain at byte offset %zu (truncated file?)",
                   c->path, field, n, c->size - c->pos, c->pos);
         return -1;
     }
@@ -99,7 +45,7 @@ static void *take_column(cursor *c, uint64_t count, size_t elem, const char *fie
 {
     size_t left = c->size - c->pos;
     if (count > left / elem) {
-        set_error(c->err, c->err_size,
+        fb_set_error(c->err, c->err_size,
                   "%s: %s has %llu elements of %zu bytes but only %zu bytes remain at byte offset %zu "
                   "(corrupt count or truncated file?)",
                   c->path, field, (unsigned long long)count, elem, left, c->pos);
@@ -108,7 +54,7 @@ static void *take_column(cursor *c, uint64_t count, size_t elem, const char *fie
     size_t bytes = (size_t)count * elem;
     void *p = malloc(bytes ? bytes : 1);
     if (!p) {
-        set_error(c->err, c->err_size, "%s: %s: cannot allocate %zu bytes", c->path, field, bytes);
+        fb_set_error(c->err, c->err_size, "%s: %s: cannot allocate %zu bytes", c->path, field, bytes);
         return NULL;
     }
     if (bytes) memcpy(p, c->data + c->pos, bytes);
@@ -120,7 +66,7 @@ static void *take_column(cursor *c, uint64_t count, size_t elem, const char *fie
 static int product(cursor *c, uint64_t a, uint64_t b, uint64_t *out, const char *field)
 {
     if (b != 0 && a > UINT64_MAX / b) {
-        set_error(c->err, c->err_size, "%s: %s: %llu x %llu elements overflow", c->path, field,
+        fb_set_error(c->err, c->err_size, "%s: %s: %llu x %llu elements overflow", c->path, field,
                   (unsigned long long)a, (unsigned long long)b);
         return -1;
     }
@@ -146,7 +92,7 @@ int jet_file_read(const char *path, jet_file *out, char *err, size_t err_size)
     memset(out, 0, sizeof *out);
     uint8_t *data;
     size_t size;
-    if (read_whole(path, &data, &size, err, err_size) != 0) return -1;
+    if (fb_read_file(path, &data, &size, err, err_size) != 0) return -1;
     cursor c = {data, size, 0, path, err, err_size};
     jet_file j;
     memset(&j, 0, sizeof j);
@@ -154,7 +100,7 @@ int jet_file_read(const char *path, jet_file *out, char *err, size_t err_size)
     uint64_t n_jf = 0, n_cf = 0;
     if (take(&c, magic, 8, "magic") != 0) goto fail;
     if (memcmp(magic, JETS_MAGIC, 8) != 0) {
-        set_error(err, err_size, "%s: not a TrigML jet file (magic is not \"TMLJETS1\")", path);
+        fb_set_error(err, err_size, "%s: not a TrigML jet file (magic is not \"TMLJETS1\")", path);
         goto fail;
     }
     if (take(&c, &j.n_jets, 8, "n_jets") != 0 || take(&c, &j.n_constituents, 8, "n_constituents") != 0 ||
@@ -162,12 +108,12 @@ int jet_file_read(const char *path, jet_file *out, char *err, size_t err_size)
         take(&c, &j.constituent_feature_count, 4, "constituent_feature_count") != 0)
         goto fail;
     if (j.jet_feature_count > JET_FILE_MAX_FEATURES || j.constituent_feature_count > JET_FILE_MAX_FEATURES) {
-        set_error(err, err_size, "%s: header: feature counts %u and %u (at most %u each)", path, j.jet_feature_count,
+        fb_set_error(err, err_size, "%s: header: feature counts %u and %u (at most %u each)", path, j.jet_feature_count,
                   j.constituent_feature_count, JET_FILE_MAX_FEATURES);
         goto fail;
     }
     if (j.n_jets == UINT64_MAX) {
-        set_error(err, err_size, "%s: header: n_jets = %llu is not a count", path, (unsigned long long)j.n_jets);
+        fb_set_error(err, err_size, "%s: header: n_jets = %llu is not a count", path, (unsigned long long)j.n_jets);
         goto fail;
     }
     if (product(&c, j.n_jets, j.jet_feature_count, &n_jf, "jet_features") != 0 ||
@@ -180,18 +126,18 @@ int jet_file_read(const char *path, jet_file *out, char *err, size_t err_size)
         !(j.constituent_features = take_column(&c, n_cf, 4, "constituent_features")))
         goto fail;
     if (c.pos != c.size) {
-        set_error(err, err_size, "%s: %zu trailing bytes after the last column (byte offset %zu)", path,
+        fb_set_error(err, err_size, "%s: %zu trailing bytes after the last column (byte offset %zu)", path,
                   c.size - c.pos, c.pos);
         goto fail;
     }
     if (j.offsets[0] != 0) {
-        set_error(err, err_size, "%s: constituent_offsets[0] = %llu, the format requires 0", path,
+        fb_set_error(err, err_size, "%s: constituent_offsets[0] = %llu, the format requires 0", path,
                   (unsigned long long)j.offsets[0]);
         goto fail;
     }
     for (uint64_t k = 1; k <= j.n_jets; k++) {
         if (j.offsets[k] < j.offsets[k - 1] || j.offsets[k] > j.n_constituents) {
-            set_error(err, err_size, "%s: constituent_offsets[%llu] = %llu after %llu (n_constituents = %llu): "
+            fb_set_error(err, err_size, "%s: constituent_offsets[%llu] = %llu after %llu (n_constituents = %llu): "
                       "not a non-decreasing CSR index",
                       path, (unsigned long long)k, (unsigned long long)j.offsets[k],
                       (unsigned long long)j.offsets[k - 1], (unsigned long long)j.n_constituents);
@@ -199,7 +145,7 @@ int jet_file_read(const char *path, jet_file *out, char *err, size_t err_size)
         }
     }
     if (j.offsets[j.n_jets] != j.n_constituents) {
-        set_error(err, err_size, "%s: constituent_offsets[n_jets] = %llu but n_constituents = %llu", path,
+        fb_set_error(err, err_size, "%s: constituent_offsets[n_jets] = %llu but n_constituents = %llu", path,
                   (unsigned long long)j.offsets[j.n_jets], (unsigned long long)j.n_constituents);
         goto fail;
     }
@@ -220,7 +166,7 @@ int jet_file_alloc(jet_file *j, uint64_t n_jets, uint64_t n_constituents, uint32
         constituent_feature_count > JET_FILE_MAX_FEATURES ||
         (jet_feature_count && n_jets > SIZE_MAX / 4 / jet_feature_count) ||
         (constituent_feature_count && n_constituents > SIZE_MAX / 4 / constituent_feature_count)) {
-        set_error(err, err_size, "jet_file_alloc: counts too large");
+        fb_set_error(err, err_size, "jet_file_alloc: counts too large");
         return -1;
     }
     j->n_jets = n_jets;
@@ -239,7 +185,7 @@ int jet_file_alloc(jet_file *j, uint64_t n_jets, uint64_t n_constituents, uint32
     j->constituent_features = calloc(nc ? nc : 1, 4);
     if (!j->pt || !j->mass || !j->weight || !j->label || !j->jet_features || !j->offsets || !j->constituent_features) {
         jet_file_free(j);
-        set_error(err, err_size, "jet_file_alloc: out of memory");
+        fb_set_error(err, err_size, "jet_file_alloc: out of memory");
         return -1;
     }
     return 0;
@@ -248,12 +194,12 @@ int jet_file_alloc(jet_file *j, uint64_t n_jets, uint64_t n_constituents, uint32
 int jet_file_write(const char *path, const jet_file *in, char *err, size_t err_size)
 {
     if (!path) {
-        set_error(err, err_size, "file path is NULL");
+        fb_set_error(err, err_size, "file path is NULL");
         return -1;
     }
     FILE *f = fopen(path, "wb");
     if (!f) {
-        set_error(err, err_size, "%s: cannot create: %s", path, strerror(errno));
+        fb_set_error(err, err_size, "%s: cannot create: %s", path, strerror(errno));
         return -1;
     }
     size_t n = (size_t)in->n_jets;
@@ -266,7 +212,7 @@ int jet_file_write(const char *path, const jet_file *in, char *err, size_t err_s
          fwrite(in->constituent_features, 4, ncf, f) == ncf;
     if (fclose(f) != 0) ok = 0;
     if (!ok) {
-        set_error(err, err_size, "%s: write failed: %s", path, strerror(errno));
+        fb_set_error(err, err_size, "%s: write failed: %s", path, strerror(errno));
         return -1;
     }
     return 0;
@@ -300,7 +246,7 @@ int jet_scores_read(const char *path, jet_scores *out, char *err, size_t err_siz
     memset(out, 0, sizeof *out);
     uint8_t *data;
     size_t size;
-    if (read_whole(path, &data, &size, err, err_size) != 0) return -1;
+    if (fb_read_file(path, &data, &size, err, err_size) != 0) return -1;
     cursor c = {data, size, 0, path, err, err_size};
     jet_scores s;
     memset(&s, 0, sizeof s);
@@ -309,20 +255,20 @@ int jet_scores_read(const char *path, jet_scores *out, char *err, size_t err_siz
     uint64_t total = 0;
     if (take(&c, magic, 8, "magic") != 0) goto fail;
     if (memcmp(magic, SCORES_MAGIC, 8) != 0) {
-        set_error(err, err_size, "%s: not a TrigML tagger-score file (magic is not \"TMLTGSC1\")", path);
+        fb_set_error(err, err_size, "%s: not a TrigML tagger-score file (magic is not \"TMLTGSC1\")", path);
         goto fail;
     }
     if (take(&c, &s.n_jets, 8, "n_jets") != 0 || take(&c, &s.output_count, 4, "output_count") != 0 ||
         take(&c, &zero, 4, "reserved") != 0)
         goto fail;
     if (s.output_count == 0 || s.output_count > JET_FILE_MAX_FEATURES || zero != 0) {
-        set_error(err, err_size, "%s: header: output_count = %u, reserved = %u", path, s.output_count, zero);
+        fb_set_error(err, err_size, "%s: header: output_count = %u, reserved = %u", path, s.output_count, zero);
         goto fail;
     }
     if (product(&c, s.n_jets, s.output_count, &total, "scores") != 0) goto fail;
     if (!(s.scores = take_column(&c, total, 4, "scores"))) goto fail;
     if (c.pos != c.size) {
-        set_error(err, err_size, "%s: %zu trailing bytes after the scores", path, c.size - c.pos);
+        fb_set_error(err, err_size, "%s: %zu trailing bytes after the scores", path, c.size - c.pos);
         goto fail;
     }
     free(data);

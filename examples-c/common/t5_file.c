@@ -1,3 +1,4 @@
+#include "file_bytes.h"
 #include "t5_file.h"
 
 #include <errno.h>
@@ -17,70 +18,8 @@ static const char GOLDEN_MAGIC[8] = {'T', 'M', 'L', 'T', '5', 'G', 'V', '1'};
 /* Golden input counts beyond this are not a T5 model (LST uses 23 and 38). */
 #define T5F_MAX_INPUT_COUNT 4096u
 
-static void set_error(char *err, size_t err_size, const char *fmt, ...)
-{
-    if (!err || err_size == 0) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, err_size, fmt, ap);
-    va_end(ap);
-}
 
-/* ------------------------------------------------------------ whole file */
 
-static int slurp(const char *path, uint8_t **data, size_t *size, char *err, size_t err_size)
-{
-    *data = NULL;
-    *size = 0;
-    if (!path) {
-        set_error(err, err_size, "file path is NULL");
-        return -1;
-    }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        set_error(err, err_size, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
-    size_t cap = 1 << 16, len = 0;
-    uint8_t *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        set_error(err, err_size, "%s: out of memory", path);
-        return -1;
-    }
-    for (;;) {
-        if (len == cap) {
-            if (cap > SIZE_MAX / 2) {
-                free(buf);
-                fclose(f);
-                set_error(err, err_size, "%s: file too large", path);
-                return -1;
-            }
-            uint8_t *bigger = realloc(buf, cap * 2);
-            if (!bigger) {
-                free(buf);
-                fclose(f);
-                set_error(err, err_size, "%s: out of memory after %zu bytes", path, len);
-                return -1;
-            }
-            buf = bigger;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - len, f);
-        len += got;
-        if (got == 0) break;
-    }
-    if (ferror(f)) {
-        set_error(err, err_size, "%s: read error after %zu bytes: %s", path, len, strerror(errno));
-        free(buf);
-        fclose(f);
-        return -1;
-    }
-    fclose(f);
-    *data = buf;
-    *size = len;
-    return 0;
-}
 
 /* ------------------------------------------------------ bounds-checked cursor */
 
@@ -101,10 +40,10 @@ static void cursor_fail(cursor *c, const char *field, const char *fmt, ...)
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
     if (c->event >= 0)
-        set_error(c->err, c->err_size, "%s: event %ld: %s %s (at byte offset %zu of %zu)", c->path, c->event,
+        fb_set_error(c->err, c->err_size, "%s: event %ld: %s %s (at byte offset %zu of %zu)", c->path, c->event,
                   field, what, c->pos, c->size);
     else
-        set_error(c->err, c->err_size, "%s: header %s %s (at byte offset %zu of %zu)", c->path, field, what,
+        fb_set_error(c->err, c->err_size, "%s: header %s %s (at byte offset %zu of %zu)", c->path, field, what,
                   c->pos, c->size);
 }
 
@@ -274,7 +213,7 @@ int t5f_read_events(const char *path, t5f_events *out, char *err, size_t err_siz
     memset(out, 0, sizeof *out);
     uint8_t *data;
     size_t size;
-    if (slurp(path, &data, &size, err, err_size)) return -1;
+    if (fb_read_file(path, &data, &size, err, err_size)) return -1;
     cursor c = {data, size, 0, path, err, err_size, -1};
     char magic[8];
     uint32_t n_events = 0, flags = 0;
@@ -299,7 +238,7 @@ int t5f_read_events(const char *path, t5f_events *out, char *err, size_t err_siz
     out->flags = flags;
     out->events = calloc(n_events ? n_events : 1, sizeof *out->events);
     if (!out->events) {
-        set_error(err, err_size, "%s: out of memory for %u events", path, n_events);
+        fb_set_error(err, err_size, "%s: out of memory for %u events", path, n_events);
         goto fail;
     }
     for (uint32_t i = 0; i < n_events; i++) {
@@ -308,7 +247,7 @@ int t5f_read_events(const char *path, t5f_events *out, char *err, size_t err_siz
         if (read_event(&c, &out->events[i], flags & T5F_FLAG_TRUTH)) goto fail;
     }
     if (c.pos != size) {
-        set_error(err, err_size, "%s: %zu trailing bytes after the last of %u events (corrupt n_events?)", path,
+        fb_set_error(err, err_size, "%s: %zu trailing bytes after the last of %u events (corrupt n_events?)", path,
                   size - c.pos, n_events);
         goto fail;
     }
@@ -339,7 +278,7 @@ static int finish(writer *w, char *err, size_t err_size)
 {
     if (fclose(w->f) != 0) w->failed = 1;
     if (w->failed) {
-        set_error(err, err_size, "%s: write failed: %s", w->path, strerror(errno));
+        fb_set_error(err, err_size, "%s: write failed: %s", w->path, strerror(errno));
         return -1;
     }
     return 0;
@@ -351,7 +290,7 @@ static int open_writer(writer *w, const char *path, char *err, size_t err_size)
     w->failed = 0;
     w->f = path ? fopen(path, "wb") : NULL;
     if (!w->f) {
-        set_error(err, err_size, "%s: cannot create: %s", path ? path : "(NULL)", strerror(errno));
+        fb_set_error(err, err_size, "%s: cannot create: %s", path ? path : "(NULL)", strerror(errno));
         return -1;
     }
     return 0;
@@ -360,13 +299,13 @@ static int open_writer(writer *w, const char *path, char *err, size_t err_size)
 int t5f_write_events(const char *path, const t5f_events *in, char *err, size_t err_size)
 {
     if (in->flags & ~T5F_FLAG_TRUTH) {
-        set_error(err, err_size, "%s: flags 0x%x has unknown bits", path, in->flags);
+        fb_set_error(err, err_size, "%s: flags 0x%x has unknown bits", path, in->flags);
         return -1;
     }
     int truth = (in->flags & T5F_FLAG_TRUTH) != 0;
     for (uint32_t i = 0; i < in->n_events; i++)
         if (truth && !in->events[i].t5_is_true) {
-            set_error(err, err_size, "%s: flags say truth but event %u has no truth columns", path, i);
+            fb_set_error(err, err_size, "%s: flags say truth but event %u has no truth columns", path, i);
             return -1;
         }
     writer w;
@@ -418,7 +357,7 @@ int t5f_read_golden(const char *path, t5f_golden *out, char *err, size_t err_siz
     memset(out, 0, sizeof *out);
     uint8_t *data;
     size_t size;
-    if (slurp(path, &data, &size, err, err_size)) return -1;
+    if (fb_read_file(path, &data, &size, err, err_size)) return -1;
     cursor c = {data, size, 0, path, err, err_size, -1};
     char magic[8];
     uint32_t input_count = 0, n_events = 0;
@@ -440,7 +379,7 @@ int t5f_read_golden(const char *path, t5f_golden *out, char *err, size_t err_siz
     out->input_count = input_count;
     out->events = calloc(n_events ? n_events : 1, sizeof *out->events);
     if (!out->events) {
-        set_error(err, err_size, "%s: out of memory for %u events", path, n_events);
+        fb_set_error(err, err_size, "%s: out of memory for %u events", path, n_events);
         goto fail;
     }
     for (uint32_t i = 0; i < n_events; i++) {
@@ -454,7 +393,7 @@ int t5f_read_golden(const char *path, t5f_golden *out, char *err, size_t err_siz
         if (!(e->pass = take_column(&c, e->n_t5, 1, "pass"))) goto fail;
     }
     if (c.pos != size) {
-        set_error(err, err_size, "%s: %zu trailing bytes after the last of %u events (corrupt n_events?)", path,
+        fb_set_error(err, err_size, "%s: %zu trailing bytes after the last of %u events (corrupt n_events?)", path,
                   size - c.pos, n_events);
         goto fail;
     }
