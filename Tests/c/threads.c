@@ -14,7 +14,10 @@
  * fail with this thread's own index in this thread's tml_last_error(), a
  * load of a missing file named after the thread and iteration, a private
  * model loaded, used and freed; forest predict on a slice; tagger score on
- * a slice; DDT apply on a slice.
+ * a slice; DDT apply on a slice; a small LUT range generated (emtf2017-mode12
+ * scheme, Tests/golden/lut/forest_10f.json, emtf2017 conversion, n_threads
+ * 1) at a position derived from the thread and iteration, and a few of its
+ * addresses decoded.
  *
  *   threads [iterations per thread (default 60)] [threads (16)]
  *   threads --race-demo
@@ -75,6 +78,14 @@ static struct {
     tml_status (*ddt_apply)(const tml_ddt_map *, uint64_t, const float *, const float *, const float *, float *);
     void (*ddt_free)(tml_ddt_map *);
 #endif
+    tml_status (*lut_scheme_preset)(const char *, tml_lut_scheme **);
+    void (*lut_scheme_free)(tml_lut_scheme *);
+    int32_t (*lut_scheme_feature_count)(const tml_lut_scheme *);
+    uint64_t (*lut_scheme_first_address)(const tml_lut_scheme *);
+    tml_status (*lut_decode)(const tml_lut_scheme *, uint64_t, const uint64_t *, float *);
+    tml_status (*pt_conversion_preset)(const char *, tml_pt_conversion *);
+    tml_status (*lut_generate)(const tml_lut_scheme *, const tml_forest *, const tml_pt_conversion *, uint64_t,
+                               uint64_t, uint16_t *, int32_t);
 } x;
 
 static int resolve(const char *name, void *slot, size_t size)
@@ -101,6 +112,18 @@ static float g_ddt_score[N_DDT], g_ddt_mass[N_DDT], g_ddt_pt[N_DDT], g_ref_ddt[N
 #else
 static void *g_tagger, *g_map;
 #endif
+
+/* LUT: the reference words and decoded inputs of LUT_SPAN addresses from
+ * g_lut_base (inside the scheme); each call takes a range of at most
+ * LUT_MAX_RANGE of them. */
+enum { LUT_SPAN = 8192, LUT_MAX_RANGE = 1024, LUT_DECODE = 6, LUT_MAX_NF = 32 };
+static tml_lut_scheme *g_lut_scheme;
+static tml_forest *g_lut_forest;
+static tml_pt_conversion g_lut_conv;
+static uint64_t g_lut_base;
+static size_t g_lut_nf;
+static uint16_t g_ref_words[LUT_SPAN];
+static float *g_ref_decoded;
 
 static float pseudo(uint64_t *s)
 {
@@ -180,7 +203,38 @@ static void setup_ddt(void)
     if (g_map) CHECK(x.ddt_apply(g_map, N_DDT, g_ddt_score, g_ddt_mass, g_ddt_pt, g_ref_ddt) == TML_OK, "%s",
                      api.last_error());
 }
-#else
+#endif
+
+static void setup_lut(void)
+{
+    char path[1024];
+    test_source_path(path, sizeof path, "Tests/golden/lut/forest_10f.json");
+    if (!(RESOLVE(lut_scheme_preset) && RESOLVE(lut_scheme_free) && RESOLVE(lut_scheme_feature_count) &&
+          RESOLVE(lut_scheme_first_address) && RESOLVE(lut_decode) && RESOLVE(pt_conversion_preset) &&
+          RESOLVE(lut_generate) && RESOLVE(forest_load) && RESOLVE(forest_free) && RESOLVE(forest_feature_count)) ||
+        !test_file_exists(path)) {
+        printf("threads: no LUT (entry points or %s missing)\n", path);
+        return;
+    }
+    CHECK(x.lut_scheme_preset("emtf2017-mode12", &g_lut_scheme) == TML_OK, "%s", api.last_error());
+    CHECK(x.forest_load(path, &g_lut_forest) == TML_OK, "%s", api.last_error());
+    CHECK(x.pt_conversion_preset("emtf2017", &g_lut_conv) == TML_OK, "%s", api.last_error());
+    if (!g_lut_scheme || !g_lut_forest) return;
+    g_lut_nf = (size_t)x.lut_scheme_feature_count(g_lut_scheme);
+    CHECK(g_lut_nf >= 1 && g_lut_nf <= LUT_MAX_NF && (int32_t)g_lut_nf == x.forest_feature_count(g_lut_forest),
+          "LUT feature counts: scheme %zu, forest %d", g_lut_nf, x.forest_feature_count(g_lut_forest));
+    if (g_failures) return;
+    g_lut_base = x.lut_scheme_first_address(g_lut_scheme) + 123457; /* away from the range's start */
+    CHECK(x.lut_generate(g_lut_scheme, g_lut_forest, &g_lut_conv, g_lut_base, LUT_SPAN, g_ref_words, 1) == TML_OK,
+          "%s", api.last_error());
+    uint64_t *address = malloc(LUT_SPAN * sizeof(uint64_t));
+    g_ref_decoded = malloc(LUT_SPAN * g_lut_nf * sizeof(float));
+    for (uint64_t k = 0; k < LUT_SPAN; k++) address[k] = g_lut_base + k;
+    CHECK(x.lut_decode(g_lut_scheme, LUT_SPAN, address, g_ref_decoded) == TML_OK, "%s", api.last_error());
+    free(address);
+}
+
+#if !HAVE_TAGGER_API
 static void setup_tagger(void) { printf("threads: no tagger (trigml.h without the tagger API)\n"); }
 static void setup_ddt(void) {}
 #endif
@@ -201,7 +255,7 @@ static int same_scores(const float *a, const uint8_t *pa, const float *b, const 
     return memcmp(a, b, n * sizeof(float)) == 0 && memcmp(pa, pb, n) == 0;
 }
 
-enum { OPS = 10 };
+enum { OPS = 11 };
 
 static void *worker(void *arg)
 {
@@ -211,6 +265,9 @@ static void *worker(void *arg)
     float tag_out[N_JETS * MAX_OUT];
 #endif
     uint8_t pass[N_T5];
+    uint16_t words[LUT_MAX_RANGE];
+    float decoded[LUT_DECODE * LUT_MAX_NF];
+    uint64_t lut_address[LUT_DECODE];
     /* This thread's broken batch: candidate `bad_at` names T3 `bad_t3`. */
     uint32_t *bad_t5 = malloc(sizeof(uint32_t) * 2 * N_T5);
     memcpy(bad_t5, g_event.t5_t3, sizeof(uint32_t) * 2 * N_T5);
@@ -227,6 +284,31 @@ static void *worker(void *arg)
         atomic_fetch_add(&g_calls, 1);
         size_t first = (size_t)(id + it) % 13; /* slices: other tiles and blocks */
         switch ((it + id) % OPS) {
+        case 10:
+            if (g_lut_scheme && g_lut_forest) {
+                uint64_t h = (uint64_t)(id * 1000003 + it * 7919);
+                uint64_t count = 1 + (h >> 3) % LUT_MAX_RANGE, at = (h * 2654435761u) % (LUT_SPAN - count + 1);
+                memset(words, 0xA5, sizeof words);
+                /* Every other time only: each successful generate has a fixed set-up cost
+                 * (about 1 ms, much more under TSan) whatever the range. */
+                if ((it / OPS + id) % 2 == 0 &&
+                    (x.lut_generate(g_lut_scheme, g_lut_forest, &g_lut_conv, g_lut_base + at, count, words, 1) !=
+                         TML_OK ||
+                     memcmp(words, g_ref_words + at, count * sizeof(uint16_t)) != 0))
+                    REPORT("LUT words [base + %llu, +%llu) differ (%s)", (unsigned long long)at,
+                           (unsigned long long)count, api.last_error());
+                for (size_t k = 0; k < LUT_DECODE; k++) lut_address[k] = g_lut_base + (h + k * 1237) % LUT_SPAN;
+                if (x.lut_decode(g_lut_scheme, LUT_DECODE, lut_address, decoded) != TML_OK)
+                    REPORT("LUT decode: %s", api.last_error());
+                else
+                    for (size_t k = 0; k < LUT_DECODE; k++)
+                        if (memcmp(decoded + k * g_lut_nf, g_ref_decoded + (lut_address[k] - g_lut_base) * g_lut_nf,
+                                   g_lut_nf * sizeof(float)) != 0) {
+                            REPORT("LUT decode of address %llu differs", (unsigned long long)lut_address[k]);
+                            break;
+                        }
+            }
+            break;
         case 0:
             if (api.t5_score(g_v2, &g_batch, score, pass) != TML_OK ||
                 !same_scores(score, pass, g_ref_score_v2, g_ref_pass_v2, N_T5))
@@ -372,6 +454,7 @@ int main(int argc, char **argv)
     setup_forest();
     setup_tagger();
     setup_ddt();
+    setup_lut();
     if (g_failures) return test_finish("threads");
 
     pthread_t tid[256];
@@ -383,10 +466,10 @@ int main(int argc, char **argv)
 
     long errors = atomic_load(&g_errors), calls = atomic_load(&g_calls);
     CHECK(errors == 0, "%ld mismatches or wrong errors in %ld mixed calls", errors, calls);
-    printf("threads: %ld threads x %ld iterations = %ld mixed calls on shared handles (T5 lst-v2 + lst-v1%s%s%s), "
+    printf("threads: %ld threads x %ld iterations = %ld mixed calls on shared handles (T5 lst-v2 + lst-v1%s%s%s%s), "
            "%ld mismatches\n",
            threads, g_iterations, calls, g_forest ? ", forest" : "", g_tagger ? ", tagger" : "",
-           g_map ? ", DDT map" : "", errors);
+           g_map ? ", DDT map" : "", g_lut_scheme && g_lut_forest ? ", LUT scheme + forest" : "", errors);
     api.t5_model_free(g_v2);
     api.t5_model_free(g_v1);
     if (g_forest) x.forest_free(g_forest);
@@ -397,6 +480,9 @@ int main(int argc, char **argv)
     free(g_jet_x);
     free(g_con_x);
 #endif
+    if (g_lut_scheme) x.lut_scheme_free(g_lut_scheme);
+    if (g_lut_forest) x.forest_free(g_lut_forest);
+    free(g_ref_decoded);
     t5f_event_free(&g_event);
     tml_api_unload(&api);
     return test_finish("threads");
