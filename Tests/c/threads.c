@@ -30,6 +30,7 @@
 #include <dlfcn.h>
 #include <math.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 
 #include "t5_synth.h"
@@ -408,10 +409,18 @@ static void *worker(void *arg)
     return NULL;
 }
 
+/* The writer runs from before the first score call until after the last,
+ * so the library's reads always meet a recent unsynchronised write and
+ * TSan reports them with the library's own stack (a writer that finished
+ * early left only history TSan may no longer restore: a flaky check). */
+static int g_race_started, g_race_stop;
+
 static void *race_writer(void *arg)
 {
     (void)arg;
-    for (int i = 0; i < 2000; i++) g_event.md_x[i % g_event.n_md] += 1e-3f;
+    __atomic_store_n(&g_race_started, 1, __ATOMIC_RELEASE);
+    for (uint64_t i = 0; !__atomic_load_n(&g_race_stop, __ATOMIC_ACQUIRE); i++)
+        g_event.md_x[i % g_event.n_md] += 1e-3f;
     return NULL;
 }
 
@@ -420,7 +429,9 @@ static int race_demo(void)
     float *score = malloc(sizeof(float) * N_T5);
     pthread_t w;
     pthread_create(&w, NULL, race_writer, NULL);
+    while (!__atomic_load_n(&g_race_started, __ATOMIC_ACQUIRE)) sched_yield();
     for (int i = 0; i < 50; i++) api.t5_score(g_v2, &g_batch, score, NULL);
+    __atomic_store_n(&g_race_stop, 1, __ATOMIC_RELEASE);
     pthread_join(w, NULL);
     free(score);
     printf("threads --race-demo: done (ThreadSanitizer should have reported a race)\n");
