@@ -5,13 +5,11 @@ The library is found from $TRIGML_LIB, else .build/release/libtrigml.so.
 Arrays are passed as contiguous numpy copies of the documented dtypes.
 """
 import ctypes
-import os
 import pathlib
 
 import numpy as np
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
-DEFAULT_LIB = ROOT / ".build" / "release" / "libtrigml.so"
+from trigml_ctypes import DEFAULT_LIB, library_path  # noqa: E402,F401  (one rule for finding the library)
 TML_OK = 0
 TML_ERR_INVALID_ARGUMENT, TML_ERR_IO, TML_ERR_FORMAT, TML_ERR_SHAPE, TML_ERR_UNSUPPORTED = 1, 2, 3, 4, 5
 TML_DDT_HIGHER_PASSES, TML_DDT_LOWER_PASSES = 0, 1
@@ -82,7 +80,7 @@ def _f32(a):
 
 class Library:
     def __init__(self, path=None):
-        self.path = pathlib.Path(path) if path else pathlib.Path(os.environ.get("TRIGML_LIB", DEFAULT_LIB))
+        self.path = pathlib.Path(path) if path else library_path()
         lib = ctypes.CDLL(str(self.path))
         pp = ctypes.POINTER(VP)
         sig = {

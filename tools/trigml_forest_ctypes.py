@@ -19,18 +19,9 @@ STATUS_NAMES = {
 TML_OK, TML_ERR_INVALID_ARGUMENT, TML_ERR_IO, TML_ERR_FORMAT = 0, 1, 2, 3
 TML_ERR_SHAPE, TML_ERR_UNSUPPORTED = 4, 5
 
-_REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-
-
-def library_path():
-    env = os.environ.get("TRIGML_LIB")
-    if env:
-        return env
-    for config in ("release", "debug"):
-        p = os.path.join(_REPO, ".build", config, "libtrigml.so")
-        if os.path.exists(p):
-            return p
-    raise FileNotFoundError("libtrigml.so not found: build with `swift build -c release -Xswiftc -static-stdlib` or set TRIGML_LIB")
+# One rule for finding the library, shared by every binding ($TRIGML_LIB,
+# else the release build): trigml_ctypes.library_path.
+from trigml_ctypes import library_path  # noqa: E402
 
 
 _lib = None
@@ -39,7 +30,7 @@ _lib = None
 def lib():
     global _lib
     if _lib is None:
-        L = ctypes.CDLL(library_path())
+        L = ctypes.CDLL(str(library_path()))
         P = ctypes.c_void_p
         L.tml_last_error.restype = ctypes.c_char_p
         L.tml_last_error.argtypes = []
