@@ -90,16 +90,17 @@ public func tml_lut_generate(_ scheme: OpaquePointer?, _ forest: OpaquePointer?,
                              _ out: UnsafeMutablePointer<UInt16>?, _ nThreads: Int32) -> Int32 {
     guarded("tml_lut_generate") {
         let s = try object(scheme, as: LUTScheme.self, "scheme")
-        let f = try object(forest, as: Forest.self, "forest")
+        let f = try forestObject(forest)
         let c = try conversion(conv)
         guard nThreads >= 0 else { throw TMLError.invalid("n_threads = \(nThreads) is negative (0 means all cores)") }
         _ = try checkedCount(count, elementBytes: 2, what: "count")
         if count > 0 && out == nil { throw TMLError.invalid("out is NULL but count = \(count)") }
         guard let out else {
-            try LUTGenerator.checkRange(s, f, first: first, count: count)
+            try LUTGenerator.checkRange(s, f.forest, first: first, count: count)
             return
         }
-        try LUTGenerator.generate(scheme: s, forest: f, conversion: c, first: first, count: count,
+        try LUTGenerator.checkRange(s, f.forest, first: first, count: count)
+        try LUTGenerator.generate(scheme: s, forest: f.lutForest.get(), conversion: c, first: first, count: count,
                                   out: out, threads: Int(nThreads))
     }
 }
@@ -111,13 +112,13 @@ public func tml_lut_evaluate(_ scheme: OpaquePointer?, _ forest: OpaquePointer?,
                              _ margins: UnsafeMutablePointer<Float>?, _ nThreads: Int32) -> Int32 {
     guarded("tml_lut_evaluate") {
         let s = try object(scheme, as: LUTScheme.self, "scheme")
-        let f = try object(forest, as: Forest.self, "forest")
+        let f = try forestObject(forest)
         let c = try conversion(conv)
         guard nThreads >= 0 else { throw TMLError.invalid("n_threads = \(nThreads) is negative (0 means all cores)") }
         let count = try checkedCount(n, elementBytes: 8, what: "n")
         if count == 0 { return }
         guard let address else { throw TMLError.invalid("address is NULL but n = \(n)") }
-        try LUTGenerator.evaluate(scheme: s, forest: f, conversion: c,
+        try LUTGenerator.evaluate(scheme: s, forest: f.lutForest.get(), conversion: c,
                                   addresses: UnsafeBufferPointer(start: address, count: count),
                                   words: words, margins: margins, threads: Int(nThreads))
     }

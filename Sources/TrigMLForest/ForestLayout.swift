@@ -29,6 +29,8 @@ struct ForestLayout {
         var count: Int
         /// Mask layout: first leaf value (leaves in left-to-right order).
         var leafStart: Int
+        /// Walk layout: number of nodes (leaves included), from `start`.
+        var walkNodeCount: Int = 0
     }
 
     let blockRows: Int
@@ -42,10 +44,13 @@ struct ForestLayout {
     let walkLeaf64: [Double]
     let nodeCount: Int
 
-    static func blockRows(featureCount: Int) -> Int { featureCount <= 1024 ? 64 : 32 }
+    /// Rows per block: 64, the mask kernel's pass (eight 8-lane vectors).
+    /// The block buffer is (2F + 1) x 64 floats: 5 KiB for 20 features,
+    /// 33 MiB at the 65536-feature limit.
+    static let blockRows = 64
 
     init(trees: [TreeNodes], validated: [ValidatedTree], featureCount: Int) {
-        let block = Self.blockRows(featureCount: featureCount)
+        let block = Self.blockRows
         self.blockRows = block
         self.featureCount = featureCount
         var plans: [TreePlan] = []
@@ -124,7 +129,8 @@ struct ForestLayout {
                         walkLeaf64.append(0)
                     }
                 }
-                plans.append(TreePlan(kind: .walk, start: base, count: v.depth, leafStart: 0))
+                plans.append(TreePlan(kind: .walk, start: base, count: v.depth, leafStart: 0,
+                                      walkNodeCount: v.order.count))
             }
         }
         // A leaf set is never empty (the exit leaf is never cleared), so the

@@ -20,15 +20,21 @@ import TrigMLForest
 /// a float32 rounding boundary, so words agree except (rarely) by one step
 /// at a boundary. `tml_forest_predict` keeps each tool's own rule.
 ///
-/// The trees are read from the forest's evaluation layout (the QuickScorer
-/// "mask" form of `ForestLayout`, which TrigMLForest keeps internal): each
-/// internal node is (feature, threshold, keep mask); a row's exit leaf is
-/// the lowest set bit of the AND of `keep` over the nodes where
-/// !(x < threshold). Trees with more than 32 leaves are kept as explicit
-/// nodes and walked.
-final class LUTForest: @unchecked Sendable {
-    let featureCount: Int
-    let treeCount: Int
+/// The trees are read in the form the forest evaluates them
+/// (`Forest.evaluationTree`, QuickScorer's "mask" form): each internal node
+/// is (feature, threshold, keep mask); a row's exit leaf is the lowest set
+/// bit of the AND of `keep` over the nodes the row does not go left at.
+/// Trees with more than 32 leaves are kept as explicit nodes and walked.
+/// A NaN input (a user scheme's arithmetic can make one) follows the
+/// node's default direction, as `tml_forest_predict` does.
+///
+/// Built once per forest handle (the C layer keeps it next to the forest)
+/// and immutable afterwards.
+public final class LUTForest: @unchecked Sendable {
+    public let featureCount: Int
+    public let treeCount: Int
+    /// The forest's description, for messages.
+    public let origin: String
     /// Per tree: first node and node count in the node arrays; first leaf.
     var treeNodeStart: [Int] = []
     var treeNodeCount: [Int] = []
@@ -37,6 +43,9 @@ final class LUTForest: @unchecked Sendable {
     var nodeFeature: [Int] = []
     var nodeThreshold: [Float] = []
     var nodeKeep: [UInt32] = []
+    /// Per node (mask and walk): a NaN input goes left.
+    var nodeNaNLeft: [Bool] = []
+    var walkNaNLeft: [Bool] = []
     /// Walk trees (> 32 leaves): explicit nodes; `walkRight` = right child
     /// (left = right - 1), a leaf has walkLeaf >= 0.
     var isWalk: [Bool] = []
@@ -54,129 +63,55 @@ final class LUTForest: @unchecked Sendable {
     let fitsInt64: Bool
     let allMask: Bool
 
-    init(_ forest: Forest) throws {
+    public init(_ forest: Forest) throws {
         featureCount = forest.featureCount
         treeCount = forest.treeCount
+        origin = forest.origin
         let base: Double = forest.summation == .float32 ? Double(forest.baseMargin32) : forest.baseMargin64
 
-        // --- read the layout by reflection (TrigMLForest keeps it internal).
-        func child(_ any: Any, _ label: String) throws -> Any {
-            for c in Mirror(reflecting: any).children where c.label == label { return c.value }
-            throw TMLError.internalError("LUT: forest layout has no '\(label)' (TrigMLForest changed; update LUTForest)")
-        }
-        func items(_ any: Any) -> [Any] { Mirror(reflecting: any).children.map { $0.value } }
-        func int(_ any: Any, _ label: String) throws -> Int {
-            let v = try child(any, label)
-            if let i = v as? Int { return i }
-            if let u = v as? UInt32 { return Int(u) }
-            throw TMLError.internalError("LUT: forest layout field '\(label)' has an unexpected type")
-        }
-        func float(_ any: Any, _ label: String) throws -> Float {
-            guard let f = try child(any, label) as? Float else {
-                throw TMLError.internalError("LUT: forest layout field '\(label)' has an unexpected type")
-            }
-            return f
-        }
-        let layout = try child(forest, "layout")
-        let block = try int(layout, "blockRows")
-        guard block > 0 else { throw TMLError.internalError("LUT: forest layout block size is 0") }
-        let plans = items(try child(layout, "plans"))
-        let maskNodes = items(try child(layout, "maskNodes"))
-        let walkNodes = items(try child(layout, "walkNodes"))
-        guard let maskLeaf = try child(layout, "maskLeaf64") as? [Double],
-              let walkLeaf = try child(layout, "walkLeaf64") as? [Double] else {
-            throw TMLError.internalError("LUT: forest layout leaf arrays have an unexpected type")
-        }
-        guard plans.count == treeCount else {
-            throw TMLError.internalError("LUT: forest layout has \(plans.count) tree plans for \(treeCount) trees")
-        }
-        let nF = featureCount
-        func featureOf(column: Int) throws -> Int {
-            let c = column / block
-            let f = c >= nF ? c - nF : c
-            guard f >= 0, f < nF else { throw TMLError.internalError("LUT: node column \(column) out of range") }
-            return f
-        }
-
-        func featureOfWalk(_ n: Any) throws -> Int {
-            let c = try int(n, "column") / block
-            if c == 2 * nF { return 0 }  // leaf: reads the zero column
-            return try featureOf(column: c * block)
-        }
+        // --- the trees, as TrigMLForest evaluates them (`EvaluationTree`).
         var leaves: [Double] = []
         var allMask = true
-        var walkRightAll: [Int] = []
-        for n in walkNodes {
-            walkFeature.append(try featureOfWalk(n))
-            walkThreshold.append(try float(n, "threshold"))
-            walkRightAll.append(try int(n, "right"))
-        }
-        walkLeafIndex = [Int](repeating: -1, count: walkNodes.count)
-        for plan in plans {
-            let kind = String(describing: try child(plan, "kind"))
-            let start = try int(plan, "start"), count = try int(plan, "count")
+        for t in 0..<treeCount {
             treeLeafStart.append(leaves.count)
-            if kind == "mask" {
-                let leafStart = try int(plan, "leafStart")
-                guard start >= 0, count >= 0, start + count <= maskNodes.count,
-                      leafStart >= 0, leafStart + count + 1 <= maskLeaf.count else {
-                    throw TMLError.internalError("LUT: mask tree plan out of range")
-                }
+            switch forest.evaluationTree(t) {
+            case let .mask(feature, threshold, keep, defaultLeft, treeLeaves):
                 isWalk.append(false)
                 walkDepth.append(0)
                 treeNodeStart.append(nodeFeature.count)
-                treeNodeCount.append(count)
-                for k in start..<(start + count) {
-                    // One mirror per node, its three fields read in one pass.
-                    var column: UInt32? = nil, threshold: Float? = nil, keep: UInt32? = nil
-                    for c in Mirror(reflecting: maskNodes[k]).children {
-                        switch c.label {
-                        case "column": column = c.value as? UInt32
-                        case "threshold": threshold = c.value as? Float
-                        case "keep": keep = c.value as? UInt32
-                        default: break
-                        }
-                    }
-                    guard let column, let threshold, let keep else {
-                        throw TMLError.internalError("LUT: mask node layout changed (TrigMLForest MaskNode); update LUTForest")
-                    }
-                    nodeFeature.append(try featureOf(column: Int(column)))
-                    nodeThreshold.append(threshold)
-                    nodeKeep.append(keep)
-                }
-                leaves.append(contentsOf: maskLeaf[leafStart..<(leafStart + count + 1)])
-            } else {
-                // Walk tree: root at `start`, `count` = depth. Nodes keep
-                // their layout indices (children adjacent: left = right - 1;
-                // a leaf is its own right child); leaves are numbered in
-                // visit order.
+                treeNodeCount.append(feature.count)
+                nodeFeature.append(contentsOf: feature)
+                nodeThreshold.append(contentsOf: threshold)
+                nodeKeep.append(contentsOf: keep)
+                nodeNaNLeft.append(contentsOf: defaultLeft)
+                leaves.append(contentsOf: treeLeaves)
+            case let .walk(feature, threshold, right, defaultLeft, treeLeaves):
+                // Nodes keep their local order, offset into the walk arrays
+                // (children adjacent: left = right - 1; a leaf is its own
+                // right child); leaves are numbered in node order.
                 allMask = false
                 isWalk.append(true)
-                walkDepth.append(count)
-                treeNodeStart.append(start)
+                walkDepth.append(0)
+                let offset = walkFeature.count
+                treeNodeStart.append(offset)
                 treeNodeCount.append(0)
-                var stack = [start]
-                var visited = 0
-                while let i = stack.popLast() {
-                    guard i >= 0, i < walkNodes.count, i < walkLeaf.count else {
-                        throw TMLError.internalError("LUT: walk node out of range")
-                    }
-                    visited += 1
-                    guard visited <= walkNodes.count else { throw TMLError.internalError("LUT: walk tree loops") }
-                    let right = walkRightAll[i]
-                    if right == i {
-                        walkLeafIndex[i] = leaves.count - treeLeafStart[treeLeafStart.count - 1]
-                        leaves.append(walkLeaf[i])
+                walkFeature.append(contentsOf: feature)
+                walkThreshold.append(contentsOf: threshold)
+                walkNaNLeft.append(contentsOf: defaultLeft)
+                var leafNumber = 0
+                for (i, r) in right.enumerated() {
+                    walkRightStore.append(r + offset)
+                    if r == i {
+                        walkLeafIndex.append(leafNumber)
+                        leaves.append(treeLeaves[i])
+                        leafNumber += 1
                     } else {
-                        guard right >= 1, right < walkNodes.count else { throw TMLError.internalError("LUT: walk child out of range") }
-                        stack.append(right)
-                        stack.append(right - 1)
+                        walkLeafIndex.append(-1)
                     }
                 }
             }
         }
         self.allMask = allMask
-        self.walkRightStore = walkRightAll
 
         // --- fixed point (see the summation rule above).
         for (i, v) in leaves.enumerated() where !v.isFinite {
@@ -235,14 +170,14 @@ final class LUTForest: @unchecked Sendable {
         if !isWalk[t] {
             var set = UInt32.max
             let s = treeNodeStart[t]
-            for k in s..<(s + treeNodeCount[t]) where !(x[nodeFeature[k]] < nodeThreshold[k]) {
+            for k in s..<(s + treeNodeCount[t]) where !Self.goesLeft(x[nodeFeature[k]], nodeThreshold[k], nodeNaNLeft[k]) {
                 set &= nodeKeep[k]
             }
             return set.trailingZeroBitCount
         }
         var i = treeNodeStart[t]
         while walkLeafIndex[i] < 0 {
-            i = x[walkFeature[i]] < walkThreshold[i] ? walkRightStore[i] - 1 : walkRightStore[i]
+            i = Self.goesLeft(x[walkFeature[i]], walkThreshold[i], walkNaNLeft[i]) ? walkRightStore[i] - 1 : walkRightStore[i]
         }
         return walkLeafIndex[i]
     }
@@ -259,6 +194,7 @@ final class LUTForest: @unchecked Sendable {
         // Mask trees only: the same rule over raw pointers.
         return nodeFeature.withUnsafeBufferPointer { feat in
             nodeThreshold.withUnsafeBufferPointer { thr in
+            nodeNaNLeft.withUnsafeBufferPointer { nanLeft in
                 nodeKeep.withUnsafeBufferPointer { keep in
                     leafFixed.withUnsafeBufferPointer { leaves in
                         treeNodeStart.withUnsafeBufferPointer { starts in
@@ -269,7 +205,7 @@ final class LUTForest: @unchecked Sendable {
                                         var set = UInt32.max
                                         let k0 = starts[t]
                                         for k in k0..<(k0 &+ counts[t]) {
-                                            set &= x[feat[k]] < thr[k] ? UInt32.max : keep[k]
+                                            set &= Self.goesLeft(x[feat[k]], thr[k], nanLeft[k]) ? UInt32.max : keep[k]
                                         }
                                         s &+= leaves[leafStarts[t] &+ set.trailingZeroBitCount]
                                     }
@@ -280,7 +216,14 @@ final class LUTForest: @unchecked Sendable {
                     }
                 }
             }
+            }
         }
+    }
+
+    /// The node test: `x < threshold`, and a NaN goes the node's default way.
+    @inline(__always)
+    static func goesLeft(_ x: Float, _ threshold: Float, _ nanLeft: Bool) -> Bool {
+        x < threshold || (nanLeft && x.isNaN)
     }
 
     /// The sum rounded once to float32.

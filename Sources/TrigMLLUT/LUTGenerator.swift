@@ -33,9 +33,13 @@ public enum LUTGenerator {
 
     /// Checks that scheme and forest fit together and the range is inside
     /// the scheme.
-    static func check(_ scheme: LUTScheme, _ forest: Forest, first: UInt64, count: UInt64) throws {
-        guard scheme.featureCount == forest.featureCount else {
-            throw TMLError.shape("scheme '\(scheme.name)' decodes \(scheme.featureCount) inputs but the forest (\(forest.origin)) takes \(forest.featureCount)")
+    static func check(_ scheme: LUTScheme, _ forest: LUTForest, first: UInt64, count: UInt64) throws {
+        try check(scheme, featureCount: forest.featureCount, origin: forest.origin, first: first, count: count)
+    }
+
+    static func check(_ scheme: LUTScheme, featureCount: Int, origin: String, first: UInt64, count: UInt64) throws {
+        guard scheme.featureCount == featureCount else {
+            throw TMLError.shape("scheme '\(scheme.name)' decodes \(scheme.featureCount) inputs but the forest (\(origin)) takes \(featureCount)")
         }
         let end = scheme.firstAddress + (scheme.addressCount - 1)
         if count == 0 { return }
@@ -48,18 +52,17 @@ public enum LUTGenerator {
     /// The one-address-at-a-time path, for any addresses of the scheme.
     /// `words` and `margins` (either may be nil) receive the stored word and
     /// the rounded BDT output.
-    public static func evaluate(scheme: LUTScheme, forest: Forest, conversion: PtConversion,
+    public static func evaluate(scheme: LUTScheme, forest lf: LUTForest, conversion: PtConversion,
                                 addresses: UnsafeBufferPointer<UInt64>,
                                 words: UnsafeMutablePointer<UInt16>?, margins: UnsafeMutablePointer<Float>?,
                                 threads: Int) throws {
         try conversion.validate()
-        guard scheme.featureCount == forest.featureCount else {
-            throw TMLError.shape("scheme '\(scheme.name)' decodes \(scheme.featureCount) inputs but the forest (\(forest.origin)) takes \(forest.featureCount)")
+        guard scheme.featureCount == lf.featureCount else {
+            throw TMLError.shape("scheme '\(scheme.name)' decodes \(scheme.featureCount) inputs but the forest (\(lf.origin)) takes \(lf.featureCount)")
         }
         for (i, a) in addresses.enumerated() where !scheme.contains(a) {
             throw TMLError.invalid("address[\(i)] = \(a) is outside scheme '\(scheme.name)'")
         }
-        let lf = try LUTForest(forest)
         guard let base = addresses.baseAddress else { return }
         let n = addresses.count
         let chunk = 4096
@@ -80,14 +83,13 @@ public enum LUTGenerator {
     }
 
     /// `out[k]` = the word of address first + k, k < count.
-    public static func generate(scheme: LUTScheme, forest: Forest, conversion: PtConversion,
+    public static func generate(scheme: LUTScheme, forest lf: LUTForest, conversion: PtConversion,
                                 first: UInt64, count: UInt64, out: UnsafeMutablePointer<UInt16>,
                                 threads: Int, allowTabulation: Bool = true) throws {
         try conversion.validate()
-        try check(scheme, forest, first: first, count: count)
+        try check(scheme, lf, first: first, count: count)
         if count == 0 { return }
         let n = try checkedCount(count, elementBytes: 2, what: "count")
-        let lf = try LUTForest(forest)
         // Tabulate when the range is at least as large as the two sides'
         // domains (the set-up cost is about one evaluation per side value).
         let worthIt: Bool = {
@@ -233,9 +235,9 @@ final class Tabulation: @unchecked Sendable {
             let start = lf.treeNodeStart[t]
             for k in start..<(start + lf.treeNodeCount[t]) where isLow[lf.nodeFeature[k]] == low {
                 let col = x + lf.nodeFeature[k] * n
-                let thr = lf.nodeThreshold[k], keep = lf.nodeKeep[k]
+                let thr = lf.nodeThreshold[k], keep = lf.nodeKeep[k], nanLeft = lf.nodeNaNLeft[k]
                 m.withUnsafeMutableBufferPointer { mb in
-                    for v in 0..<n { mb[v] &= col[v] < thr ? UInt32.max : keep }
+                    for v in 0..<n { mb[v] &= LUTForest.goesLeft(col[v], thr, nanLeft) ? UInt32.max : keep }
                 }
             }
             // Compress with a small open-addressing table.
@@ -574,7 +576,28 @@ final class Tabulation: @unchecked Sendable {
 extension LUTGenerator {
     /// The range and shape checks of `generate`, for callers with nothing to write.
     public static func checkRange(_ scheme: LUTScheme, _ forest: Forest, first: UInt64, count: UInt64) throws {
-        try check(scheme, forest, first: first, count: count)
+        try check(scheme, featureCount: forest.featureCount, origin: forest.origin, first: first, count: count)
+    }
+
+    /// `evaluate` for a forest without a prepared `LUTForest` (tests, tools).
+    public static func evaluate(scheme: LUTScheme, forest: Forest, conversion: PtConversion,
+                                addresses: UnsafeBufferPointer<UInt64>,
+                                words: UnsafeMutablePointer<UInt16>?, margins: UnsafeMutablePointer<Float>?,
+                                threads: Int) throws {
+        try conversion.validate()
+        try check(scheme, featureCount: forest.featureCount, origin: forest.origin, first: scheme.firstAddress, count: 0)
+        try evaluate(scheme: scheme, forest: LUTForest(forest), conversion: conversion, addresses: addresses,
+                     words: words, margins: margins, threads: threads)
+    }
+
+    /// `generate` for a forest without a prepared `LUTForest` (tests, tools).
+    public static func generate(scheme: LUTScheme, forest: Forest, conversion: PtConversion,
+                                first: UInt64, count: UInt64, out: UnsafeMutablePointer<UInt16>,
+                                threads: Int, allowTabulation: Bool = true) throws {
+        try conversion.validate()
+        try check(scheme, featureCount: forest.featureCount, origin: forest.origin, first: first, count: count)
+        try generate(scheme: scheme, forest: LUTForest(forest), conversion: conversion, first: first, count: count,
+                     out: out, threads: threads, allowTabulation: allowTabulation)
     }
 }
 

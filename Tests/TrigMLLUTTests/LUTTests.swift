@@ -87,6 +87,53 @@ final class LUTTests: XCTestCase {
         }
     }
 
+    /// A user scheme whose arithmetic makes a NaN input (inf - inf): the LUT
+    /// follows each node's default direction, exactly as the forest's own
+    /// evaluation does, on the one-address and the tabulated path.
+    func testNaNInputFollowsDefaultDirection() throws {
+        let scheme = try LUTScheme.parse(text: """
+            {"format":"trigml.lut-scheme","format_version":1,"first_address":0,"address_bits":12,
+             "fields":[{"name":"a","offset":0,"width":6,"table":[\((0..<64).map { $0 == 5 ? "1e300" : String($0) }.joined(separator: ","))]},
+                       {"name":"b","offset":6,"width":6}],
+             "values":[{"name":"huge","op":"mul","args":["a","a"]},
+                       {"name":"nan_when_a5","op":"sub","args":["huge","huge"]}],
+             "inputs":["nan_when_a5","b"]}
+            """, source: "nan-scheme")
+        for defaultLeft in [true, false] {
+            let forest = try Forest.parse(text: """
+                {"format":"trigml.forest","format_version":1,"feature_count":2,"base_score":0,"trees":[
+                 {"left":[1,-1,3,-1,-1],"right":[2,-1,4,-1,-1],"feature":[0,0,1,0,0],"threshold":[10,0,30,0,0],
+                  "default_left":[\(defaultLeft),false,false,false,false],"value":[0,1.5,0,-2,4]}]}
+                """, source: "nan-forest")
+            let conv = try PtConversion.preset("emtf2017")
+            let n = 1 << 12
+            var words = [UInt16](repeating: 0, count: n), margins = [Float](repeating: 0, count: n)
+            let addrs = (0..<UInt64(n)).map { $0 }
+            try addrs.withUnsafeBufferPointer { a in
+                try words.withUnsafeMutableBufferPointer { w in
+                    try margins.withUnsafeMutableBufferPointer { m in
+                        try LUTGenerator.evaluate(scheme: scheme, forest: forest, conversion: conv, addresses: a,
+                                                  words: w.baseAddress, margins: m.baseAddress, threads: 1)
+                    }
+                }
+            }
+            var decoder = LUTScheme.Decoder(scheme)
+            var x = [Float](repeating: 0, count: 2)
+            for address: UInt64 in [5, 5 + (40 << 6), 7] {
+                x.withUnsafeMutableBufferPointer { decoder.decode(address, into: $0.baseAddress!) }
+                XCTAssertEqual(x[0].isNaN, address & 63 == 5)
+                XCTAssertEqual(margins[Int(address)], forest.predictOne(x), "address \(address), default_left \(defaultLeft)")
+            }
+            XCTAssertEqual(margins[5], defaultLeft ? 1.5 : -2)
+            var tabulated = [UInt16](repeating: 0, count: n)
+            try tabulated.withUnsafeMutableBufferPointer {
+                try LUTGenerator.generate(scheme: scheme, forest: forest, conversion: conv, first: 0, count: UInt64(n),
+                                          out: $0.baseAddress!, threads: 2)
+            }
+            XCTAssertEqual(tabulated, words)
+        }
+    }
+
     /// Every preset has a cut, so generation of large ranges is tabulated.
     func testEveryPresetTabulates() throws {
         for name in LUTScheme.presetNames {
