@@ -211,6 +211,17 @@ tml_status tml_pt_conversion_preset(const char *name, tml_pt_conversion *out);
  * evaluating the forest and converting (tml_lut_evaluate), for any range,
  * split and thread count.
  *
+ * Checks, in this order: handles, conversion, n_threads >= 0, count (its
+ * array must fit in 2^47 bytes), out non-NULL when count > 0, the feature
+ * counts (TML_ERR_SHAPE), then the range (TML_ERR_INVALID_ARGUMENT; first +
+ * count - 1 must not wrap). With matching feature counts, count = 0
+ * succeeds for any first and writes nothing (out may then be NULL). A
+ * failed call writes nothing.
+ * A NaN input (possible only from a user scheme's arithmetic) follows each
+ * node's default direction, as tml_forest_predict does. The forest's LUT
+ * form is prepared once, at tml_forest_load, so small ranges cost only
+ * their own evaluation.
+ *
  * Summation rule for LUTs: the BDT output is the exact sum of the base
  * margin and the reached leaves, rounded once to float32 (nearest, ties to
  * even). For XGBoost models this may differ from tml_forest_predict's
