@@ -154,7 +154,8 @@ tml_status tml_forest_predict(const tml_forest *f, uint64_t n_rows,
  * two-station "-mode12", "-mode10", "-mode9", "-mode6", "-mode5", "-mode3"
  * (CMS EMTF 2017 layouts, compression tables and trained input order;
  * README.md "LUT schemes"). User schemes are JSON files (README.md, "LUT
- * scheme file").
+ * scheme file"); a file in which a derived value could overflow is refused,
+ * so every address of a scheme decodes to finite inputs.
  */
 typedef struct tml_lut_scheme tml_lut_scheme;
 

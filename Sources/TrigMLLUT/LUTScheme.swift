@@ -273,6 +273,8 @@ struct LUTSchemeBuilder {
     var fields: [LUTField] = []
     var slots: [LUTSlot] = []
     var slotIndex: [String: Int] = [:]
+    /// Per slot, the interval of every value it can take (`SlotBounds`).
+    var bounds: [SlotBounds] = []
 
     init(name: String) { self.name = name }
 
@@ -294,20 +296,24 @@ struct LUTSchemeBuilder {
                 throw TMLError.format("scheme '\(name)': field '\(fieldName)' output '\(outName)' entry \(i) is not finite")
             }
             try addSlot(LUTSlot(name: outName, kind: .table(field: fieldIndex, values: table),
-                                support: UInt64(1) << UInt64(fieldIndex)))
+                                support: UInt64(1) << UInt64(fieldIndex)), bounds: .table(table))
         }
         fields.append(LUTField(name: fieldName, offset: offset, width: width, outputs: outputs.map { $0.0 }))
     }
 
-    mutating func addSlot(_ slot: LUTSlot) throws {
+    mutating func addSlot(_ slot: LUTSlot, bounds slotBounds: SlotBounds) throws {
         guard slotIndex[slot.name] == nil else {
             throw TMLError.format("scheme '\(name)': the name '\(slot.name)' is defined twice")
         }
         guard slots.count < LUTScheme.maxSlots else {
             throw TMLError.unsupported("scheme '\(name)': more than \(LUTScheme.maxSlots) values")
         }
+        guard slotBounds.isFinite else {
+            throw TMLError.format("scheme '\(name)': value '\(slot.name)' can overflow: its operands allow [\(slotBounds.lo), \(slotBounds.hi)]; decoded inputs must stay finite")
+        }
         slotIndex[slot.name] = slots.count
         slots.append(slot)
+        bounds.append(slotBounds)
     }
 
     func operand(_ ref: String) throws -> LUTOperand {
@@ -330,16 +336,20 @@ struct LUTSchemeBuilder {
             throw TMLError.format("scheme '\(name)': value '\(valueName)': '\(op.rawValue)' takes \(lo == hi ? "\(lo)" : "\(lo) to \(hi)") operands, got \(args.count)")
         }
         var support: UInt64 = 0
+        var operandBounds: [SlotBounds] = []
         for a in args {
             switch a {
             case .slot(let s):
                 guard s >= 0, s < slots.count else { throw TMLError.format("scheme '\(name)': value '\(valueName)' refers to a later value") }
                 support |= slots[s].support
+                operandBounds.append(bounds[s])
             case .constant(let c):
                 guard c.isFinite else { throw TMLError.format("scheme '\(name)': value '\(valueName)' has a non-finite constant") }
+                operandBounds.append(.constant(c))
             }
         }
-        try addSlot(LUTSlot(name: valueName, kind: .derived(op, args), support: support))
+        try addSlot(LUTSlot(name: valueName, kind: .derived(op, args), support: support),
+                    bounds: .of(op, operandBounds))
     }
 
     mutating func derive(_ valueName: String, _ op: LUTOperation, _ refs: [String]) throws {
@@ -351,6 +361,11 @@ struct LUTSchemeBuilder {
         for i in inputs {
             guard let s = slotIndex[i] else {
                 throw TMLError.format("scheme '\(name)': input '\(i)' is not a field output or value")
+            }
+            // Inputs are handed to the forest as float32.
+            let b = bounds[s], floatMax = Double(Float.greatestFiniteMagnitude)
+            guard b.lo >= -floatMax, b.hi <= floatMax else {
+                throw TMLError.format("scheme '\(name)': input '\(i)' can reach [\(b.lo), \(b.hi)], outside the float32 range")
             }
             inputSlots.append(s)
         }

@@ -87,50 +87,50 @@ final class LUTTests: XCTestCase {
         }
     }
 
-    /// A user scheme whose arithmetic makes a NaN input (inf - inf): the LUT
-    /// follows each node's default direction, exactly as the forest's own
-    /// evaluation does, on the one-address and the tabulated path.
-    func testNaNInputFollowsDefaultDirection() throws {
-        let scheme = try LUTScheme.parse(text: """
+    /// A user scheme whose arithmetic could overflow (1e300 * 1e300, then
+    /// inf - inf = NaN) is refused when built, naming the value: decoded
+    /// BDT inputs are finite for every address of every accepted scheme.
+    func testSchemeThatCanOverflowIsRefused() {
+        func scheme(_ big: String, inputs: String = "\"diff\",\"b\"") -> String {
+            """
             {"format":"trigml.lut-scheme","format_version":1,"first_address":0,"address_bits":12,
-             "fields":[{"name":"a","offset":0,"width":6,"table":[\((0..<64).map { $0 == 5 ? "1e300" : String($0) }.joined(separator: ","))]},
+             "fields":[{"name":"a","offset":0,"width":6,"table":[\((0..<64).map { $0 == 5 ? big : String($0) }.joined(separator: ","))]},
                        {"name":"b","offset":6,"width":6}],
              "values":[{"name":"huge","op":"mul","args":["a","a"]},
-                       {"name":"nan_when_a5","op":"sub","args":["huge","huge"]}],
-             "inputs":["nan_when_a5","b"]}
-            """, source: "nan-scheme")
+                       {"name":"diff","op":"sub","args":["huge","huge"]}],
+             "inputs":[\(inputs)]}
+            """
+        }
+        XCTAssertThrowsError(try LUTScheme.parse(text: scheme("1e300"), source: "s")) { error in
+            XCTAssertTrue("\(error)".contains("'huge' can overflow"), "\(error)")
+        }
+        // Finite in double but not in float32: refused as an input only.
+        XCTAssertThrowsError(try LUTScheme.parse(text: scheme("1e30", inputs: "\"huge\""), source: "s")) { error in
+            XCTAssertTrue("\(error)".contains("outside the float32 range"), "\(error)")
+        }
+        // Bounds are conservative (huge - huge is bounded by +-1e20 here,
+        // not 0), but far inside float32 for any physical scheme.
+        XCTAssertNoThrow(try LUTScheme.parse(text: scheme("1e10"), source: "s"))
+        XCTAssertNoThrow(try LUTScheme.parse(text: scheme("1e18", inputs: "\"huge\""), source: "s"))
+    }
+
+    /// The LUT form of a forest sends a NaN input the node's default way,
+    /// exactly as the forest's own evaluation does (never reached through an
+    /// accepted scheme, see above, but the rule is the forest's).
+    func testLUTForestNaNFollowsDefaultDirection() throws {
         for defaultLeft in [true, false] {
             let forest = try Forest.parse(text: """
                 {"format":"trigml.forest","format_version":1,"feature_count":2,"base_score":0,"trees":[
                  {"left":[1,-1,3,-1,-1],"right":[2,-1,4,-1,-1],"feature":[0,0,1,0,0],"threshold":[10,0,30,0,0],
                   "default_left":[\(defaultLeft),false,false,false,false],"value":[0,1.5,0,-2,4]}]}
                 """, source: "nan-forest")
-            let conv = try PtConversion.preset("emtf2017")
-            let n = 1 << 12
-            var words = [UInt16](repeating: 0, count: n), margins = [Float](repeating: 0, count: n)
-            let addrs = (0..<UInt64(n)).map { $0 }
-            try addrs.withUnsafeBufferPointer { a in
-                try words.withUnsafeMutableBufferPointer { w in
-                    try margins.withUnsafeMutableBufferPointer { m in
-                        try LUTGenerator.evaluate(scheme: scheme, forest: forest, conversion: conv, addresses: a,
-                                                  words: w.baseAddress, margins: m.baseAddress, threads: 1)
-                    }
-                }
+            let lut = try LUTForest(forest)
+            for x: [Float] in [[.nan, 7], [.nan, 40], [3, 7], [12, 40]] {
+                let margin = x.withUnsafeBufferPointer { lut.output(lut.sum($0.baseAddress!)) }
+                XCTAssertEqual(margin, forest.predictOne(x), "x = \(x), default_left \(defaultLeft)")
             }
-            var decoder = LUTScheme.Decoder(scheme)
-            var x = [Float](repeating: 0, count: 2)
-            for address: UInt64 in [5, 5 + (40 << 6), 7] {
-                x.withUnsafeMutableBufferPointer { decoder.decode(address, into: $0.baseAddress!) }
-                XCTAssertEqual(x[0].isNaN, address & 63 == 5)
-                XCTAssertEqual(margins[Int(address)], forest.predictOne(x), "address \(address), default_left \(defaultLeft)")
-            }
-            XCTAssertEqual(margins[5], defaultLeft ? 1.5 : -2)
-            var tabulated = [UInt16](repeating: 0, count: n)
-            try tabulated.withUnsafeMutableBufferPointer {
-                try LUTGenerator.generate(scheme: scheme, forest: forest, conversion: conv, first: 0, count: UInt64(n),
-                                          out: $0.baseAddress!, threads: 2)
-            }
-            XCTAssertEqual(tabulated, words)
+            XCTAssertEqual([Float.nan, 7].withUnsafeBufferPointer { lut.output(lut.sum($0.baseAddress!)) },
+                           defaultLeft ? 1.5 : -2)
         }
     }
 

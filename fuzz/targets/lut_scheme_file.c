@@ -3,8 +3,9 @@
  *
  * Refused files: a content error naming the file, *out NULL. Accepted
  * schemes: a non-empty address range that does not wrap, a sane input
- * count, the first and last 16 addresses of the range decode (every input
- * a number, NaN-free since decode tables hold finite numbers), decoding is
+ * count, the first and last 16 addresses of the range decode to finite
+ * inputs (the loader bounds every derived value and refuses schemes that
+ * could overflow), decoding is
  * the same alone and in a batch, and an address just past the range is
  * refused with TML_ERR_INVALID_ARGUMENT and nothing written.
  */
@@ -33,9 +34,12 @@ static void check_scheme(const tml_lut_scheme *s)
     FZ_REQUIRE(tml_lut_decode(s, n, address, features) == TML_OK, "decoding addresses inside the range");
     for (size_t i = 0; i < n; i++) {
         FZ_REQUIRE(tml_lut_decode(s, 1, &address[i], alone) == TML_OK, "one address");
-        for (size_t j = 0; j < (size_t)nf; j++)
+        for (size_t j = 0; j < (size_t)nf; j++) {
+            FZ_REQUIRE(isfinite(features[i * width + j]), "address %llu input %zu decodes to %.9g",
+                       (unsigned long long)address[i], j, features[i * width + j]);
             FZ_REQUIRE(fz_same_float(alone[j], features[i * width + j]), "address %llu input %zu: alone %.9g, batch %.9g",
                        (unsigned long long)address[i], j, alone[j], features[i * width + j]);
+        }
     }
     if (first + count != 0) {
         uint64_t past = first + count;
