@@ -4,12 +4,21 @@ energy correlators), with the same features as jets_parametric.py; and the
 compact committed sample (tools/data/jets_pythia.npz) that the study and
 the tests load without a generator.
 
-    pip install pythia8mc fastjet      # pythia8mc compiles from source (~80 min on 1 core, once)
+    pip install pythia8mc fastjet      # pythia8mc compiles from source (52 min on one core, once)
     python3 tools/jets_pythia.py generate --process qcd --events 2000 --seed 1 --out /tmp/qcd.npz
-    python3 tools/jets_pythia.py generate --process wprime --events 2000 --seed 2 --out /tmp/wz.npz
     python3 tools/jets_pythia.py generate ... --out jets.bin     # a TrigML jet file instead
-    python3 tools/jets_pythia.py compact --out tools/data/jets_pythia.npz \\
-        train:/tmp/qcd_train.npz,/tmp/wz_train.npz map:/tmp/qcd_map.npz test:/tmp/qcd_test.npz,/tmp/wz_test.npz
+
+The committed sample (3144 s of generation on one core, 108 events/s):
+
+    g="python3 tools/jets_pythia.py generate --batch 500"
+    $g --process qcd --events 36000 --seed 101 --out /tmp/qcd_train.npz
+    $g --process wprime --events 19000 --seed 102 --out /tmp/wz_train.npz
+    $g --process qcd --events 92000 --seed 202 --out /tmp/qcd_map.npz
+    $g --process qcd --events 92000 --seed 303 --out /tmp/qcd_test.npz
+    $g --process qcd --events 92000 --seed 305 --out /tmp/qcd_test2.npz
+    $g --process wprime --events 9500 --seed 304 --out /tmp/wz_test.npz
+    python3 tools/jets_pythia.py compact --provenance "..." train:/tmp/qcd_train.npz,/tmp/wz_train.npz \
+        map:/tmp/qcd_map.npz test:/tmp/qcd_test.npz,/tmp/qcd_test2.npz,/tmp/wz_test.npz
 
 Events (13 TeV pp, Pythia 8 defaults: Monash tune, MPI, ISR/FSR and
 hadronisation on; generated in batches with Pythia::nextBatch):
