@@ -7,8 +7,10 @@
  * Loads a tagger (default models/taggers/mlp_raw.json, the trained MLP) and
  * a DDT map (default models/taggers/ddt_raw_q05.json, its 5% background-
  * efficiency map), scores a jet file (default
- * examples-c/tagger_host/demo_jets.bin; format in README.md, "Jet file") in
- * batches of N jets, applies the DDT and prints, per 5 GeV groomed-mass bin
+ * examples-c/tagger_host/demo_jets.bin: held-out Pythia 8 jets; format in
+ * README.md, "Jet file") in batches of N jets, turns a one-output tagger's
+ * probability into its logit (the maps are built on the logit), applies
+ * the DDT and prints, per 5 GeV groomed-mass bin
  * from 50 to 300 GeV, the fraction of background (label 0) weight that
  * passes
  *   - the DDT cut (tml_ddt_apply > 0), and
@@ -152,7 +154,22 @@ int main(int argc, char **argv)
         must(api.tagger_score(tagger, &b, prob + first * (uint64_t)n_out), "tml_tagger_score");
     }
     if (n_out == 1) {
-        memcpy(score, prob, n * sizeof(float));
+        /* The DDT maps of models/taggers/ are built on the tagger's logit
+         * z = ln p - ln(1 - p), not on p (docs/taggers.md, "The DDT score":
+         * a fixed offset in p does not stay flat away from the design
+         * quantile). Double precision, p clamped to [2^-149, 1 - 2^-24] so
+         * p = 1.0f gives 16.64, not infinity; NaN stays NaN (fmax would
+         * drop it). */
+        for (size_t j = 0; j < n; j++) {
+            double p = prob[j];
+            if (isnan(p)) {
+                score[j] = NAN;
+                continue;
+            }
+            p = fmin(fmax(p, 0x1p-149), 1.0 - 0x1p-24);
+            score[j] = (float)(log(p) - log1p(-p));
+        }
+        printf("score:  logit of the tagger probability (the DDT maps are built on it)\n");
     } else {
         float *fractions = calloc((size_t)n_out, sizeof(float));
         for (int32_t k = 0; k < n_out; k++)
@@ -217,7 +234,8 @@ int main(int argc, char **argv)
     }
     printf("\nbackground: %zu jets (weight %.1f), signal: %zu jets (weight %.1f), %zu jets with a NaN score left out\n",
            n_bkg, w_bkg, n_sig, w_sig, n_nan);
-    printf("raw cut at q = %g over all background: score > %.6f\n\n", q, raw_cut);
+    printf("raw cut at q = %g over all background: score (%s) > %.6f\n\n", q, n_out == 1 ? "logit" : "log ratio",
+           raw_cut);
     printf("background pass fraction per groomed-mass bin (target q = %g)\n", q);
     printf("  mass [GeV]   bkg weight   raw cut   DDT cut\n");
     double dev_raw = 0, dev_ddt = 0;
