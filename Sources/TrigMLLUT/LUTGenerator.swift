@@ -64,7 +64,17 @@ public enum LUTGenerator {
             throw TMLError.invalid("address[\(i)] = \(a) is outside scheme '\(scheme.name)'")
         }
         guard let base = addresses.baseAddress else { return }
-        let n = addresses.count
+        oneAddressAtATime(scheme, lf, count: addresses.count, threads: threads, address: { base[$0] }) { i, out in
+            margins?[i] = out
+            words?[i] = conversion.word(out)
+        }
+    }
+
+    /// The one-address path over `count` addresses, in chunks of 4096 on
+    /// `threads` threads: entry i is `address(i)`, decoded, evaluated and
+    /// rounded (`LUTForest` rule), then handed to `store(i, output)`.
+    static func oneAddressAtATime(_ scheme: LUTScheme, _ lf: LUTForest, count n: Int, threads: Int,
+                                  address: @escaping (Int) -> UInt64, store: @escaping (Int, Float) -> Void) {
         let chunk = 4096
         let chunks = (n + chunk - 1) / chunk
         Parallel.forEach(chunks, threads: threads) { c in
@@ -73,10 +83,8 @@ public enum LUTGenerator {
             x.withUnsafeMutableBufferPointer { xb in
                 guard let xp = xb.baseAddress else { return }
                 for i in (c * chunk)..<Swift.min(n, (c + 1) * chunk) {
-                    decoder.decode(base[i], into: xp)
-                    let out = lf.output(lf.sum(xp))
-                    margins?[i] = out
-                    words?[i] = conversion.word(out)
+                    decoder.decode(address(i), into: xp)
+                    store(i, lf.output(lf.sum(xp)))
                 }
             }
         }
@@ -111,18 +119,8 @@ public enum LUTGenerator {
             }
         }
         // One address at a time.
-        let chunk = 4096
-        let chunks = (n + chunk - 1) / chunk
-        Parallel.forEach(chunks, threads: threads) { c in
-            var decoder = LUTScheme.Decoder(scheme)
-            var x = [Float](repeating: 0, count: scheme.featureCount)
-            x.withUnsafeMutableBufferPointer { xb in
-                guard let xp = xb.baseAddress else { return }
-                for k in (c * chunk)..<Swift.min(n, (c + 1) * chunk) {
-                    decoder.decode(first + UInt64(k), into: xp)
-                    out[k] = conversion.word(lf.output(lf.sum(xp)))
-                }
-            }
+        oneAddressAtATime(scheme, lf, count: n, threads: threads, address: { first + UInt64($0) }) { k, output in
+            out[k] = conversion.word(output)
         }
     }
 
