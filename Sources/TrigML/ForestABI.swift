@@ -28,12 +28,7 @@ func forestObject(_ handle: OpaquePointer?) throws -> ForestHandle {
 
 @_cdecl("tml_forest_load")
 public func tml_forest_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded("tml_forest_load") {
-        guard let out else { throw TMLError.invalid("out is NULL") }
-        out.pointee = nil
-        guard let path else { throw TMLError.invalid("path is NULL") }
-        out.pointee = makeHandle(ForestHandle(try Forest.load(path: String(cString: path))))
-    }
+    loadHandle("tml_forest_load", path, "path", out) { ForestHandle(try Forest.load(path: $0)) }
 }
 
 @_cdecl("tml_forest_free")

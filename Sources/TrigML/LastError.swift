@@ -56,6 +56,20 @@ func guarded(_ function: StaticString, _ body: () throws -> Void) -> Int32 {
     }
 }
 
+/// The common shape of every entry point that makes a handle from a string
+/// (a path or a preset name): `*out` is NULL on any failure, a NULL string
+/// is an error naming the argument, and the object is retained behind the
+/// new handle.
+func loadHandle(_ function: StaticString, _ string: UnsafePointer<CChar>?, _ argument: String,
+                _ out: UnsafeMutablePointer<OpaquePointer?>?, _ make: (String) throws -> AnyObject) -> Int32 {
+    guarded(function) {
+        guard let out else { throw TMLError.invalid("out is NULL") }
+        out.pointee = nil
+        guard let string else { throw TMLError.invalid("\(argument) is NULL") }
+        out.pointee = makeHandle(try make(String(cString: string)))
+    }
+}
+
 /// Retains a Swift object behind an opaque C handle.
 func makeHandle(_ object: AnyObject) -> OpaquePointer {
     OpaquePointer(Unmanaged.passRetained(object).toOpaque())

@@ -8,22 +8,12 @@ import TrigMLLUT
 
 @_cdecl("tml_lut_scheme_preset")
 public func tml_lut_scheme_preset(_ name: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded("tml_lut_scheme_preset") {
-        guard let out else { throw TMLError.invalid("out is NULL") }
-        out.pointee = nil
-        guard let name else { throw TMLError.invalid("name is NULL") }
-        out.pointee = makeHandle(try LUTScheme.preset(String(cString: name)))
-    }
+    loadHandle("tml_lut_scheme_preset", name, "name", out) { try LUTScheme.preset($0) }
 }
 
 @_cdecl("tml_lut_scheme_load")
 public func tml_lut_scheme_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded("tml_lut_scheme_load") {
-        guard let out else { throw TMLError.invalid("out is NULL") }
-        out.pointee = nil
-        guard let path else { throw TMLError.invalid("path is NULL") }
-        out.pointee = makeHandle(try LUTScheme.load(path: String(cString: path)))
-    }
+    loadHandle("tml_lut_scheme_load", path, "path", out) { try LUTScheme.load(path: $0) }
 }
 
 @_cdecl("tml_lut_scheme_free")

@@ -16,12 +16,7 @@ public func tml_t5_model_default(_ out: UnsafeMutablePointer<OpaquePointer?>?) -
 
 @_cdecl("tml_t5_model_load")
 public func tml_t5_model_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded("tml_t5_model_load") {
-        guard let out else { throw TMLError.invalid("out is NULL") }
-        out.pointee = nil
-        guard let path else { throw TMLError.invalid("path is NULL") }
-        out.pointee = makeHandle(try T5Model.load(path: String(cString: path)))
-    }
+    loadHandle("tml_t5_model_load", path, "path", out) { try T5Model.load(path: $0) }
 }
 
 @_cdecl("tml_t5_model_free")

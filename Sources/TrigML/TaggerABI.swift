@@ -16,12 +16,7 @@ private func input<T>(_ p: UnsafePointer<T>?, _ name: String, count: Int) throws
 
 @_cdecl("tml_tagger_load")
 public func tml_tagger_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded("tml_tagger_load") {
-        guard let out else { throw TMLError.invalid("out is NULL") }
-        out.pointee = nil
-        guard let path else { throw TMLError.invalid("path is NULL") }
-        out.pointee = makeHandle(try TaggerModel.load(path: String(cString: path)))
-    }
+    loadHandle("tml_tagger_load", path, "path", out) { try TaggerModel.load(path: $0) }
 }
 
 @_cdecl("tml_tagger_free")
@@ -139,12 +134,7 @@ public func tml_ddt_save(_ map: OpaquePointer?, _ path: UnsafePointer<CChar>?) -
 
 @_cdecl("tml_ddt_load")
 public func tml_ddt_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    guarded("tml_ddt_load") {
-        guard let out else { throw TMLError.invalid("out is NULL") }
-        out.pointee = nil
-        guard let path else { throw TMLError.invalid("path is NULL") }
-        out.pointee = makeHandle(try DDTMap.load(path: String(cString: path)))
-    }
+    loadHandle("tml_ddt_load", path, "path", out) { try DDTMap.load(path: $0) }
 }
 
 @_cdecl("tml_ddt_free")
