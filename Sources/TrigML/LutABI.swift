@@ -85,11 +85,11 @@ public func tml_lut_generate(_ scheme: OpaquePointer?, _ forest: OpaquePointer?,
         guard nThreads >= 0 else { throw TMLError.invalid("n_threads = \(nThreads) is negative (0 means all cores)") }
         _ = try checkedCount(count, elementBytes: 2, what: "count")
         if count > 0 && out == nil { throw TMLError.invalid("out is NULL but count = \(count)") }
-        guard let out else {
-            try LUTGenerator.checkRange(s, f.forest, first: first, count: count)
-            return
-        }
+        // Shape and range before the LUT form's own error (a non-finite
+        // leaf), in the documented order (`generate` repeats this O(1)
+        // check for its other callers).
         try LUTGenerator.checkRange(s, f.forest, first: first, count: count)
+        guard let out else { return }
         try LUTGenerator.generate(scheme: s, forest: f.lutForest.get(), conversion: c, first: first, count: count,
                                   out: out, threads: Int(nThreads))
     }

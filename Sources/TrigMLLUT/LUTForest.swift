@@ -46,15 +46,13 @@ public final class LUTForest: @unchecked Sendable {
     /// Per node (mask and walk): a NaN input goes left.
     var nodeNaNLeft: [Bool] = []
     var walkNaNLeft: [Bool] = []
-    /// Walk trees (> 32 leaves): explicit nodes; `walkRight` = right child
+    /// Walk trees (> 32 leaves): explicit nodes; `walkRightStore` = right child
     /// (left = right - 1), a leaf has walkLeaf >= 0.
     var isWalk: [Bool] = []
     var walkFeature: [Int] = []
     var walkThreshold: [Float] = []
-    var walkRight: [Int] { walkRightStore }
     var walkRightStore: [Int] = []
     var walkLeafIndex: [Int] = []
-    var walkDepth: [Int] = []
     /// Leaf values in fixed point (units of 2^scale).
     var leafFixed: [Int128] = []
     let baseFixed: Int128
@@ -77,7 +75,6 @@ public final class LUTForest: @unchecked Sendable {
             switch forest.evaluationTree(t) {
             case let .mask(feature, threshold, keep, defaultLeft, treeLeaves):
                 isWalk.append(false)
-                walkDepth.append(0)
                 treeNodeStart.append(nodeFeature.count)
                 treeNodeCount.append(feature.count)
                 nodeFeature.append(contentsOf: feature)
@@ -91,7 +88,6 @@ public final class LUTForest: @unchecked Sendable {
                 // right child); leaves are numbered in node order.
                 allMask = false
                 isWalk.append(true)
-                walkDepth.append(0)
                 let offset = walkFeature.count
                 treeNodeStart.append(offset)
                 treeNodeCount.append(0)

@@ -582,8 +582,6 @@ extension LUTGenerator {
                                 addresses: UnsafeBufferPointer<UInt64>,
                                 words: UnsafeMutablePointer<UInt16>?, margins: UnsafeMutablePointer<Float>?,
                                 threads: Int) throws {
-        try conversion.validate()
-        try check(scheme, featureCount: forest.featureCount, origin: forest.origin, first: scheme.firstAddress, count: 0)
         try evaluate(scheme: scheme, forest: LUTForest(forest), conversion: conversion, addresses: addresses,
                      words: words, margins: margins, threads: threads)
     }
@@ -592,8 +590,6 @@ extension LUTGenerator {
     public static func generate(scheme: LUTScheme, forest: Forest, conversion: PtConversion,
                                 first: UInt64, count: UInt64, out: UnsafeMutablePointer<UInt16>,
                                 threads: Int, allowTabulation: Bool = true) throws {
-        try conversion.validate()
-        try check(scheme, featureCount: forest.featureCount, origin: forest.origin, first: first, count: count)
         try generate(scheme: scheme, forest: LUTForest(forest), conversion: conversion, first: first, count: count,
                      out: out, threads: threads, allowTabulation: allowTabulation)
     }
