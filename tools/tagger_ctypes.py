@@ -9,7 +9,7 @@ import pathlib
 
 import numpy as np
 
-from trigml_ctypes import DEFAULT_LIB, library_path  # noqa: E402,F401  (one rule for finding the library)
+from trigml_ctypes import DEFAULT_LIB, declare, library_path  # noqa: E402,F401  (one rule for finding the library)
 TML_OK = 0
 TML_ERR_INVALID_ARGUMENT, TML_ERR_IO, TML_ERR_FORMAT, TML_ERR_SHAPE, TML_ERR_UNSUPPORTED = 1, 2, 3, 4, 5
 TML_DDT_HIGHER_PASSES, TML_DDT_LOWER_PASSES = 0, 1
@@ -102,9 +102,7 @@ class Library:
             "tml_ddt_free": (None, [VP]),
             "tml_metric_r50_jsd": (ctypes.c_int32, [ctypes.c_uint64, P_F32, P_U8, P_F32, P_F32, P_F64, P_F64]),
         }
-        for name, (restype, argtypes) in sig.items():
-            fn = getattr(lib, name)
-            fn.restype, fn.argtypes = restype, argtypes
+        declare(lib, sig)
         self.lib = lib
 
     def last_error(self):

@@ -43,6 +43,14 @@ class TrigMLError(RuntimeError):
         self.status = status
 
 
+def declare(lib, signatures):
+    """Sets restype and argtypes of each entry point: {name: (restype, [argtypes])}."""
+    for name, (restype, argtypes) in signatures.items():
+        fn = getattr(lib, name)
+        fn.restype, fn.argtypes = restype, argtypes
+    return lib
+
+
 class Library:
     def __init__(self, path=None):
         self.path = pathlib.Path(path) if path else library_path()
@@ -61,9 +69,7 @@ class Library:
             "tml_t5_score": (ctypes.c_int32, [ctypes.c_void_p, batch_p, ctypes.POINTER(ctypes.c_float),
                                               ctypes.POINTER(ctypes.c_uint8)]),
         }
-        for name, (restype, argtypes) in signatures.items():
-            fn = getattr(lib, name)
-            fn.restype, fn.argtypes = restype, argtypes
+        declare(lib, signatures)
         self.lib = lib
 
     def last_error(self):

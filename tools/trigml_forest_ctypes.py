@@ -21,7 +21,7 @@ TML_ERR_SHAPE, TML_ERR_UNSUPPORTED = 4, 5
 
 # One rule for finding the library, shared by every binding ($TRIGML_LIB,
 # else the release build): trigml_ctypes.library_path.
-from trigml_ctypes import library_path  # noqa: E402
+from trigml_ctypes import declare, library_path  # noqa: E402
 
 
 _lib = None
@@ -32,18 +32,14 @@ def lib():
     if _lib is None:
         L = ctypes.CDLL(str(library_path()))
         P = ctypes.c_void_p
-        L.tml_last_error.restype = ctypes.c_char_p
-        L.tml_last_error.argtypes = []
-        L.tml_forest_load.restype = ctypes.c_int32
-        L.tml_forest_load.argtypes = [ctypes.c_char_p, ctypes.POINTER(P)]
-        L.tml_forest_free.restype = None
-        L.tml_forest_free.argtypes = [P]
-        L.tml_forest_feature_count.restype = ctypes.c_int32
-        L.tml_forest_feature_count.argtypes = [P]
-        L.tml_forest_tree_count.restype = ctypes.c_int32
-        L.tml_forest_tree_count.argtypes = [P]
-        L.tml_forest_predict.restype = ctypes.c_int32
-        L.tml_forest_predict.argtypes = [P, ctypes.c_uint64, P, ctypes.c_uint64, ctypes.c_uint64, P]
+        declare(L, {
+            "tml_last_error": (ctypes.c_char_p, []),
+            "tml_forest_load": (ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(P)]),
+            "tml_forest_free": (None, [P]),
+            "tml_forest_feature_count": (ctypes.c_int32, [P]),
+            "tml_forest_tree_count": (ctypes.c_int32, [P]),
+            "tml_forest_predict": (ctypes.c_int32, [P, ctypes.c_uint64, P, ctypes.c_uint64, ctypes.c_uint64, P]),
+        })
         _lib = L
     return _lib
 

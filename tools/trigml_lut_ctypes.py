@@ -8,6 +8,7 @@ import ctypes
 
 import numpy as np
 
+from trigml_ctypes import declare
 from trigml_forest_ctypes import Forest, TrigMLError, lib as _forest_lib  # noqa: F401
 
 P = ctypes.c_void_p
@@ -27,26 +28,18 @@ def lib():
     global _lib
     if _lib is None:
         L = _forest_lib()
-        L.tml_lut_scheme_preset.restype = ctypes.c_int32
-        L.tml_lut_scheme_preset.argtypes = [ctypes.c_char_p, ctypes.POINTER(P)]
-        L.tml_lut_scheme_load.restype = ctypes.c_int32
-        L.tml_lut_scheme_load.argtypes = [ctypes.c_char_p, ctypes.POINTER(P)]
-        L.tml_lut_scheme_free.restype = None
-        L.tml_lut_scheme_free.argtypes = [P]
-        L.tml_lut_scheme_first_address.restype = ctypes.c_uint64
-        L.tml_lut_scheme_first_address.argtypes = [P]
-        L.tml_lut_scheme_address_count.restype = ctypes.c_uint64
-        L.tml_lut_scheme_address_count.argtypes = [P]
-        L.tml_lut_scheme_feature_count.restype = ctypes.c_int32
-        L.tml_lut_scheme_feature_count.argtypes = [P]
-        L.tml_lut_decode.restype = ctypes.c_int32
-        L.tml_lut_decode.argtypes = [P, ctypes.c_uint64, P, P]
-        L.tml_pt_conversion_preset.restype = ctypes.c_int32
-        L.tml_pt_conversion_preset.argtypes = [ctypes.c_char_p, ctypes.POINTER(PtConversion)]
-        L.tml_lut_generate.restype = ctypes.c_int32
-        L.tml_lut_generate.argtypes = [P, P, ctypes.POINTER(PtConversion), ctypes.c_uint64, ctypes.c_uint64, P, ctypes.c_int32]
-        L.tml_lut_evaluate.restype = ctypes.c_int32
-        L.tml_lut_evaluate.argtypes = [P, P, ctypes.POINTER(PtConversion), ctypes.c_uint64, P, P, P, ctypes.c_int32]
+        declare(L, {
+            "tml_lut_scheme_preset": (ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(P)]),
+            "tml_lut_scheme_load": (ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(P)]),
+            "tml_lut_scheme_free": (None, [P]),
+            "tml_lut_scheme_first_address": (ctypes.c_uint64, [P]),
+            "tml_lut_scheme_address_count": (ctypes.c_uint64, [P]),
+            "tml_lut_scheme_feature_count": (ctypes.c_int32, [P]),
+            "tml_lut_decode": (ctypes.c_int32, [P, ctypes.c_uint64, P, P]),
+            "tml_pt_conversion_preset": (ctypes.c_int32, [ctypes.c_char_p, ctypes.POINTER(PtConversion)]),
+            "tml_lut_generate": (ctypes.c_int32, [P, P, ctypes.POINTER(PtConversion), ctypes.c_uint64, ctypes.c_uint64, P, ctypes.c_int32]),
+            "tml_lut_evaluate": (ctypes.c_int32, [P, P, ctypes.POINTER(PtConversion), ctypes.c_uint64, P, P, P, ctypes.c_int32]),
+        })
         _lib = L
     return _lib
 
