@@ -171,6 +171,12 @@ uint64_t tml_lut_scheme_address_count(const tml_lut_scheme *s);
 /* BDT inputs per address (mode 15: 20); -1 for NULL. */
 int32_t tml_lut_scheme_feature_count(const tml_lut_scheme *s);
 
+/* The name of BDT input `index` (0 <= index < feature_count), in the
+ * forest's input order (mode 15: "theta", "st1_ring2", "dphi12", ...).
+ * The string is owned by the handle and lives until tml_lut_scheme_free.
+ * NULL for a NULL handle or an index out of range. */
+const char *tml_lut_scheme_feature_name(const tml_lut_scheme *s, int32_t index);
+
 /* Decoded inputs of n addresses into features[n * feature_count],
  * row-major, in the forest's input order. Every address must belong to the
  * scheme. */

@@ -35,6 +35,13 @@ public func tml_lut_scheme_feature_count(_ scheme: OpaquePointer?) -> Int32 {
     return Int32(clamping: s.featureCount)
 }
 
+@_cdecl("tml_lut_scheme_feature_name")
+public func tml_lut_scheme_feature_name(_ scheme: OpaquePointer?, _ index: Int32) -> UnsafePointer<CChar>? {
+    guard let s = try? object(scheme, as: LUTScheme.self, "scheme"),
+          index >= 0, Int(index) < s.inputNameCStrings.count else { return nil }
+    return UnsafePointer(s.inputNameCStrings[Int(index)])
+}
+
 @_cdecl("tml_lut_decode")
 public func tml_lut_decode(_ scheme: OpaquePointer?, _ n: UInt64, _ address: UnsafePointer<UInt64>?,
                            _ features: UnsafeMutablePointer<Float>?) -> Int32 {

@@ -30,6 +30,10 @@ public final class LUTScheme: @unchecked Sendable {
     public let inputSlots: [Int]
     /// Names of the inputs, for tools and messages.
     public let inputNames: [String]
+    /// The same names as NUL-terminated C strings owned by the scheme, so
+    /// `tml_lut_scheme_feature_name` can hand out pointers that live as
+    /// long as the handle (ABI 1 additions).
+    public let inputNameCStrings: [UnsafeMutablePointer<CChar>]
 
     /// Limits that keep every table small and every shift defined.
     public static let maxAddressBits = 40
@@ -79,6 +83,16 @@ public final class LUTScheme: @unchecked Sendable {
         self.slots = slots
         self.inputSlots = inputSlots
         self.inputNames = inputNames
+        self.inputNameCStrings = inputNames.map { name in
+            let bytes = Array(name.utf8CString)
+            let copy = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
+            copy.initialize(from: bytes, count: bytes.count)
+            return copy
+        }
+    }
+
+    deinit {
+        for name in inputNameCStrings { name.deallocate() }
     }
 
     /// Raw field values of an address (the caller checked the range).
