@@ -30,12 +30,13 @@ HANDLE_OUT = ctypes.POINTER(ctypes.c_void_p)
 F32_P = ctypes.POINTER(ctypes.c_float)
 F64_P = ctypes.POINTER(ctypes.c_double)
 U8_P = ctypes.POINTER(ctypes.c_uint8)
-U16_P = ctypes.POINTER(ctypes.c_uint16)
 U32_P = ctypes.POINTER(ctypes.c_uint32)
 U64_P = ctypes.POINTER(ctypes.c_uint64)
 I32, U32, U64, F64 = ctypes.c_int32, ctypes.c_uint32, ctypes.c_uint64, ctypes.c_double
 STATUS = ctypes.c_int32
 PATH = ctypes.c_char_p
+# Array arguments: a ctypes pointer of any type, an address (ndarray.ctypes.data) or None.
+DATA = ctypes.c_void_p
 
 
 class TmlT5Batch(ctypes.Structure):
@@ -75,6 +76,7 @@ class TmlDdtConfig(ctypes.Structure):
 
 
 # name -> (restype, argtypes), in header order.
+
 SIGNATURES = {
     "tml_abi_version": (U32, []),
     "tml_version": (ctypes.c_char_p, []),
@@ -84,14 +86,14 @@ SIGNATURES = {
     "tml_t5_model_load": (STATUS, [PATH, HANDLE_OUT]),
     "tml_t5_model_free": (None, [HANDLE]),
     "tml_t5_model_input_count": (I32, [HANDLE]),
-    "tml_t5_features": (STATUS, [HANDLE, ctypes.POINTER(TmlT5Batch), F32_P]),
-    "tml_t5_score": (STATUS, [HANDLE, ctypes.POINTER(TmlT5Batch), F32_P, U8_P]),
+    "tml_t5_features": (STATUS, [HANDLE, ctypes.POINTER(TmlT5Batch), DATA]),
+    "tml_t5_score": (STATUS, [HANDLE, ctypes.POINTER(TmlT5Batch), DATA, DATA]),
 
     "tml_forest_load": (STATUS, [PATH, HANDLE_OUT]),
     "tml_forest_free": (None, [HANDLE]),
     "tml_forest_feature_count": (I32, [HANDLE]),
     "tml_forest_tree_count": (I32, [HANDLE]),
-    "tml_forest_predict": (STATUS, [HANDLE, U64, F32_P, U64, U64, F32_P]),
+    "tml_forest_predict": (STATUS, [HANDLE, U64, DATA, U64, U64, DATA]),
 
     "tml_lut_scheme_preset": (STATUS, [ctypes.c_char_p, HANDLE_OUT]),
     "tml_lut_scheme_load": (STATUS, [PATH, HANDLE_OUT]),
@@ -100,25 +102,24 @@ SIGNATURES = {
     "tml_lut_scheme_address_count": (U64, [HANDLE]),
     "tml_lut_scheme_feature_count": (I32, [HANDLE]),
     "tml_lut_scheme_feature_name": (ctypes.c_char_p, [HANDLE, I32]),
-    "tml_lut_decode": (STATUS, [HANDLE, U64, U64_P, F32_P]),
+    "tml_lut_decode": (STATUS, [HANDLE, U64, DATA, DATA]),
     "tml_pt_conversion_preset": (STATUS, [ctypes.c_char_p, ctypes.POINTER(TmlPtConversion)]),
-    "tml_lut_generate": (STATUS, [HANDLE, HANDLE, ctypes.POINTER(TmlPtConversion), U64, U64, U16_P, I32]),
-    "tml_lut_evaluate": (STATUS, [HANDLE, HANDLE, ctypes.POINTER(TmlPtConversion), U64, U64_P, U16_P, F32_P,
-                                  I32]),
+    "tml_lut_generate": (STATUS, [HANDLE, HANDLE, ctypes.POINTER(TmlPtConversion), U64, U64, DATA, I32]),
+    "tml_lut_evaluate": (STATUS, [HANDLE, HANDLE, ctypes.POINTER(TmlPtConversion), U64, DATA, DATA, DATA, I32]),
 
     "tml_tagger_load": (STATUS, [PATH, HANDLE_OUT]),
     "tml_tagger_free": (None, [HANDLE]),
     "tml_tagger_output_count": (I32, [HANDLE]),
     "tml_tagger_jet_feature_count": (I32, [HANDLE]),
     "tml_tagger_constituent_feature_count": (I32, [HANDLE]),
-    "tml_tagger_score": (STATUS, [HANDLE, ctypes.POINTER(TmlJetBatch), F32_P]),
-    "tml_discriminant_log_ratio": (STATUS, [U64, I32, F32_P, I32, F32_P, F32_P]),
+    "tml_tagger_score": (STATUS, [HANDLE, ctypes.POINTER(TmlJetBatch), DATA]),
+    "tml_discriminant_log_ratio": (STATUS, [U64, I32, DATA, I32, DATA, DATA]),
 
     "tml_ddt_config_init": (STATUS, [ctypes.POINTER(TmlDdtConfig), F64]),
-    "tml_ddt_build": (STATUS, [U64, F32_P, F32_P, F32_P, F32_P, ctypes.POINTER(TmlDdtConfig), HANDLE_OUT]),
-    "tml_ddt_apply": (STATUS, [HANDLE, U64, F32_P, F32_P, F32_P, F32_P]),
+    "tml_ddt_build": (STATUS, [U64, DATA, DATA, DATA, DATA, ctypes.POINTER(TmlDdtConfig), HANDLE_OUT]),
+    "tml_ddt_apply": (STATUS, [HANDLE, U64, DATA, DATA, DATA, DATA]),
     "tml_ddt_save": (STATUS, [HANDLE, PATH]),
     "tml_ddt_load": (STATUS, [PATH, HANDLE_OUT]),
     "tml_ddt_free": (None, [HANDLE]),
-    "tml_metric_r50_jsd": (STATUS, [U64, F32_P, U8_P, F32_P, F32_P, F64_P, F64_P]),
+    "tml_metric_r50_jsd": (STATUS, [U64, DATA, DATA, DATA, DATA, F64_P, F64_P]),
 }

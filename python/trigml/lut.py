@@ -77,10 +77,8 @@ def generate_lut(scheme, forest, conversion, first, count, threads=0):
     conversion, threads = _table_inputs(scheme, forest, conversion, threads)
     first = _checks.integer("first", first, 0, _checks.UINT64_MAX)
     count = _checks.integer("count", count, 0, _checks.UINT64_MAX)
-    begin, end = scheme.first_address, scheme.first_address + scheme.address_count
-    if count and not (begin <= first and first + count <= end):
-        raise ValueError(f"first, count: [{first}, {first + count}) is not inside the scheme's addresses "
-                         f"[{begin}, {end})")
+    # Whether [first, first + count) belongs to the scheme is the library's
+    # check (TML_ERR_INVALID_ARGUMENT naming the range).
     out = np.empty(count, dtype=np.uint16)
     _library.call("tml_lut_generate", scheme.handle, forest.handle, ctypes.byref(conversion), first, count,
                   _checks.pointer(out, ctypes.c_uint16), threads)

@@ -67,14 +67,16 @@ import time
 
 import numpy as np
 
-import jets_file
-import jets_parametric as jp
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # tools/
+import checkout_paths  # noqa: F401,E402  (tools subfolders and python/ on sys.path)
+import jets_file  # noqa: E402
+import jets_parametric as jp  # noqa: E402
 
 R = 0.8
 PT_MIN, PT_MAX, ETA_MAX = 300.0, 1000.0, 2.0
 PARTS = ("train", "map", "test")
 WPRIME_MASSES = (800.0, 1200.0, 1600.0, 2000.0)
-SAMPLE = pathlib.Path(__file__).resolve().parent / "data" / "jets_pythia.npz"
+SAMPLE = checkout_paths.TOOLS / "data" / "jets_pythia.npz"
 CONSTITUENT_JETS_PER_LABEL = 500   # held-out jets per label that keep their constituents
 
 

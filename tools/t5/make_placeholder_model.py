@@ -4,10 +4,13 @@
 Only for bootstrapping before trained weights exist: its provenance says so.
 usage: python3 tools/make_placeholder_model.py {lst-v2|lst-v1} OUT.json
 """
+import pathlib
 import sys
 
 import numpy as np
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # tools/
+import checkout_paths  # noqa: F401,E402  (tools subfolders and python/ on sys.path)
 from t5_model_file import write_model
 
 INPUTS = {"lst-v2": 23, "lst-v1": 38}

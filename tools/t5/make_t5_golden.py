@@ -16,12 +16,14 @@ import sys
 
 import numpy as np
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # tools/
+import checkout_paths  # noqa: F401,E402  (tools subfolders and python/ on sys.path)
 from t5_event_file import write_events
 from t5_golden import encode_golden
 from t5_model_file import read_model
 from t5_reference import INPUT_COUNT, K2RINV1GEVF, circle_radius, evaluate
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = checkout_paths.ROOT
 GOLDEN = ROOT / "Tests" / "golden"
 EVENTS_PATH = GOLDEN / "t5_events.bin"
 MODELS = {"lst_v2": GOLDEN / "t5_model_lst_v2.json", "lst_v1": GOLDEN / "t5_model_lst_v1.json"}

@@ -14,16 +14,17 @@ docs/plots/lut_rate.png and prints the rate ratio above 22 GeV.
 """
 import argparse
 import os
+import pathlib
 import sys
 
 import numpy as np
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, HERE)
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # tools/
+import checkout_paths  # noqa: F401,E402  (tools subfolders and python/ on sys.path)
 import lut_toy  # noqa: E402
-from trigml_lut_ctypes import Forest, Scheme, conversion_preset, evaluate  # noqa: E402
+import trigml  # noqa: E402
 
-REPO = os.path.dirname(HERE)
+REPO = str(checkout_paths.ROOT)
 
 
 def main():
@@ -39,8 +40,8 @@ def main():
 
     t = lut_toy.toy_tracks(a.events, seed=777)
     addr = lut_toy.encode_mode15(t)
-    s = Scheme.preset("emtf2017-mode15")
-    words, _ = evaluate(s, Forest(a.forest), conversion_preset("emtf2017"), addr)
+    s = trigml.LUTScheme.preset("emtf2017-mode15")
+    words, _ = trigml.evaluate_lut(s, trigml.Forest.load(a.forest), trigml.pt_conversion("emtf2017"), addr)
     pt_bdt = 0.5 * (words.astype(np.float64) - 1)
     true = t["pt"]
     d12 = np.maximum(np.abs(t["d12"]), 0.5)

@@ -11,10 +11,14 @@ and decoded with tools/lut_reference.py, so training sees exactly the LUT
 inputs. Target 1/pT (pT capped at 128 GeV), weights 1/pT x 4^-nRPC (facts §3).
 """
 import argparse
+import pathlib
+import sys
 
 import numpy as np
 
-import lut_reference as ref
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # tools/
+import checkout_paths  # noqa: F401,E402  (tools subfolders and python/ on sys.path)
+import lut_reference as ref  # noqa: E402
 
 # facts §2 "getNLBdPhiBin": index of the last edge <= |dPhi| (|dPhi| clamped to 511)
 

@@ -26,9 +26,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-TOOLS = pathlib.Path(__file__).resolve().parent
-ROOT = TOOLS.parent
-sys.path.insert(0, str(TOOLS))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # tools/
+import checkout_paths  # noqa: F401,E402  (tools subfolders and python/ on sys.path)
+ROOT = checkout_paths.ROOT
 
 import t5_reference as ref  # noqa: E402
 import train_t5  # noqa: E402
@@ -127,10 +127,9 @@ def plot_eff_fake(ck, selections, variable, out):
 
 
 def plot_parity(work, summary, out):
-    from trigml_ctypes import Library  # needs the built library
+    import trigml  # needs the built library
 
     events = sample.generate(summary["seed"] + 4, PARITY_EVENTS, summary["pileup"], 1)
-    lib = Library()
     fig_s, axs = plt.subplots(1, 2, figsize=(9, 3.6))
     fig_f, axf = plt.subplots(1, 2, figsize=(9, 3.6))
     lines = []
@@ -138,7 +137,7 @@ def plot_parity(work, summary, out):
         path = work / f"t5_{fs.replace('-', '_')}.json"
         feature_set, layers, wp, _ = read_model(path)
         got_s, want_s, got_x, want_x = [], [], [], []
-        with lib.load_model(path) as model:
+        with trigml.T5Model.load(path) as model:
             for b, _ in events:
                 got_x.append(model.features(b))
                 want_x.append(ref.features(b, feature_set))

@@ -11,7 +11,7 @@ import json
 import pathlib
 import sys
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = pathlib.Path(__file__).resolve().parents[2]
 TARGET = ROOT / "Sources" / "TrigMLT5" / "DefaultModel.swift"
 
 

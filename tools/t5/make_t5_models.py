@@ -38,9 +38,9 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 
 import numpy as np  # noqa: E402
 
-TOOLS = pathlib.Path(__file__).resolve().parent
-ROOT = TOOLS.parent
-sys.path.insert(0, str(TOOLS))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # tools/
+import checkout_paths  # noqa: F401,E402  (tools subfolders and python/ on sys.path)
+ROOT = checkout_paths.ROOT
 
 import t5_reference as ref  # noqa: E402
 import train_t5  # noqa: E402

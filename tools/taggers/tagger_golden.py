@@ -11,8 +11,8 @@ import sys
 
 import numpy as np
 
-TOOLS = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(TOOLS))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # tools/
+import checkout_paths  # noqa: F401,E402  (tools subfolders and python/ on sys.path)
 
 import jets_file  # noqa: E402
 import jets_parametric as jp  # noqa: E402

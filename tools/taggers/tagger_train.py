@@ -30,12 +30,12 @@ import time
 
 import numpy as np
 
-TOOLS = pathlib.Path(__file__).resolve().parent
-sys.path.insert(0, str(TOOLS))
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # tools/
+import checkout_paths  # noqa: F401,E402  (tools subfolders and python/ on sys.path)
 
 import jets_parametric as jp  # noqa: E402
 import jets_pythia as jpy  # noqa: E402
-import tagger_ctypes as tc  # noqa: E402
+import trigml  # noqa: E402
 import tagger_metrics as tm  # noqa: E402
 import tagger_model_file as tmf  # noqa: E402
 import tagger_reference as ref  # noqa: E402
@@ -251,7 +251,7 @@ def jets_description(kind, sample=jpy.SAMPLE):
             "networks trained on seed 101, DDT maps from background seed 405, held-out seed 303")
 
 
-def train_models(lib, trainset, test, mapset, a, out):
+def train_models(trainset, test, mapset, a, out):
     """Trains and exports raw and DisCo; returns {name: (test scores, map
     scores)} as the library computes them from the exported files."""
     x = trainset["jet_features"].astype(np.float64)
@@ -270,7 +270,7 @@ def train_models(lib, trainset, test, mapset, a, out):
         doc = export(params, mean, std, path,
                      f"tools/tagger_train.py: numpy MLP 7-64-64-1, BCE{penalty}, batch {batch}, "
                      f"{a.epochs} epochs, {a.jets} jets, training part")
-        with lib.load_tagger(path) as t:
+        with trigml.Tagger.load(path) as t:
             s_test = t.score(test["jet_features"])[:, 0]
             s_map = t.score(mapset["jet_features"])[:, 0]
         # the library equals the numpy reference on the exported file
@@ -279,7 +279,7 @@ def train_models(lib, trainset, test, mapset, a, out):
     return models
 
 
-def save_map(lib, m, path, provenance):
+def save_map(m, path, provenance):
     """tml_ddt_save, then the provenance line replaced by one that says which
     score the map expects; the library must read the file back and save it
     byte-identically."""
@@ -289,7 +289,7 @@ def save_map(lib, m, path, provenance):
     text = text.replace(line, '  "provenance": ' + json.dumps(provenance, ensure_ascii=True) + ",", 1)
     path.write_text(text)
     again = path.with_suffix(".roundtrip")
-    with lib.ddt_load(path) as back:
+    with trigml.DDTMap.load(path) as back:
         back.save(again)
     same = again.read_bytes() == path.read_bytes()
     again.unlink()
@@ -340,15 +340,14 @@ def main():
     trainset, mapset, test = study_jets(a.jets, a.small, pathlib.Path(a.sample))
     print(f"{a.jets} jets ready in {time.time() - t0:.0f} s: train {len(trainset['pt'])}, map {len(mapset['pt'])}, "
           f"test {len(test['pt'])}", flush=True)
-    lib = tc.Library()
-    models = train_models(lib, trainset, test, mapset, a, out)
-    rows, curves, flat, other, profiles = evaluate(lib, models, mapset, test, a, out)
+    models = train_models(trainset, test, mapset, a, out)
+    rows, curves, flat, other, profiles = evaluate(models, mapset, test, a, out)
     report(docs, a, rows, flat, other, profiles, (trainset, mapset, test))
     plots(docs / "plots", rows, curves, test, flat)
     print(f"done in {time.time() - t0:.0f} s")
 
 
-def evaluate(lib, models, mapset, test, a, out):
+def evaluate(models, mapset, test, a, out):
     """R50, 1/JSD, AUC and the statistical floor of every method; the
     flatness rows of every DDT map; the passing masks for the plots; and,
     for the record, the DDT rows with the other score convention."""
@@ -356,18 +355,18 @@ def evaluate(lib, models, mapset, test, a, out):
     rows, curves, flat, other, profiles = [], {}, {}, [], {}
     other_kind = next(k for k in DDT_SCORES if k != a.ddt_score)
     for name, (s_test, s_map) in models.items():
-        r, j = lib.r50_jsd(s_test, test["label"], test["mass"])
+        r, j = trigml.r50_jsd(s_test, test["label"], test["mass"])
         rows.append((name, "-", r, j, tm.roc_auc(s_test, test["label"]), floor(test, r)))
         s_bkg = s_test[bkg]
         curves[name] = {q: s_bkg > np.quantile(s_bkg, 1 - q) for q in WORKING_POINTS}
         curves[f"{name}+DDT"] = {}
         for q in WORKING_POINTS:
-            row, fr, d_test = ddt_study(lib, name, q, s_test, s_map, mapset, test, a, a.ddt_score, out)
+            row, fr, d_test = ddt_study(name, q, s_test, s_map, mapset, test, a, a.ddt_score, out)
             rows.append(row)
             flat[(row[0], q)] = fr
             curves[row[0]][q] = d_test[bkg] > 0
             profiles[(row[0], q, a.ddt_score)] = r50_cut_profile(d_test, test)
-            row, fr, d_test = ddt_study(lib, name, q, s_test, s_map, mapset, test, a, other_kind, None)
+            row, fr, d_test = ddt_study(name, q, s_test, s_map, mapset, test, a, other_kind, None)
             other.append((other_kind,) + row[:4] + (max((abs(x[2] - q) for x in fr), default=float("nan")),
                                                     all(x[4] for x in fr)))
             profiles[(row[0], q, other_kind)] = r50_cut_profile(d_test, test)
@@ -397,22 +396,22 @@ def floor(test, rejection):
     return tm.inverse_jsd_floor(test["mass"][bkg], 1.0 / rejection)
 
 
-def ddt_study(lib, name, q, s_test, s_map, mapset, test, a, score_kind, out):
+def ddt_study(name, q, s_test, s_map, mapset, test, a, score_kind, out):
     """One DDT map: built on the map part's background with `score_kind`,
     saved under `out` (unless None), applied to the held-out jets. Returns
     the table row, the flatness rows and the held-out DDT scores."""
     to_score = DDT_SCORES[score_kind]
     map_bkg = mapset["label"] == 0
     bkg = test["label"] == 0
-    cfg = lib.ddt_config(q, rho_bins=a.rho_bins, pt_bins=a.pt_bins, pt_min=300.0, pt_max=1000.0)
+    cfg = trigml.ddt_config(q, rho_bins=a.rho_bins, pt_bins=a.pt_bins, pt_min=300.0, pt_max=1000.0)
     if a.knn:
-        cfg.smoothing, cfg.neighbours = tc.TML_DDT_SMOOTHING_KNN, a.knn
-    with lib.ddt_build(to_score(s_map[map_bkg]), mapset["mass"][map_bkg], mapset["pt"][map_bkg], None, cfg) as m:
+        cfg.smoothing, cfg.neighbours = trigml.TML_DDT_SMOOTHING_KNN, a.knn
+    with trigml.DDTMap.build_with_config(to_score(s_map[map_bkg]), mapset["mass"][map_bkg], mapset["pt"][map_bkg], None, cfg) as m:
         if out is not None:
-            save_map(lib, m, out / f"ddt_{name}_q{int(q * 100):02d}.json",
+            save_map(m, out / f"ddt_{name}_q{int(q * 100):02d}.json",
                      map_provenance(name, q, a.jets, score_kind, int(map_bkg.sum())))
         d_test = m.apply(to_score(s_test), test["mass"], test["pt"])
-    r, j = lib.r50_jsd(d_test, test["label"], test["mass"])
+    r, j = trigml.r50_jsd(d_test, test["label"], test["mass"])
     row = (f"{name}+DDT", f"{q:.2f}", r, j, tm.roc_auc(d_test, test["label"]), floor(test, r))
     return row, flatness(d_test[bkg] > 0, test["mass"][bkg], q), d_test
 

@@ -12,7 +12,8 @@ import numpy as np
 
 from . import event
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))  # tools/
+import checkout_paths  # noqa: F401,E402
 import t5_reference as ref  # noqa: E402
 
 BATCH_KEYS = ("n_md", "md_x", "md_y", "md_z", "md_r", "md_eta", "md_phi", "md_layer",

@@ -14,7 +14,7 @@ import os
 import numpy as np
 import xgboost as xgb
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 OUT_DIR = os.path.join(REPO, "Tests", "golden", "forests")
 N_FEATURES = 8
 

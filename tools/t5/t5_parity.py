@@ -22,12 +22,14 @@ import tempfile
 
 import numpy as np
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # tools/
+import checkout_paths  # noqa: F401,E402  (tools subfolders and python/ on sys.path)
 import t5_reference as ref
 from t5_event_file import read_events
 from t5_model_file import read_model, write_model
-from trigml_ctypes import Library
+import trigml
 
-ROOT = pathlib.Path(__file__).resolve().parents[1]
+ROOT = checkout_paths.ROOT
 GOLDEN = ROOT / "Tests" / "golden"
 FEATURE_TOL = SCORE_TOL = PASS_MARGIN = 1e-6  # the lead's parity contract
 
@@ -55,12 +57,12 @@ def score_agreement(lib, want, tolerance=SCORE_TOL):
     return (np.isnan(lib) & np.isnan(want)) | (finite & (diff <= tolerance)), diff
 
 
-def compare(library, lib_model, ref_model, batches, label, details=5, score_tol=SCORE_TOL):
+def compare(lib_model, ref_model, batches, label, details=5, score_tol=SCORE_TOL):
     """Runs one model on every batch both ways; prints a summary line, returns True if all agree."""
     feature_set, layers, working_point, _ = read_model(ref_model)
     n = max_feature = max_score = bad_features = bad_scores = bad_pass = 0
     problems = []
-    with (library.default_model() if lib_model == "default" else library.load_model(lib_model)) as model:
+    with (trigml.T5Model.default() if lib_model == "default" else trigml.T5Model.load(lib_model)) as model:
         if model.input_count != ref.INPUT_COUNT[feature_set]:
             print(f"{label}: library input_count {model.input_count}, reference {feature_set}")
             return False
@@ -122,8 +124,7 @@ def main() -> int:
         (GOLDEN / "t5_model_lst_v1.json",) * 2,
     ]
     batches = read_events(args.events)
-    library = Library()
-    print(f"library {library.path}, events {args.events}")
+    print(f"library {trigml.library_path()}, events {args.events}")
     agree = True
     with tempfile.TemporaryDirectory() as tmp:
         if not args.no_probe:
@@ -131,7 +132,7 @@ def main() -> int:
             pairs += [(probe,) * 2 for probe in (probe_model(f, tmp) for f in files)]
         for lib_model, ref_model in pairs:
             label = f"{pathlib.Path(lib_model).name} vs reference {pathlib.Path(ref_model).name}"
-            agree &= compare(library, lib_model, ref_model, batches, label, args.details, args.score_tol)
+            agree &= compare(lib_model, ref_model, batches, label, args.details, args.score_tol)
     return 0 if agree else 1
 
 

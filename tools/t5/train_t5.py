@@ -19,12 +19,16 @@ T5s, cut = the (100 - retention) percentile of the score; a T5 passes when
 score > cut.
 """
 import os
+import pathlib
+import sys
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import numpy as np  # noqa: E402
 
+sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # tools/
+import checkout_paths  # noqa: F401,E402  (tools subfolders and python/ on sys.path)
 import t5_reference as ref  # noqa: E402
 
 PT_EDGES = [5.0]

@@ -18,7 +18,7 @@ from fractions import Fraction
 
 import numpy as np
 
-REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GOLDEN_DIR = os.path.join(REPO, "Tests", "golden", "lut")
 
 # §2 NLB edges
