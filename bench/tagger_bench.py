@@ -17,10 +17,10 @@ Implementations, all on the same jets and the same model file:
     Its inputs for every slice are prepared before timing (padding, masks,
     segment ids are not timed); session.run is called from Python per batch.
 
-Jets: parametric jets (tools/jets_parametric.py) with 10 to 50 constituents
+Jets: parametric jets (tools/taggers/jets_parametric.py) with 10 to 50 constituents
 (jets outside that range are dropped), cached under the build directory.
 Before timing, every implementation's probabilities are compared with the
-numpy reference (tools/tagger_reference.py) on the whole pool; the run
+numpy reference (tools/reference/tagger_reference.py) on the whole pool; the run
 stops if any differs by more than --tol.
 
 Usage: normally through bench/run_tagger_bench.sh.
@@ -469,7 +469,7 @@ def main():
                f"over M. **ragged**: [T, 3] constituents and an int64 segment id per constituent, "
                f"ScatterElements(reduction=add) into [N, H] zeros. Padding, masks and segment ids are prepared "
                f"before timing for every slice (not timed)")
-    out.append(f"- **Jets:** {n} parametric jets (`tools/jets_parametric.py`, background and signal, shuffled) with "
+    out.append(f"- **Jets:** {n} parametric jets (`tools/taggers/jets_parametric.py`, background and signal, shuffled) with "
                f"{counts.min()}-{counts.max()} constituents each (mean {counts.mean():.1f}); batch = consecutive jets")
     out.append(f"- **Timing:** {a.reps} repetitions of ~{a.seconds} s per implementation and batch, interleaved, after "
                f"warm-up; rate = median jets/s using "
@@ -478,7 +478,7 @@ def main():
     for model, shape, macs, trig, checks, results, names in report:
         out.append(f"## `{os.path.relpath(model, ROOT)}`: {shape}\n")
         out.append(f"{macs[0]} multiply-adds per constituent (Phi), {macs[1]} per jet (F).\n")
-        out.append("Agreement with the numpy reference (`tools/tagger_reference.py`), all jets, before timing:\n")
+        out.append("Agreement with the numpy reference (`tools/reference/tagger_reference.py`), all jets, before timing:\n")
         out.append("| implementation | max abs probability diff |")
         out.append("|---|---|")
         for name, d in checks:

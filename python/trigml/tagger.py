@@ -89,7 +89,7 @@ def log_ratio_discriminant(prob, signal_class, background_fractions):
     indexed by class (the signal class's entry is ignored)."""
     prob = _checks.real_array("prob", prob, 2)
     n_classes = prob.shape[1]
-    signal_class = _checks.integer("signal_class", signal_class, 0, max(n_classes - 1, 0))
+    signal_class = _checks.integer("signal_class", signal_class, -2**31, _checks.INT32_MAX)  # range: the library's check
     fractions = _checks.real_array("background_fractions", background_fractions, 1)
     if len(fractions) != n_classes:
         raise ValueError(f"background_fractions has {len(fractions)} entries but prob has {n_classes} classes")

@@ -2,7 +2,7 @@
 
 One golden file belongs to one model and one event file: per event the
 network inputs, the score and the pass flag of every T5 candidate, as the
-numpy reference (tools/t5_reference.py) computes them.
+numpy reference (tools/reference/t5_reference.py) computes them.
 """
 import struct
 

@@ -1,6 +1,6 @@
 """Train the small XGBoost models used by the forest parity tests.
 
-    python3 tools/forest_xgb_models.py            # writes Tests/golden/forests/xgb_*.json
+    python3 tools/lut/forest_xgb_models.py            # writes Tests/golden/forests/xgb_*.json
 
 Deterministic: fixed seeds, one thread, the `hist` tree method. The
 training data have NaNs (so trees learn both default directions) and

@@ -1,13 +1,13 @@
 """Toy EMTF muons -> LUT addresses -> XGBoost pT forests (issue 4 item 7, first part).
 
-    python3 tools/lut_toy.py --mode 15 --trees 400 --out /tmp/emtf_mode15.json
-    python3 tools/lut_toy.py --mode all --out /tmp/forests   # mode15.json ... mode3.json
+    python3 tools/lut/lut_toy.py --mode 15 --trees 400 --out /tmp/emtf_mode15.json
+    python3 tools/lut/lut_toy.py --mode all --out /tmp/forests   # mode15.json ... mode3.json
 
 A deterministic toy: four CSC stations, bending between stations ~ q/pT with
 multiple scattering and resolution, theta-dependent lever arm, front/rear
 bits, station-1 bend patterns, RPC substitution. Tracks are encoded into
 addresses with the compression rules of facts §2 (encode side, written here)
-and decoded with tools/lut_reference.py, so training sees exactly the LUT
+and decoded with tools/reference/lut_reference.py, so training sees exactly the LUT
 inputs. Target 1/pT (pT capped at 128 GeV), weights 1/pT x 4^-nRPC (facts §3).
 """
 import argparse

@@ -1,8 +1,8 @@
 """Convert TMVA BDT XML weights into a trigml.forest file (README.md,
 "Forest file").
 
-    python3 tools/tmva_to_forest.py weights.xml -o forest.json
-    python3 tools/tmva_to_forest.py pt_xmls/2017_v7/15/ -o mode15.json --emtf
+    python3 tools/lut/tmva_to_forest.py weights.xml -o forest.json
+    python3 tools/lut/tmva_to_forest.py pt_xmls/2017_v7/15/ -o mode15.json --emtf
 
 Inputs:
 - a TMVA weight file (<MethodSetup> ... <Weights><BinaryTree>...</Weights>);

@@ -1,9 +1,9 @@
 """Turn-on and rate plots on the toy EMTF sample: the BDT LUT (mode 15) vs a
 "legacy" analytic pT from dPhi12 (issue 4 item 7).
 
-    python3 tools/lut_plots.py [--forest /tmp/emtf_mode15.json]   # trains one if missing
+    python3 tools/plots/lut_plots.py [--forest /tmp/emtf_mode15.json]   # trains one if missing
 
-Both algorithms see the same independent toy tracks (tools/lut_toy.py, seed
+Both algorithms see the same independent toy tracks (tools/lut/lut_toy.py, seed
 different from training). BDT LUT pT = 0.5 (word - 1) from the library's
 words (emtf2017 conversion, the GMT decoding of facts §4 step 4). Legacy pT =
 A / |dPhi12| (A fitted as the median of pT |dPhi12|), scaled so that its

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Validation plots of the trained T5 models (PNG, docs/plots/).
 
-usage: python3 tools/plot_t5.py [--work build/t5_toy] [--out docs/plots] [--no-library]
+usage: python3 tools/plots/plot_t5.py [--work build/t5_toy] [--out docs/plots] [--no-library]
 
 Reads the tables and model files make_t5_models.py left in --work, and
 - t5_roc.png: true-T5 vs fake-T5 efficiency, DNN (lst-v2, lst-v1) vs the

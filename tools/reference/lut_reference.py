@@ -4,7 +4,7 @@ forest evaluation under the LUT summation rule, and the pT conversions.
 Written from /work/shared/facts/emtf_bdt_lut.md (section numbers below), not
 from the Swift code, so that the golden pairs it writes test the library.
 
-    python3 tools/lut_reference.py --write-golden     # Tests/golden/lut/*.json
+    python3 tools/reference/lut_reference.py --write-golden     # Tests/golden/lut/*.json
 
 Conventions (README "LUT schemes"): every dTheta, bend and theta is fed as
 its compressed code (facts §2: "The BDT was trained on these compressed

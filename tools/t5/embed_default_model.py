@@ -5,7 +5,7 @@ Writes Sources/TrigMLT5/DefaultModel.swift holding the JSON text verbatim,
 so `tml_t5_model_default` parses exactly the bytes of the model file
 (and golden vectors made from that file apply to the default model).
 
-usage: python3 tools/embed_default_model.py MODEL.json
+usage: python3 tools/t5/embed_default_model.py MODEL.json
 """
 import json
 import pathlib

@@ -2,7 +2,7 @@
 """A placeholder T5 model (random weights, fixed seed) in the model file format.
 
 Only for bootstrapping before trained weights exist: its provenance says so.
-usage: python3 tools/make_placeholder_model.py {lst-v2|lst-v1} OUT.json
+usage: python3 tools/t5/make_placeholder_model.py {lst-v2|lst-v1} OUT.json
 """
 import pathlib
 import sys
@@ -38,7 +38,7 @@ def main() -> None:
         wp = {"kind": "single", "cut": 0.6177366}
     write_model(out, feature_set, layers, wp,
                 provenance="PLACEHOLDER: random weights (numpy seed 20261122), not trained; "
-                           "working point copied from LST; made by tools/make_placeholder_model.py")
+                           "working point copied from LST; made by tools/t5/make_placeholder_model.py")
 
 
 if __name__ == "__main__":

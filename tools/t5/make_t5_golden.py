@@ -6,7 +6,7 @@ field on a toy tracker (not CMS's exact geometry), with true five-hit
 candidates, combinatorial fakes, and one event of deliberate edge cases;
 then scores it with the numpy reference for each model file.
 
-usage: python3 tools/make_t5_golden.py [--list-edge-cases]
+usage: python3 tools/t5/make_t5_golden.py [--list-edge-cases]
 writes Tests/golden/t5_events.bin and Tests/golden/t5_golden_lst_v{2,1}.bin
 (re-run after the model files change).
 """

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """One command: toy data -> trained T5 models -> working points -> library refresh -> plots.
 
-usage: python3 tools/make_t5_models.py [--seed 20261124] [--jobs 2] [--quick]
+usage: python3 tools/t5/make_t5_models.py [--seed 20261124] [--jobs 2] [--quick]
                                        [--no-install] [--no-build] [--no-plots] [--check-reproducible]
 
 Steps (the full-size run takes a few minutes on 2 cores):
- 1. generate three statistically independent toy samples (tools/lst_toy):
+ 1. generate three statistically independent toy samples (tools/t5/lst_toy):
     train (seed), working-point (seed+1), check (seed+2); tables with the
-    features from the numpy reference (tools/t5_reference.py);
- 2. train lst-v2 and lst-v1 (tools/train_t5.py), events 0,1,2,3 mod 5 for
+    features from the numpy reference (tools/reference/t5_reference.py);
+ 2. train lst-v2 and lst-v1 (tools/t5/train_t5.py), events 0,1,2,3 mod 5 for
     training and 4 mod 5 for early stopping;
  3. on the working-point sample: the baseline chi2 cut's fake efficiency, the
     DNN single cut matched to it, the 98% and 93%-retention pT x |eta| tables;
@@ -18,7 +18,7 @@ Steps (the full-size run takes a few minutes on 2 cores):
  5. unless --no-install: copy the models to Tests/golden, embed the lst-v2 one
     as the library's default model, refresh the golden vectors, write the demo
     event file examples-c/data/t5_demo_events.bin; unless --no-build rebuild
-    the library; unless --no-plots draw docs/plots/*.png (tools/plot_t5.py).
+    the library; unless --no-plots draw docs/plots/*.png (tools/plots/plot_t5.py).
 
 --check-reproducible trains both models a second time from scratch (new
 process) and fails unless the model files are byte-identical.
@@ -95,7 +95,7 @@ def train_models(tabs, seed, cfg, work, log):
     t_wp, t_ck = wp["label"] > 0, ck["label"] > 0
     baseline = dict(
         definition="chi2 = r-z straight-line chi2 of the 5 anchors (3 dof) + curvature-match chi2 of the "
-                   "inner/bridge/outer radii (2 dof); pass if chi2 < cut (tools/lst_toy/chi2.py)",
+                   "inner/bridge/outer radii (2 dof); pass if chi2 < cut (tools/t5/lst_toy/chi2.py)",
         cut=BASELINE_CHI2_CUT,
         wp_sample=dict(true_eff=_r(base_pass_wp[t_wp].mean()), fake_eff=_r(base_pass_wp[~t_wp].mean())),
         check_sample=dict(true_eff=_r(base_pass_ck[t_ck].mean()), fake_eff=_r(base_pass_ck[~t_ck].mean())),
@@ -170,8 +170,8 @@ def install(paths, wp_path, seed, log, build=True, plots=True, work=None):
         shutil.copyfile(src, golden / f"t5_model_{fs}.json")
     shutil.copyfile(wp_path, models / "t5_working_points.json")
     py = sys.executable
-    subprocess.run([py, str(TOOLS / "embed_default_model.py"), str(golden / "t5_model_lst_v2.json")], check=True, cwd=ROOT)
-    subprocess.run([py, str(TOOLS / "make_t5_golden.py")], check=True, cwd=ROOT)
+    subprocess.run([py, str(checkout_paths.TOOLS / "t5" / "embed_default_model.py"), str(golden / "t5_model_lst_v2.json")], check=True, cwd=ROOT)
+    subprocess.run([py, str(checkout_paths.TOOLS / "t5" / "make_t5_golden.py")], check=True, cwd=ROOT)
     demo = ROOT / "examples-c" / "data" / "t5_demo_events.bin"
     demo.parent.mkdir(parents=True, exist_ok=True)
     write_demo_events(seed, demo)
@@ -181,7 +181,7 @@ def install(paths, wp_path, seed, log, build=True, plots=True, work=None):
         subprocess.run(["swift", "build", "-c", "release", "-Xswiftc", "-static-stdlib"], check=True, cwd=ROOT)
         log(f"library rebuilt in {time.time() - t0:.0f} s")
     if plots:
-        subprocess.run([py, str(TOOLS / "plot_t5.py"), "--work", str(work)], check=True, cwd=ROOT)
+        subprocess.run([py, str(checkout_paths.TOOLS / "plots" / "plot_t5.py"), "--work", str(work)], check=True, cwd=ROOT)
 
 
 def main() -> int:

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Parity of libtrigml's T5 scoring (through ctypes) with the numpy reference.
 
-usage: python3 tools/t5_parity.py [--events FILE] [--pair LIB_MODEL=REF_MODEL ...] [--no-probe]
+usage: python3 tools/t5/t5_parity.py [--events FILE] [--pair LIB_MODEL=REF_MODEL ...] [--no-probe]
                                   [--score-tol 1e-6] [--details N]
 
 LIB_MODEL is a model file or "default" (the embedded model); REF_MODEL is the

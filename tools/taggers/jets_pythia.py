@@ -5,12 +5,12 @@ compact committed sample (tools/data/jets_pythia.npz) that the study and
 the tests load without a generator.
 
     pip install pythia8mc fastjet      # pythia8mc compiles from source (52 min on one core, once)
-    python3 tools/jets_pythia.py generate --process qcd --events 2000 --seed 1 --out /tmp/qcd.npz
-    python3 tools/jets_pythia.py generate ... --out jets.bin     # a TrigML jet file instead
+    python3 tools/taggers/jets_pythia.py generate --process qcd --events 2000 --seed 1 --out /tmp/qcd.npz
+    python3 tools/taggers/jets_pythia.py generate ... --out jets.bin     # a TrigML jet file instead
 
 The committed sample (3144 s of generation on one core, 108 events/s):
 
-    g="python3 tools/jets_pythia.py generate --batch 500"
+    g="python3 tools/taggers/jets_pythia.py generate --batch 500"
     $g --process qcd --events 36000 --seed 101 --out /tmp/qcd_train.npz
     $g --process wprime --events 19000 --seed 102 --out /tmp/wz_train.npz
     $g --process qcd --events 92000 --seed 202 --out /tmp/qcd_map.npz

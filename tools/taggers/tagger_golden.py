@@ -4,7 +4,7 @@ every hidden activation; a jet file from the parametric generator with
 edge cases appended; the numpy reference scores per model; and a weighted
 background sample for DDT and metric parity.
 
-    python3 tools/tagger_golden.py            # rewrite the files
+    python3 tools/taggers/tagger_golden.py            # rewrite the files
 """
 import pathlib
 import sys
@@ -19,7 +19,7 @@ import jets_parametric as jp  # noqa: E402
 import tagger_model_file as tmf  # noqa: E402
 import tagger_reference as ref  # noqa: E402
 
-GOLDEN = TOOLS.parent / "Tests" / "golden" / "taggers"
+GOLDEN = checkout_paths.ROOT / "Tests" / "golden" / "taggers"
 SCORES_MAGIC = b"TMLTGSC1"
 
 
@@ -125,7 +125,7 @@ def main():
         write_scores(GOLDEN / f"{name}.scores.bin", s)
     np.savez_compressed(GOLDEN / "ddt_sample.npz", **ddt_sample())
     for p in sorted(GOLDEN.iterdir()):
-        print(p.relative_to(TOOLS.parent), p.stat().st_size)
+        print(p.relative_to(checkout_paths.ROOT), p.stat().st_size)
 
 
 if __name__ == "__main__":

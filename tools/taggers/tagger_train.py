@@ -9,9 +9,9 @@ and DisCo+DDT; plots and a markdown table.
 
 Jets (--jets):
   pythia      (default) the committed Pythia 8 + FastJet sample
-              tools/data/jets_pythia.npz (tools/jets_pythia.py): its train,
+              tools/data/jets_pythia.npz (tools/taggers/jets_pythia.py): its train,
               map and test parts, each from its own Pythia seeds
-  parametric  the fallback toy shower tools/jets_parametric.py
+  parametric  the fallback toy shower tools/taggers/jets_parametric.py
               (deterministic seeds): train seed 101 (40k background + 40k
               signal), map seed 202 (200k background), test seed 303 (200k
               background + 20k signal)
@@ -19,8 +19,8 @@ Jets (--jets):
 DDT maps are built on and applied to the tagger's logit (ddt_score), not
 its probability: see docs/taggers.md, "The DDT score".
 
-    python3 tools/tagger_train.py                   # ~3-5 minutes
-    python3 tools/tagger_train.py --jets parametric
+    python3 tools/taggers/tagger_train.py                   # ~3-5 minutes
+    python3 tools/taggers/tagger_train.py --jets parametric
 """
 import argparse
 import json
@@ -309,9 +309,9 @@ def build_parser():
     ap.add_argument("--jets", choices=["pythia", "parametric"], default="pythia",
                     help="the committed Pythia sample (default) or the parametric fallback")
     ap.add_argument("--sample", default=str(jpy.SAMPLE), help="the compact Pythia sample (--jets pythia)")
-    ap.add_argument("--models", default=str(TOOLS.parent / "models" / "taggers"),
+    ap.add_argument("--models", default=str(checkout_paths.ROOT / "models" / "taggers"),
                     help="where the tagger and DDT map files go")
-    ap.add_argument("--docs", default=str(TOOLS.parent / "docs"),
+    ap.add_argument("--docs", default=str(checkout_paths.ROOT / "docs"),
                     help="where taggers.md, taggers_study.json and plots/taggers_*.png go")
     ap.add_argument("--lam", type=float, default=100.0, help="DisCo lambda")
     ap.add_argument("--epochs", type=int, default=12)

@@ -3,13 +3,12 @@
     python3 -m pytest tools/tests/test_forest_parity.py
 
 Needs libtrigml.so (swift build -c release -Xswiftc -static-stdlib) and
-xgboost. For every model in Tests/golden/forests/ (tools/forest_xgb_models.py),
+xgboost. For every model in Tests/golden/forests/ (tools/lut/forest_xgb_models.py),
 tml_forest_predict must equal Booster.predict(DMatrix, output_margin=True)
 bit for bit on 1,048,576 rows, passed row-major, column-major (SoA) and as a
 strided view. The rows are built to hit the model's own thresholds exactly,
 one ulp either side, NaN (missing), +-0.0 and ordinary values.
 """
-import copy
 import json
 import os
 import zlib

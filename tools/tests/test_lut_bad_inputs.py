@@ -1,7 +1,6 @@
 """LUT entry points on bad input: a status and a message, never a crash."""
 import ctypes
 import json
-import os
 
 import numpy as np
 import pytest

@@ -16,6 +16,6 @@ quads=$(( (count + 3) / 4 ))
 lo=$(( first + 4 * (quads * index / n) ))
 hi=$(( first + 4 * (quads * (index + 1) / n) ))
 [ "$hi" -gt $(( first + count )) ] && hi=$(( first + count ))
-here=$(cd "$(dirname "$0")/.." && pwd)
+tools=$(cd "$(dirname "$0")/../.." && pwd)
 mkdir -p "$outdir"
-exec "$here/trigml" lut generate "$@" --first "$lo" --count $(( hi - lo )) --out "$outdir/shard_$index.bin"
+exec "$tools/trigml" lut generate "$@" --first "$lo" --count $(( hi - lo )) --out "$outdir/shard_$index.bin"

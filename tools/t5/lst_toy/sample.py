@@ -1,7 +1,7 @@
 """Samples of toy events and the training table built from them.
 
 The table's features come from the single numpy reference
-(tools/t5_reference.py), so the training side sees exactly the inputs the
+(tools/reference/t5_reference.py), so the training side sees exactly the inputs the
 library computes.
 """
 import multiprocessing
