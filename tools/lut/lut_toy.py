@@ -6,9 +6,11 @@
 A deterministic toy: four CSC stations, bending between stations ~ q/pT with
 multiple scattering and resolution, theta-dependent lever arm, front/rear
 bits, station-1 bend patterns, RPC substitution. Tracks are encoded into
-addresses with the compression rules of facts §2 (encode side, written here)
+addresses with the compression rules of cmssw L1Trigger/L1TMuonEndCap/src/
+PtAssignmentEngineAux2017.cc (encode side, written here)
 and decoded with tools/reference/lut_reference.py, so training sees exactly the LUT
-inputs. Target 1/pT (pT capped at 128 GeV), weights 1/pT x 4^-nRPC (facts §3).
+inputs. Target 1/pT (pT capped at 128 GeV), weights 1/pT x 4^-nRPC
+(abrinke1/EMTFPtAssign2017 at 0e90f678, PtRegression_Apr_2017.C).
 """
 import argparse
 import pathlib
@@ -20,7 +22,7 @@ sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # tools/
 import checkout_paths  # noqa: F401,E402  (tools subfolders and python/ on sys.path)
 import lut_reference as ref  # noqa: E402
 
-# facts §2 "getNLBdPhiBin": index of the last edge <= |dPhi| (|dPhi| clamped to 511)
+# PtAssignmentEngineAux2017::getNLBdPhiBin: index of the last edge <= |dPhi| (|dPhi| clamped to 511)
 
 
 def nlb_bin(dphi, edges):
@@ -29,16 +31,16 @@ def nlb_bin(dphi, edges):
 
 def dtheta_code(dth, nbits):
     dth = np.asarray(dth)
-    if nbits == 2:  # facts §2 "2-bit (mode 15)"
+    if nbits == 2:  # PtAssignmentEngineAux2017 2-bit bend (mode 15)
         return np.select([np.abs(dth) <= 1, np.abs(dth) == 2, dth <= -3], [2, 1, 0], 3)
     return np.clip(dth, -4, 3) + 4  # 3-bit: -4..+3 -> 0..7
 
 
-def bend_code2(bend):  # facts §2 "2-bit": -4..-2 -> 0; -1,0 -> 1; +1 -> 2; +2..+4 -> 3
+def bend_code2(bend):  # PtAssignmentEngineAux2017 2-bit bend: -4..-2 -> 0; -1,0 -> 1; +1 -> 2; +2..+4 -> 3
     return np.select([bend <= -2, bend <= 0, bend == 1], [0, 1, 2], 3)
 
 
-def bend_code3(bend):  # facts §2 "3-bit" (RPC -> 0 handled by the caller)
+def bend_code3(bend):  # PtAssignmentEngineAux2017 3-bit bend (RPC -> 0 handled by the caller)
     return np.select([bend <= -3, bend == -2, bend == -1, bend == 0, bend == 1, bend == 2], [1, 2, 3, 4, 5, 6], 7)
 
 
@@ -66,7 +68,7 @@ def toy_tracks(n, seed):
 
 
 def encode_mode15(t):
-    """Addresses of mode-15 tracks (facts §1 layout, §2 compression)."""
+    """Addresses of mode-15 tracks (PtAssignmentEngine2017::calculate_address layout, PtAssignmentEngineAux2017 compression)."""
     s = np.sign(t["d12"]); s[s == 0] = 1
     d12, d23, d34 = t["d12"] * s, t["d23"] * s, t["d34"] * s
     a = nlb_bin(d12, ref.NLB7).astype(np.uint64)
@@ -76,7 +78,7 @@ def encode_mode15(t):
     a |= (d34 >= 0).astype(np.uint64) << np.uint64(17)
     a |= dtheta_code(t["dth"][:, 3], 2).astype(np.uint64) << np.uint64(18)
     a |= t["fr"][:, 0].astype(np.uint64) << np.uint64(20)
-    # mode15_8b (facts §2): theta code, RPC word, station-1 bend code
+    # PtAssignmentEngineAux2017 getMode15_8b: theta code, RPC word, station-1 bend code
     th, r2, rpc = t["theta"], t["ring2"], t["rpc"].copy()
     clct = np.where(rpc[:, 0] == 1, 0, bend_code2(t["bend1"] * s * -1 * -1))
     word = np.zeros(len(th), dtype=np.int64)
@@ -100,7 +102,7 @@ def encode_mode15(t):
 
 
 def encode_generic(mode, t):
-    """Addresses for 3- and 2-station modes (facts §1/§2), stations from the mode."""
+    """Addresses for 3- and 2-station modes (calculate_address / PtAssignmentEngineAux2017), stations from the mode."""
     st = [s for s in range(4) if mode & (8 >> s)]
     phis = np.stack([np.zeros_like(t["d12"]), t["d12"], t["d12"] + t["d23"], t["d12"] + t["d23"] + t["d34"]], axis=1)
     A, B = st[0], st[1]

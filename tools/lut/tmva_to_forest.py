@@ -7,7 +7,8 @@
 Inputs:
 - a TMVA weight file (<MethodSetup> ... <Weights><BinaryTree>...</Weights>);
 - a directory of one-tree XML files named 0.xml, 1.xml, ... (the CMS EMTF
-  layout pt_xmls/<version>/<mode>/<i>.xml, facts/emtf_bdt_lut.md section 3),
+  layout pt_xmls/<version>/<mode>/<i>.xml read by cmssw
+  L1Trigger/L1TMuonEndCap/src/PtAssignmentEngine.cc and src/bdt/Tree.cc),
   read in numeric order;
 - or several such files, in the order given.
 

@@ -5,7 +5,8 @@
 
 Both algorithms see the same independent toy tracks (tools/lut/lut_toy.py, seed
 different from training). BDT LUT pT = 0.5 (word - 1) from the library's
-words (emtf2017 conversion, the GMT decoding of facts §4 step 4). Legacy pT =
+words (emtf2017 conversion, the GMT decoding of cmssw
+L1Trigger/L1TMuonEndCap/src/PtAssignmentEngineAux.cc). Legacy pT =
 A / |dPhi12| (A fitted as the median of pT |dPhi12|), scaled so that its
 plateau efficiency (true pT 40-100 GeV) at its 22 GeV cut equals the BDT's.
 Rate: tracks weighted to a falling spectrum dN/dpT ~ pT^-4 (the sample is

@@ -11,7 +11,7 @@ Reads the tables and model files make_t5_models.py left in --work, and
   pT / eta and fake rate (fake share of passing T5s) vs reco pT / eta of md1,
   for the baseline cut, the matched DNN cut and the 98% table;
 - t5_parity_score.png, t5_parity_features.png: the library (libtrigml.so
-  through tools/trigml_ctypes.py) vs the numpy reference on a freshly
+  through the trigml package) vs the numpy reference on a freshly
   generated toy sample: scatter and residual histogram. Skipped with
   --no-library.
 """

@@ -1,14 +1,18 @@
 """Independent numpy reference of the EMTF 2017 LUT presets: address decoding,
 forest evaluation under the LUT summation rule, and the pT conversions.
 
-Written from /work/shared/facts/emtf_bdt_lut.md (section numbers below), not
-from the Swift code, so that the golden pairs it writes test the library.
+Written from the CMS EMTF sources, not from the Swift code, so that the
+golden pairs it writes test the library: address layout from
+cmssw L1Trigger/L1TMuonEndCap/src/PtAssignmentEngine2017.cc (calculate_address), compression
+from cmssw L1Trigger/L1TMuonEndCap/src/PtAssignmentEngineAux2017.cc, input order and training
+from abrinke1/EMTFPtAssign2017 at 0e90f678 (PtRegression_Apr_2017.C), the
+conversion from PtAssignmentEngine2017.cc (scale_pt) and test/tools/MakePtLUT.cc.
 
     python3 tools/reference/lut_reference.py --write-golden     # Tests/golden/lut/*.json
 
 Conventions (README "LUT schemes"): every dTheta, bend and theta is fed as
-its compressed code (facts §2: "The BDT was trained on these compressed
-codes"), dPhiAB >= 0 and a sign bit of 1 means "same sign as dPhiAB".
+its compressed code (the training side, EMTFPtAssign2017
+src/PtLutVarCalc.cc, feeds the compressed codes), dPhiAB >= 0 and a sign bit of 1 means "same sign as dPhiAB".
 """
 import argparse
 import json
@@ -21,7 +25,7 @@ import numpy as np
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 GOLDEN_DIR = os.path.join(REPO, "Tests", "golden", "lut")
 
-# §2 NLB edges
+# getNLBdPhiBin edges (PtAssignmentEngineAux2017.cc)
 NLB4 = [0, 1, 2, 3, 4, 6, 8, 10, 12, 16, 20, 25, 31, 46, 68, 136]
 NLB5 = list(range(18)) + [19, 20, 21, 23, 25, 28, 31, 34, 39, 46, 55, 68, 91, 136]
 NLB7 = list(range(70)) + [71, 72, 73, 74, 75, 76, 77, 79, 80, 81, 83, 84, 86, 87, 89, 91, 92, 94, 96, 98,
@@ -34,7 +38,7 @@ MODES = [15, 14, 13, 11, 7, 12, 10, 9, 6, 5, 3]
 
 
 def scheme_range(mode):
-    """(first, count) from the prefix codes of §1."""
+    """(first, count) from the mode prefix codes of PtAssignmentEngine2017::calculate_address."""
     if mode == 15:
         return 1 << 29, 1 << 29
     if mode in (14, 13, 11):
@@ -49,7 +53,7 @@ def bits(a, lo, width):
 
 
 def unpack_mode15_word(w):
-    """§2 mode15_8b, inverted: returns theta4b, st1_ring2, bend1, rpc1..4."""
+    """PtAssignmentEngineAux2017 getMode15_8b, inverted: returns theta4b, st1_ring2, bend1, rpc1..4."""
     w = int(w)
     rpc = [0, 0, 0, 0]
     if w >= 64:
@@ -76,7 +80,7 @@ def unpack_mode15_word(w):
 
 
 def decode(mode, addresses):
-    """BDT inputs (float32, rows x features) in the trained order of §3."""
+    """BDT inputs (float32, rows x features) in the trained order (PtAssignmentEngine2017.cc predictors)."""
     a = np.asarray(addresses, dtype=np.uint64)
     out = []
     if mode == 15:
@@ -190,7 +194,7 @@ def round_to_float32(s):
     return best[1]
 
 
-# ---------------------------------------------------------------- conversion (§4)
+# ------------------------------- conversion (PtAssignmentEngine2017.cc scale_pt, MakePtLUT.cc)
 
 PRESETS = {"emtf2017": ("inv", 0.001, 1.2), "emtf2022": ("log2", 0.0, 1.13)}
 

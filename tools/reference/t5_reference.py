@@ -1,7 +1,10 @@
 """Independent numpy reference of the LST T5 (quintuplet) DNN: features, score, pass.
 
-Written from /work/shared/facts/lst_t5_dnn.md sections 1-3 and the README's
-"T5 features" / "T5 model file" sections, not from the library's sources.
+Written from cmssw RecoTracker/LSTCore/src/alpaka/NeuralNetwork.h
+(t5dnn::runInference: v2 at 719e09e3, v1 at 2181e6aa), T5NeuralNetworkWeights.h
+and the working points kWp of RecoTracker/LSTCore/interface/alpaka/Common.h,
+and the README's "T5 features" / "T5 model file" sections, not from the
+library's sources.
 
 Precision rule (README): every feature is computed in float64 from the
 float32 columns and rounded to float32 once; the network then runs in
@@ -15,7 +18,7 @@ from t5_model_file import read_model
 # so pT[GeV] = 2 * k2Rinv1GeVf * R[cm].
 K2RINV1GEVF = (2.99792458e-3 * 3.8) / 2
 
-# lst-v2 normalisations, cms-sw NeuralNetwork.h t5dnn::runInference (facts 1.1).
+# lst-v2 normalisations, cms-sw NeuralNetwork.h t5dnn::runInference (v2, 23 inputs).
 ETA_NORM = 2.5
 PHI_NORM = np.pi
 Z_MAX = 267.2349854  # cm, largest t5_t3_4_z in the training file
@@ -88,7 +91,7 @@ def _columns(batch, md):
 
 
 def _features_v2(batch, md):
-    """23 inputs (facts 1.1): |eta|, |phi|, |z|, r of md1, then the four consecutive
+    """23 inputs (NeuralNetwork.h v2): |eta|, |phi|, |z|, r of md1, then the four consecutive
     differences, then log10 of the inner, bridge and outer radii (cm, unscaled)."""
     col, radii = _columns(batch, md)
     eta, phi, z, r = np.abs(col["md_eta"]), col["md_phi"], np.abs(col["md_z"]), col["md_r"]
@@ -103,7 +106,7 @@ def _features_v2(batch, md):
 
 
 def _features_v1(batch, md):
-    """38 raw inputs (facts 1.2): per T3 its log10 pT and the signed eta, phi, z,
+    """38 raw inputs (NeuralNetwork.h at 2181e6aa, v1): per T3 its log10 pT and the signed eta, phi, z,
     sqrt(x^2+y^2) and layer of its three anchors; then the T5 pT, eta, phi and
     log10 of the three radii."""
     if batch.get("md_layer") is None:

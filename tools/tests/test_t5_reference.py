@@ -1,5 +1,6 @@
 """The numpy T5 reference, file formats and library parity, checked against
-the spec (/work/shared/facts/lst_t5_dnn.md sections 1-3 and README.md)."""
+the spec (cmssw RecoTracker/LSTCore/src/alpaka/NeuralNetwork.h, the kWp table
+of RecoTracker/LSTCore/interface/alpaka/Common.h, and README.md)."""
 import math
 
 import numpy as np
@@ -159,7 +160,7 @@ def test_pt_row_edge_at_exactly_5_gev():
     """Row 1 needs pT strictly above the 5 GeV edge (LST: 2 k2Rinv1GeVf R_inner > 5)."""
     pt = [4.0, 5.0, float(np.nextafter(5.0, 6.0)), 50.0]
     np.testing.assert_array_equal(ref.pt_row(pt, [5.0]), [0, 0, 1, 1])
-    assert ref.pt_from_radius(438.9) == pytest.approx(5.0, rel=1e-3)  # facts: pT = 5 GeV at R ~ 439 cm
+    assert ref.pt_from_radius(438.9) == pytest.approx(5.0, rel=1e-3)  # pT = 2 k2Rinv1GeVf R (NeuralNetwork.h): 5 GeV at R ~ 439 cm
 
 
 def test_pass_uses_inner_radius_and_first_anchor_eta():
