@@ -21,6 +21,7 @@ import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "tools"))
+import checkout_paths  # noqa: F401,E402  (tools subfolders and python/ on sys.path)
 CLI = os.path.join(REPO, "tools", "trigml")
 
 

@@ -126,6 +126,18 @@ def plot_eff_fake(ck, selections, variable, out):
     plt.close(fig)
 
 
+def label_parity(fig, axes, quantity, reference_label, library_label, difference_label):
+    """Labels one parity figure: library vs reference (left), the difference histogram (right)."""
+    axes[0].set_xlabel(reference_label)
+    axes[0].set_ylabel(library_label)
+    axes[0].legend(fontsize=7, markerscale=6)
+    axes[1].set_xlabel(difference_label)
+    axes[1].set_yscale("log")
+    axes[1].set_ylim(bottom=0.5)
+    axes[1].legend(fontsize=7)
+    fig.suptitle(f"T5 {quantity} parity on {PARITY_EVENTS} fresh toy events", fontsize=10)
+
+
 def plot_parity(work, summary, out):
     import trigml  # needs the built library
 
@@ -165,22 +177,10 @@ def plot_parity(work, summary, out):
         lines.append(f"{fs}: {n} T5, max |score diff| {np.abs(ds[fin]).max():.3g}, "
                      f"max relative feature diff {np.abs(rel[fx]).max():.3g}, "
                      f"non-finite mismatches {int((np.isfinite(got_x) != np.isfinite(want_x)).sum())}")
-    axs[0].set_xlabel("reference score (numpy, training side)")
-    axs[0].set_ylabel("library score (libtrigml.so)")
-    axs[0].legend(fontsize=7, markerscale=6)
-    axs[1].set_xlabel("library - reference score")
-    axs[1].set_yscale("log")
-    axs[1].set_ylim(bottom=0.5)
-    axs[1].legend(fontsize=7)
-    fig_s.suptitle(f"T5 score parity on {PARITY_EVENTS} fresh toy events", fontsize=10)
-    axf[0].set_xlabel("reference feature / feature spread")
-    axf[0].set_ylabel("library feature / feature spread")
-    axf[0].legend(fontsize=7, markerscale=6)
-    axf[1].set_xlabel("(library - reference) / max(1, |reference|)")
-    axf[1].set_yscale("log")
-    axf[1].set_ylim(bottom=0.5)
-    axf[1].legend(fontsize=7)
-    fig_f.suptitle(f"T5 feature parity on {PARITY_EVENTS} fresh toy events", fontsize=10)
+    label_parity(fig_s, axs, "score", "reference score (numpy, training side)", "library score (libtrigml.so)",
+                 "library - reference score")
+    label_parity(fig_f, axf, "feature", "reference feature / feature spread", "library feature / feature spread",
+                 "(library - reference) / max(1, |reference|)")
     for fig, name in ((fig_s, "t5_parity_score.png"), (fig_f, "t5_parity_features.png")):
         fig.tight_layout()
         fig.savefig(out / name, **PNG)
