@@ -60,7 +60,7 @@ if [ -n "$cpu" ]; then
   ctest_counts ctest-tuned
 fi
 
-stage pytest python3 -m pytest -q tools/tests
+stage pytest python3 -m pytest -q tools/tests python/tests
 line=$(grep -E '[0-9]+ (passed|failed)' "$log/pytest.log" | tail -1)
 count pytest "$(echo "$line" | grep -Eo '[0-9]+ passed' | awk '{print $1}')" \
   "$(echo "$line" | grep -Eo '[0-9]+ failed' | awk '{print $1}')"

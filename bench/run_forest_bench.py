@@ -44,6 +44,9 @@ for _v in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
 import numpy as np  # noqa: E402
 import xgboost as xgb  # noqa: E402
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from t5_bench import cc_version, git_commit  # noqa: E402  (one copy of the run metadata helpers)
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 BUILD = os.path.join(HERE, "build", "forest")
@@ -194,24 +197,6 @@ def machine_info():
             "threads_per_core": info.get("Thread(s) per core", "?"),
             "hypervisor": info.get("Hypervisor vendor", ""), "avx512": "avx512f" in info.get("Flags", ""),
             "kernel": platform.release()}
-
-
-def git_commit():
-    try:
-        head = subprocess.run(["git", "-C", ROOT, "rev-parse", "--short", "HEAD"],
-                              capture_output=True, text=True).stdout.strip()
-        dirty = subprocess.run(["git", "-C", ROOT, "status", "--porcelain", "--", "Sources", "Package.swift"],
-                               capture_output=True, text=True).stdout.strip()
-        return head + (" + uncommitted library changes" if dirty else "")
-    except OSError:
-        return "?"
-
-
-def cc_version(cc):
-    try:
-        return subprocess.run([cc, "--version"], capture_output=True, text=True).stdout.splitlines()[0]
-    except (OSError, IndexError):
-        return cc
 
 
 # ------------------------------------------------------------ main

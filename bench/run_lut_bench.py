@@ -1,8 +1,8 @@
 """LUT generation benchmark: full mode-15 range (2^29) and the full 2^30 table
 (all eleven EMTF modes) with 400-tree depth-5 XGBoost forests trained on the
-toy (tools/lut_toy.py), vs XGBoost itself evaluating the same addresses.
+toy (tools/lut/lut_toy.py), vs XGBoost itself evaluating the same addresses.
 
-    python3 tools/lut_toy.py --mode all --out /tmp/forests     # once, about 10 min on 2 cores
+    python3 tools/lut/lut_toy.py --mode all --out /tmp/forests     # once, about 10 min on 2 cores
     python3 bench/run_lut_bench.py --forests /tmp/forests [--threads 2] [--skip-full]
 
 Writes bench/LUT_RESULTS.md. One run; wall and CPU seconds of the trigml
@@ -21,6 +21,7 @@ import numpy as np
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(REPO, "tools"))
+import checkout_paths  # noqa: F401,E402  (tools subfolders and python/ on sys.path)
 CLI = os.path.join(REPO, "tools", "trigml")
 
 
@@ -74,7 +75,7 @@ def main():
     trees = 400
     with open(os.path.join(REPO, "bench", "LUT_RESULTS.md"), "w") as f:
         f.write("# LUT generation (one run)\n\n")
-        f.write(f"400-tree depth-5 XGBoost forests per mode (tools/lut_toy.py), {a.threads} threads, "
+        f.write(f"400-tree depth-5 XGBoost forests per mode (tools/lut/lut_toy.py), {a.threads} threads, "
                 f"machine shared with other jobs (load average {os.getloadavg()[0]:.1f} at the end).\n\n")
         f.write("| table | trigml wall s | trigml CPU s | XGBoost inplace_predict, same addresses (extrapolated from 1M rows) s | ratio |\n|---|---|---|---|---|\n")
         for name, w, c, x in rows:

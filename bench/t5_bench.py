@@ -36,6 +36,7 @@ import numpy as np  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import checkout_paths  # noqa: F401,E402  (tools subfolders and python/ on sys.path)
 from t5_model_file import read_model  # noqa: E402
 
 LST_IMPL = "LST-style C loop"
@@ -270,6 +271,40 @@ def fmt_ratio(r):
     return f"{r:.2f}x" if r < 10 else f"{r:.1f}x"
 
 
+def measure_rates(runners, batch, a, start_rows, min_seconds, max_rows):
+    """Rows per second of each (name, run) runner at one batch size. Each is
+    calibrated (calls doubled fourfold from start_rows rows until a run takes
+    min_seconds or max_rows rows) to take a.seconds per repetition; the a.reps
+    repetitions rotate the runner order, and each moves its input slice on
+    by 7 so no runner always meets warm caches. run(batch, calls, cursor)
+    returns (wall seconds, cpu seconds)."""
+    calls = {}
+    for name, run in runners:  # warm-up + calibration
+        count = max(1, start_rows // batch)
+        while True:
+            wall, _ = run(batch, count, 0)
+            if wall >= min_seconds or count * batch >= max_rows:
+                break
+            count *= 4
+        calls[name] = max(1, int(count * a.seconds / max(wall, 1e-9)))
+    per = {name: {"wall": [], "cpu": []} for name, _ in runners}
+    slice_cursor = 0
+    for rep in range(a.reps):
+        order = runners[rep % len(runners):] + runners[:rep % len(runners)]
+        for name, run in order:
+            wall, cpu = run(batch, calls[name], slice_cursor)
+            per[name]["wall"].append(calls[name] * batch / wall)
+            per[name]["cpu"].append(calls[name] * batch / max(cpu, 1e-9))
+        slice_cursor += 7
+    return {
+        name: {"rate": statistics.median(per[name][a.clock]),
+               "rate_wall": statistics.median(per[name]["wall"]),
+               "rate_cpu": statistics.median(per[name]["cpu"]),
+               "spread": (max(per[name][a.clock]) - min(per[name][a.clock])) / statistics.median(per[name][a.clock]),
+               "calls_per_rep": calls[name], "reps": per[name]}
+        for name, _ in runners}
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--lib", action="append", required=True, metavar="NAME=PATH",
@@ -372,31 +407,7 @@ def main():
     breakdown_batch = 10000 if 10000 in batches else max(batches)
 
     def measure(batch, runners):
-        calls = {}
-        for name, run in runners:  # warm-up + calibration
-            c = max(1, 2000 // batch)
-            while True:
-                w, _ = run(batch, c, 0)
-                if w >= 0.05 or c * batch >= 50_000_000:
-                    break
-                c *= 4
-            calls[name] = max(1, int(c * a.seconds / max(w, 1e-9)))
-        per = {n: {"wall": [], "cpu": []} for n, _ in runners}
-        slice_cursor = 0
-        for rep in range(a.reps):
-            order = runners[rep % len(runners):] + runners[:rep % len(runners)]
-            for name, run in order:
-                w, c = run(batch, calls[name], slice_cursor)
-                per[name]["wall"].append(calls[name] * batch / w)
-                per[name]["cpu"].append(calls[name] * batch / max(c, 1e-9))
-            slice_cursor += 7
-        return {
-            n: {"rate": statistics.median(per[n][a.clock]),
-                "rate_wall": statistics.median(per[n]["wall"]),
-                "rate_cpu": statistics.median(per[n]["cpu"]),
-                "spread": (max(per[n][a.clock]) - min(per[n][a.clock])) / statistics.median(per[n][a.clock]),
-                "calls_per_rep": calls[n], "reps": per[n]}
-            for n, _ in runners}
+        return measure_rates(runners, batch, a, start_rows=2000, min_seconds=0.05, max_rows=50_000_000)
 
     results = {}
     for batch in batches:

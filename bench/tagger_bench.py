@@ -17,10 +17,10 @@ Implementations, all on the same jets and the same model file:
     Its inputs for every slice are prepared before timing (padding, masks,
     segment ids are not timed); session.run is called from Python per batch.
 
-Jets: parametric jets (tools/jets_parametric.py) with 10 to 50 constituents
+Jets: parametric jets (tools/taggers/jets_parametric.py) with 10 to 50 constituents
 (jets outside that range are dropped), cached under the build directory.
 Before timing, every implementation's probabilities are compared with the
-numpy reference (tools/tagger_reference.py) on the whole pool; the run
+numpy reference (tools/reference/tagger_reference.py) on the whole pool; the run
 stops if any differs by more than --tol.
 
 Usage: normally through bench/run_tagger_bench.sh.
@@ -30,7 +30,6 @@ import ctypes
 import datetime
 import json
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -43,11 +42,12 @@ import numpy as np  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 sys.path.insert(0, os.path.join(ROOT, "tools"))
+import checkout_paths  # noqa: F401,E402  (tools subfolders and python/ on sys.path)
 sys.path.insert(0, HERE)
 import jets_file  # noqa: E402
 import tagger_model_file as tmf  # noqa: E402
 import tagger_reference as ref  # noqa: E402
-from t5_bench import cc_version, fmt_ratio, git_commit, machine_info  # noqa: E402
+from t5_bench import cc_version, fmt_ratio, git_commit, machine_info, measure_rates  # noqa: E402
 
 ORT_PADDED = "ONNX Runtime, padded + mask"
 ORT_RAGGED = "ONNX Runtime, ragged (ScatterElements add)"
@@ -405,29 +405,7 @@ def main():
         runners += [(name, r.time) for name, r in ort_runners]
 
         def measure(batch):
-            calls = {}
-            for name, run in runners:
-                c = max(1, 200 // batch)
-                while True:
-                    w, _ = run(batch, c, 0)
-                    if w >= 0.04 or c * batch >= 20_000_000:
-                        break
-                    c *= 4
-                calls[name] = max(1, int(c * a.seconds / max(w, 1e-9)))
-            per = {nm: {"wall": [], "cpu": []} for nm, _ in runners}
-            cursor = 0
-            for rep in range(a.reps):
-                order = runners[rep % len(runners):] + runners[:rep % len(runners)]
-                for name, run in order:
-                    w, c = run(batch, calls[name], cursor)
-                    per[name]["wall"].append(calls[name] * batch / w)
-                    per[name]["cpu"].append(calls[name] * batch / max(c, 1e-9))
-                cursor += 7
-            return {nm: {"rate": statistics.median(per[nm][a.clock]),
-                         "rate_wall": statistics.median(per[nm]["wall"]),
-                         "rate_cpu": statistics.median(per[nm]["cpu"]),
-                         "spread": (max(per[nm][a.clock]) - min(per[nm][a.clock])) / statistics.median(per[nm][a.clock]),
-                         "calls_per_rep": calls[nm]} for nm, _ in runners}
+            return measure_rates(runners, batch, a, start_rows=200, min_seconds=0.04, max_rows=20_000_000)
 
         results = {}
         for batch in batches:
@@ -469,7 +447,7 @@ def main():
                f"over M. **ragged**: [T, 3] constituents and an int64 segment id per constituent, "
                f"ScatterElements(reduction=add) into [N, H] zeros. Padding, masks and segment ids are prepared "
                f"before timing for every slice (not timed)")
-    out.append(f"- **Jets:** {n} parametric jets (`tools/jets_parametric.py`, background and signal, shuffled) with "
+    out.append(f"- **Jets:** {n} parametric jets (`tools/taggers/jets_parametric.py`, background and signal, shuffled) with "
                f"{counts.min()}-{counts.max()} constituents each (mean {counts.mean():.1f}); batch = consecutive jets")
     out.append(f"- **Timing:** {a.reps} repetitions of ~{a.seconds} s per implementation and batch, interleaved, after "
                f"warm-up; rate = median jets/s using "
@@ -478,7 +456,7 @@ def main():
     for model, shape, macs, trig, checks, results, names in report:
         out.append(f"## `{os.path.relpath(model, ROOT)}`: {shape}\n")
         out.append(f"{macs[0]} multiply-adds per constituent (Phi), {macs[1]} per jet (F).\n")
-        out.append("Agreement with the numpy reference (`tools/tagger_reference.py`), all jets, before timing:\n")
+        out.append("Agreement with the numpy reference (`tools/reference/tagger_reference.py`), all jets, before timing:\n")
         out.append("| implementation | max abs probability diff |")
         out.append("|---|---|")
         for name, d in checks:

@@ -20,6 +20,7 @@ import numpy as np
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1] / "tools"))
+import checkout_paths  # noqa: F401,E402  (tools subfolders on sys.path)
 
 import jets_file  # noqa: E402
 import jets_pythia  # noqa: E402

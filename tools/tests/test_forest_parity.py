@@ -3,32 +3,29 @@
     python3 -m pytest tools/tests/test_forest_parity.py
 
 Needs libtrigml.so (swift build -c release -Xswiftc -static-stdlib) and
-xgboost. For every model in Tests/golden/forests/ (tools/forest_xgb_models.py),
+xgboost. For every model in Tests/golden/forests/ (tools/lut/forest_xgb_models.py),
 tml_forest_predict must equal Booster.predict(DMatrix, output_margin=True)
 bit for bit on 1,048,576 rows, passed row-major, column-major (SoA) and as a
 strided view. The rows are built to hit the model's own thresholds exactly,
 one ulp either side, NaN (missing), +-0.0 and ordinary values.
 """
-import copy
 import json
 import os
-import sys
 import zlib
 
 import numpy as np
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-
-from trigml_forest_ctypes import (  # noqa: E402
-    Forest, TrigMLError, TML_ERR_FORMAT, TML_ERR_INVALID_ARGUMENT, TML_ERR_IO,
-    TML_ERR_SHAPE, TML_ERR_UNSUPPORTED, lib,
+from trigml import (
+    TML_ERR_FORMAT, TML_ERR_INVALID_ARGUMENT, TML_ERR_IO, TML_ERR_SHAPE, TML_ERR_UNSUPPORTED, TrigMLError,
 )
+from trigml.forest import Forest
+from trigml._library import library as lib
+import checkout_paths
 
 xgb = pytest.importorskip("xgboost")
 
-REPO = os.path.dirname(os.path.dirname(HERE))
+REPO = str(checkout_paths.ROOT)
 MODEL_DIR = os.path.join(REPO, "Tests", "golden", "forests")
 MODELS = sorted(f for f in os.listdir(MODEL_DIR) if f.startswith("xgb_") and f.endswith(".json"))
 N_ROWS = 1 << 20
@@ -88,7 +85,7 @@ def test_models_present():
 
 def test_parity_bit_for_bit(model):
     path, doc, booster = model
-    forest = Forest(path)
+    forest = Forest.load(path)
     n_trees = len(doc["learner"]["gradient_booster"]["model"]["trees"])
     assert forest.tree_count == n_trees
     assert forest.feature_count == int(doc["learner"]["learner_model_param"]["num_feature"])
@@ -103,10 +100,8 @@ def test_parity_bit_for_bit(model):
     mismatches = int(np.count_nonzero(bits(got) != bits(want)))
     assert mismatches == 0, f"{mismatches} of {N_ROWS} rows differ (row-major)"
 
-    # Column-major / SoA: row_stride 1, feature_stride n_rows.
-    xf = np.asfortranarray(x)
-    out = np.empty(N_ROWS, dtype=np.float32)
-    forest.predict_raw(N_ROWS, xf, 1, N_ROWS, out)
+    # Column-major / SoA: passed as row_stride 1, feature_stride n_rows.
+    out = forest.predict(np.asfortranarray(x))
     mismatches = int(np.count_nonzero(bits(out) != bits(want)))
     assert mismatches == 0, f"{mismatches} of {N_ROWS} rows differ (SoA)"
 
@@ -115,8 +110,7 @@ def test_parity_bit_for_bit(model):
     n = N_ROWS // 4
     wide = np.full((2 * n, 3 * n_features), 7.0, dtype=np.float32)
     wide[::2, ::3] = x[:n]
-    out = np.empty(n, dtype=np.float32)
-    forest.predict_raw(n, wide, 2 * 3 * n_features, 3, out)
+    out = forest.predict(wide[::2, ::3])  # passed as row_stride 6 * n_features, feature_stride 3
     mismatches = int(np.count_nonzero(bits(out) != bits(want[:n])))
     assert mismatches == 0, f"{mismatches} of {n} rows differ (strided)"
 
@@ -124,7 +118,7 @@ def test_parity_bit_for_bit(model):
 def test_batch_sizes_agree(model):
     """Any row count (block tails, single rows) gives the same bits."""
     path, doc, _ = model
-    forest = Forest(path)
+    forest = Forest.load(path)
     x = parity_rows(doc, 300, seed=7)
     full = forest.predict(x)
     for n in (1, 2, 3, 7, 31, 32, 33, 63, 64, 65, 100, 129):
@@ -156,7 +150,7 @@ def write(tmp_path, name, content):
 
 def expect_error(path, status, *words):
     with pytest.raises(TrigMLError) as info:
-        Forest(path)
+        Forest.load(path)
     err = info.value
     assert err.status == status, f"status {err.status} != {status}: {err.message}"
     assert err.message.startswith("tml_forest_load:"), err.message
@@ -288,7 +282,7 @@ def test_logistic_base_score_range(tmp_path):
 
 
 def test_predict_arguments():
-    forest = Forest(GOOD)
+    forest = Forest.load(GOOD)
     L = lib()
     x = np.zeros((4, 8), dtype=np.float32)
     out = np.empty(4, dtype=np.float32)
@@ -349,7 +343,7 @@ def reference_own(doc, x):
 def test_own_format(tmp_path):
     doc = own_forest()
     path = write(tmp_path, "own.json", doc)
-    f = Forest(path)
+    f = Forest.load(path)
     assert (f.feature_count, f.tree_count) == (2, 2)
     x = np.array([[0.0, 0], [0.5, 1.9], [0.5, 2.0], [np.nan, 5], [1, np.nan], [-0.0, 0]], dtype=np.float32)
     got = f.predict(x)
@@ -358,7 +352,7 @@ def test_own_format(tmp_path):
     # The sum is in double: 0.1 + 0.25 + 1e-17 rounded once.
     assert got[0] == np.float32(0.1 + 0.25 + 1e-17)
     doc["trees"][0]["default_left"] = [True, False, False, False, False]
-    f2 = Forest(write(tmp_path, "own2.json", doc))
+    f2 = Forest.load(write(tmp_path, "own2.json", doc))
     assert f2.predict(x[3:4])[0] == np.float32(0.1 + 0.25 + 1e-17)
 
 

@@ -1,17 +1,13 @@
 """LUT entry points on bad input: a status and a message, never a crash."""
 import ctypes
 import json
-import os
-import sys
 
 import numpy as np
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-import lut_reference as ref  # noqa: E402
-from trigml_lut_ctypes import (Forest, PtConversion, Scheme, TrigMLError, conversion_preset,  # noqa: E402
-                               evaluate, generate, lib)
+import lut_reference as ref
+from trigml import Forest, LUTScheme, PtConversion, TrigMLError, evaluate_lut, generate_lut, pt_conversion
+from trigml._library import library as lib
 
 P = ctypes.c_void_p
 INVALID, IO, FORMAT, SHAPE = 1, 2, 3, 4
@@ -25,11 +21,11 @@ def status_of(fn, *a):
 
 
 def test_unknown_presets_and_null():
-    assert status_of(Scheme.preset, "emtf2017-mode8") == INVALID
-    assert status_of(Scheme.preset, "nope") == INVALID
-    assert status_of(Scheme.preset, None) == INVALID
-    assert status_of(conversion_preset, "emtf2099") == INVALID
+    assert status_of(LUTScheme.preset, "emtf2017-mode8") == INVALID
+    assert status_of(LUTScheme.preset, "nope") == INVALID
+    assert status_of(pt_conversion, "emtf2099") == INVALID
     L = lib()
+    assert L.tml_lut_scheme_preset(None, ctypes.byref(P())) == INVALID
     assert L.tml_lut_scheme_preset(b"emtf2017-mode15", None) == INVALID
     assert L.tml_pt_conversion_preset(b"emtf2017", None) == INVALID
     assert L.tml_lut_scheme_feature_count(None) == -1
@@ -39,43 +35,43 @@ def test_unknown_presets_and_null():
 
 
 def test_mismatched_feature_counts():
-    s = Scheme.preset("emtf2017-mode15")
-    f = Forest(ref.golden_forest_path(12))
-    assert status_of(generate, s, f, conversion_preset("emtf2017"), s.first, 1 << 16) == SHAPE
-    assert status_of(evaluate, s, f, conversion_preset("emtf2017"), [s.first]) == SHAPE
+    s = LUTScheme.preset("emtf2017-mode15")
+    f = Forest.load(ref.golden_forest_path(12))
+    assert status_of(generate_lut, s, f, pt_conversion("emtf2017"), s.first_address, 1 << 16) == SHAPE
+    assert status_of(evaluate_lut, s, f, pt_conversion("emtf2017"), [s.first_address]) == SHAPE
 
 
 def test_ranges_outside_the_scheme():
-    s = Scheme.preset("emtf2017-mode7")
-    f = Forest(ref.golden_forest_path(10))
-    c = conversion_preset("emtf2017")
-    assert status_of(generate, s, f, c, s.first - 1, 2) == INVALID
-    assert status_of(generate, s, f, c, s.first + s.count - 1, 2) == INVALID
+    s = LUTScheme.preset("emtf2017-mode7")
+    f = Forest.load(ref.golden_forest_path(10))
+    c = pt_conversion("emtf2017")
+    assert status_of(generate_lut, s, f, c, s.first_address - 1, 2) == INVALID
+    assert status_of(generate_lut, s, f, c, s.first_address + s.address_count - 1, 2) == INVALID
     L = lib()
     out = np.zeros(4, dtype=np.uint16)
     # count whose end overflows 64 bits, and a huge count
     assert L.tml_lut_generate(s.handle, f._handle, ctypes.byref(c), 2**64 - 2, 4, out.ctypes.data, 1) == INVALID
-    assert L.tml_lut_generate(s.handle, f._handle, ctypes.byref(c), s.first, 2**63, out.ctypes.data, 1) == INVALID
-    assert L.tml_lut_generate(s.handle, f._handle, ctypes.byref(c), s.first, 4, None, 1) == INVALID
-    assert L.tml_lut_generate(s.handle, f._handle, ctypes.byref(c), s.first, 4, out.ctypes.data, -1) == INVALID
-    assert L.tml_lut_generate(s.handle, f._handle, ctypes.byref(c), s.first, 0, None, 1) == 0
-    assert status_of(evaluate, s, f, c, [s.first - 1]) == INVALID
+    assert L.tml_lut_generate(s.handle, f._handle, ctypes.byref(c), s.first_address, 2**63, out.ctypes.data, 1) == INVALID
+    assert L.tml_lut_generate(s.handle, f._handle, ctypes.byref(c), s.first_address, 4, None, 1) == INVALID
+    assert L.tml_lut_generate(s.handle, f._handle, ctypes.byref(c), s.first_address, 4, out.ctypes.data, -1) == INVALID
+    assert L.tml_lut_generate(s.handle, f._handle, ctypes.byref(c), s.first_address, 0, None, 1) == 0
+    assert status_of(evaluate_lut, s, f, c, [s.first_address - 1]) == INVALID
     assert status_of(s.decode, [0]) == INVALID
     # wrong handle kinds
-    assert L.tml_lut_generate(f._handle, s.handle, ctypes.byref(c), s.first, 4, out.ctypes.data, 1) == INVALID
-    assert L.tml_lut_generate(s.handle, f._handle, None, s.first, 4, out.ctypes.data, 1) == INVALID
+    assert L.tml_lut_generate(f._handle, s.handle, ctypes.byref(c), s.first_address, 4, out.ctypes.data, 1) == INVALID
+    assert L.tml_lut_generate(s.handle, f._handle, None, s.first_address, 4, out.ctypes.data, 1) == INVALID
 
 
 def test_bad_hand_filled_conversion():
-    s = Scheme.preset("emtf2017-mode7")
-    f = Forest(ref.golden_forest_path(10))
+    s = LUTScheme.preset("emtf2017-mode7")
+    f = Forest.load(ref.golden_forest_path(10))
     for field, value in (("target", 7), ("scale_slope", float("nan")), ("word_offset", float("inf")), ("word_max", 70000)):
-        c = conversion_preset("emtf2017")
+        c = pt_conversion("emtf2017")
         setattr(c, field, value)
-        assert status_of(generate, s, f, c, s.first, 16) == INVALID
+        assert status_of(generate_lut, s, f, c, s.first_address, 16) == INVALID
     # a hand-filled valid one works
     c = PtConversion(0, 0.001, 1.0, 0.0, 20.0, 1.0, 0.0, 255)
-    assert generate(s, f, c, s.first, 16).max() <= 255
+    assert generate_lut(s, f, c, s.first_address, 16).max() <= 255
 
 
 def write(tmp_path, name, text):
@@ -88,11 +84,11 @@ def test_malformed_scheme_files(tmp_path):
     good = {"format": "trigml.lut-scheme", "format_version": 1, "name": "t", "first_address": 0, "address_bits": 4,
             "fields": [{"name": "a", "offset": 0, "width": 2}, {"name": "b", "offset": 2, "width": 2, "linear": {"scale": 2, "offset": 1}}],
             "values": [{"name": "ab", "op": "add", "args": ["a", "b", 0.5]}], "inputs": ["a", "b", "ab"]}
-    s = Scheme.load(write(tmp_path, "good.json", json.dumps(good)))
-    assert s.feature_count == 3 and s.count == 16
+    s = LUTScheme.load(write(tmp_path, "good.json", json.dumps(good)))
+    assert s.feature_count == 3 and s.address_count == 16
     assert np.array_equal(s.decode([5]), np.array([[1, 3, 4.5]], dtype=np.float32))
-    assert status_of(Scheme.load, str(tmp_path / "missing.json")) == IO
-    assert status_of(Scheme.load, write(tmp_path, "trunc.json", json.dumps(good)[:50])) == FORMAT
+    assert status_of(LUTScheme.load, str(tmp_path / "missing.json")) == IO
+    assert status_of(LUTScheme.load, write(tmp_path, "trunc.json", json.dumps(good)[:50])) == FORMAT
     variants = [
         ("fields", [{"name": "a", "offset": 0, "width": 2, "table": [1, 2, 3]}]),             # table length
         ("fields", [{"name": "a", "offset": 3, "width": 2}]),                                 # outside the bits
@@ -109,7 +105,7 @@ def test_malformed_scheme_files(tmp_path):
     for key, value in variants:
         doc = dict(good)
         doc[key] = value
-        st = status_of(Scheme.load, write(tmp_path, "bad.json", json.dumps(doc)))
+        st = status_of(LUTScheme.load, write(tmp_path, "bad.json", json.dumps(doc)))
         assert st in (FORMAT, SHAPE, INVALID, 5), (key, value, st)
 
 
@@ -119,16 +115,16 @@ def test_nan_and_infinite_leaves_are_refused(tmp_path):
                       "threshold": [3.5, 0, 0], "value": [0, 1e999, 0.1]}]}
     p = write(tmp_path, "inf.json", json.dumps(doc).replace("Infinity", "1e999"))
     with pytest.raises(TrigMLError) as e:
-        Forest(p)
+        Forest.load(p)
     assert e.value.status == FORMAT
 
 
 def test_decode_null_pointers():
-    s = Scheme.preset("emtf2017-mode15")
+    s = LUTScheme.preset("emtf2017-mode15")
     L = lib()
     out = np.zeros(20, dtype=np.float32)
     assert L.tml_lut_decode(s.handle, 1, None, out.ctypes.data) == INVALID
-    a = np.array([s.first], dtype=np.uint64)
+    a = np.array([s.first_address], dtype=np.uint64)
     assert L.tml_lut_decode(s.handle, 1, a.ctypes.data, None) == INVALID
     assert L.tml_lut_decode(s.handle, 2**62, a.ctypes.data, out.ctypes.data) == INVALID
     assert L.tml_lut_decode(None, 1, a.ctypes.data, out.ctypes.data) == INVALID
@@ -143,9 +139,9 @@ def test_extreme_leaves_do_not_trap(tmp_path):
                   "threshold": [3.5, 0, 0], "value": [0.0, values[k % 3], values[(k + 1) % 3]]} for k in range(5)]
         doc = {"format": "trigml.forest", "format_version": 1, "feature_count": 9, "trees": trees}
         p = write(tmp_path, "extreme.json", json.dumps(doc))
-        s = Scheme.preset("emtf2017-mode3")
-        f = Forest(p)
+        s = LUTScheme.preset("emtf2017-mode3")
+        f = Forest.load(p)
         for conv in ("emtf2017", "emtf2022"):
-            w = generate(s, f, conversion_preset(conv), s.first, 1 << 16)
-            d, m = evaluate(s, f, conversion_preset(conv), np.arange(s.first, s.first + (1 << 16), dtype=np.uint64))
+            w = generate_lut(s, f, pt_conversion(conv), s.first_address, 1 << 16)
+            d, m = evaluate_lut(s, f, pt_conversion(conv), np.arange(s.first_address, s.first_address + (1 << 16), dtype=np.uint64))
             assert np.array_equal(w, d)

@@ -1,4 +1,4 @@
-"""Sharding: N range shards run as separate processes (tools/lut_batch/lut_shard.sh,
+"""Sharding: N range shards run as separate processes (tools/lut/batch/lut_shard.sh,
 the script the HTCondor and Slurm descriptions run), merged with lut_merge.sh,
 equal one run byte for byte; the CLI's sidecar carries the forest SHA-256."""
 import hashlib
@@ -6,20 +6,17 @@ import json
 import os
 import shutil
 import subprocess
-import sys
 
 import numpy as np
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-TOOLS = os.path.dirname(HERE)
-sys.path.insert(0, TOOLS)
-import lut_reference as ref  # noqa: E402
+import checkout_paths
+import lut_reference as ref
 
-CLI = os.path.join(TOOLS, "trigml")
-BATCH = os.path.join(TOOLS, "lut_batch")
-pytestmark = pytest.mark.skipif(not os.path.exists(os.path.join(os.path.dirname(TOOLS), ".build", "release", "trigml-cli")),
-                                reason="trigml-cli not built")
+# tools/trigml finds the CLI ($TRIGML_CLI or the builds run-tests.sh and
+# demo.sh make) and says where it looked when it is missing.
+CLI = str(checkout_paths.TOOLS / "trigml")
+BATCH = str(checkout_paths.TOOLS / "lut" / "batch")
 
 
 def forests_dir(tmp_path):

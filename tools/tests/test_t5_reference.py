@@ -1,21 +1,19 @@
 """The numpy T5 reference, file formats and library parity, checked against
-the spec (/work/shared/facts/lst_t5_dnn.md sections 1-3 and README.md)."""
+the spec (cmssw RecoTracker/LSTCore/src/alpaka/NeuralNetwork.h, the kWp table
+of RecoTracker/LSTCore/interface/alpaka/Common.h, and README.md)."""
 import math
-import pathlib
-import sys
 
 import numpy as np
 import pytest
 
-TOOLS = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(TOOLS))
+import checkout_paths
+import make_t5_golden
+import t5_reference as ref
+import trigml
+from t5_event_file import read_events, write_events
+from t5_model_file import read_model
 
-import make_t5_golden  # noqa: E402
-import t5_reference as ref  # noqa: E402
-from t5_event_file import read_events, write_events  # noqa: E402
-from t5_model_file import read_model  # noqa: E402
-
-GOLDEN = TOOLS.parent / "Tests" / "golden"
+GOLDEN = checkout_paths.ROOT / "Tests" / "golden"
 F32 = np.float32
 
 
@@ -162,7 +160,7 @@ def test_pt_row_edge_at_exactly_5_gev():
     """Row 1 needs pT strictly above the 5 GeV edge (LST: 2 k2Rinv1GeVf R_inner > 5)."""
     pt = [4.0, 5.0, float(np.nextafter(5.0, 6.0)), 50.0]
     np.testing.assert_array_equal(ref.pt_row(pt, [5.0]), [0, 0, 1, 1])
-    assert ref.pt_from_radius(438.9) == pytest.approx(5.0, rel=1e-3)  # facts: pT = 5 GeV at R ~ 439 cm
+    assert ref.pt_from_radius(438.9) == pytest.approx(5.0, rel=1e-3)  # pT = 2 k2Rinv1GeVf R (NeuralNetwork.h): 5 GeV at R ~ 439 cm
 
 
 def test_pass_uses_inner_radius_and_first_anchor_eta():
@@ -226,14 +224,6 @@ def test_golden_set_covers_the_edge_cases():
 
 # ---------------------------------------------------------------- library parity
 
-def library_or_skip():
-    from trigml_ctypes import Library, library_path
-    if not library_path().exists():
-        pytest.skip(f"libtrigml.so not built at {library_path()} "
-                    "(cd /work/main && swift build -c release -Xswiftc -static-stdlib, or set TRIGML_LIB)")
-    return Library()
-
-
 @pytest.mark.parametrize("lib_model, ref_model", [
     ("default", "t5_model_lst_v2.json"),
     ("t5_model_lst_v2.json", "t5_model_lst_v2.json"),
@@ -241,18 +231,16 @@ def library_or_skip():
 ])
 def test_library_matches_reference(lib_model, ref_model, tmp_path):
     import t5_parity
-    library = library_or_skip()
     batches = read_events(GOLDEN / "t5_events.bin")
     lib_path = lib_model if lib_model == "default" else GOLDEN / lib_model
-    assert t5_parity.compare(library, lib_path, GOLDEN / ref_model, batches, f"{lib_model} vs {ref_model}")
+    assert t5_parity.compare(lib_path, GOLDEN / ref_model, batches, f"{lib_model} vs {ref_model}")
     probe = t5_parity.probe_model(GOLDEN / ref_model, tmp_path)  # checkerboard table: exposes the WP cell
-    assert t5_parity.compare(library, probe, probe, batches, f"probe of {ref_model}")
+    assert t5_parity.compare(probe, probe, batches, f"probe of {ref_model}")
 
 
 def test_library_lst_v2_needs_no_layer_column():
-    library = library_or_skip()
     batch = dict(read_events(GOLDEN / "t5_events.bin")[0], md_layer=None)
-    with library.default_model() as model:
+    with trigml.T5Model.default() as model:
         score, _ = model.score(batch)
     want = ref.evaluate(batch, GOLDEN / "t5_model_lst_v2.json")[1]
     np.testing.assert_allclose(score, want, atol=1e-6)

@@ -2,25 +2,19 @@
 
 generator -> table (numpy reference features) -> a few epochs of training ->
 export in the model file format -> working points -> byte-identical rerun ->
-library parity on freshly generated toy events (through the C ABI, ctypes;
-skipped only when libtrigml.so has not been built).
-The full-size run is `python3 tools/make_t5_models.py` (a few minutes).
+library parity on freshly generated toy events (through the C ABI, with the
+trigml package). The full-size run is `python3 tools/t5/make_t5_models.py`
+(a few minutes).
 """
 import filecmp
-import pathlib
-import sys
 
 import numpy as np
-import pytest
 
-TOOLS = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(TOOLS))
-
-import make_t5_models as driver  # noqa: E402
-import t5_reference as ref  # noqa: E402
-from lst_toy import event, sample  # noqa: E402
-from t5_event_file import read_events, write_events  # noqa: E402
-from t5_model_file import read_model  # noqa: E402
+import make_t5_models as driver
+import t5_reference as ref
+from lst_toy import event, sample
+from t5_event_file import read_events, write_events
+from t5_model_file import read_model
 
 TINY = dict(train=6, wp=4, check=4, pileup=5, max_epochs=3, patience=2)
 
@@ -92,17 +86,10 @@ def test_working_point_helpers():
 
 
 def test_library_parity_on_fresh_toy_events(tmp_path):
-    try:
-        from trigml_ctypes import Library, library_path
-    except ImportError as e:  # pragma: no cover
-        pytest.skip(f"trigml_ctypes unavailable: {e}")
-    if not library_path().exists():
-        pytest.skip(f"{library_path()} not built (swift build -c release -Xswiftc -static-stdlib)")
     import t5_parity
 
     tabs = driver.build_tables(9, TINY, 1, tmp_path, _quiet)
     paths, _, _ = driver.train_models(tabs, 9, TINY, tmp_path, _quiet)
     batches = [event.make_event(99, i, pileup=10)[0] for i in range(2)]
-    lib = Library()
     for fs, path in paths.items():
-        assert t5_parity.compare(lib, path, path, batches, f"tiny {fs}")
+        assert t5_parity.compare(path, path, batches, f"tiny {fs}")

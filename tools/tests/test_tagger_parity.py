@@ -3,34 +3,31 @@
 DDT apply and file round trip, the R50 / 1/JSD metric (<= 1e-9 relative).
 
 Needs .build/release/libtrigml.so (or $TRIGML_LIB); golden files are in
-Tests/golden/taggers (tools/tagger_golden.py writes them)."""
-import json
-import pathlib
-import sys
+Tests/golden/taggers (tools/taggers/tagger_golden.py writes them)."""
 
 import numpy as np
 import pytest
 
-TOOLS = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(TOOLS))
-
-import ddt_reference as dr  # noqa: E402
-import jets_file  # noqa: E402
-import jets_parametric as jp  # noqa: E402
-import tagger_golden as golden  # noqa: E402
-import tagger_metrics as tm  # noqa: E402
-import tagger_reference as ref  # noqa: E402
-import tagger_ctypes as tc  # noqa: E402
+import ddt_reference as dr
+import jets_file
+import jets_parametric as jp
+import tagger_golden as golden
+import tagger_metrics as tm
+import tagger_reference as ref
+import trigml
 
 GOLDEN = golden.GOLDEN
 MODELS = ["mlp_sigmoid", "mlp_softmax", "deepsets_sigmoid", "deepsets_softmax"]
 
 
-@pytest.fixture(scope="module")
-def lib():
-    if not tc.DEFAULT_LIB.exists() and "TRIGML_LIB" not in __import__("os").environ:
-        pytest.skip("libtrigml.so not built")
-    return tc.Library()
+def reference_config(cfg):
+    """A tml_ddt_config in the dict form ddt_reference reads."""
+    return {"background_efficiency": cfg.background_efficiency, "rho_min": cfg.rho_min,
+            "rho_max": cfg.rho_max, "rho_bins": cfg.rho_bins, "pt_min": cfg.pt_min,
+            "pt_max": cfg.pt_max, "pt_bins": cfg.pt_bins, "min_entries": cfg.min_entries,
+            "direction": ["higher_passes", "lower_passes"][cfg.direction],
+            "empty_bins": ["fill", "fail"][cfg.empty_bins],
+            "smoothing": ["none", "knn"][cfg.smoothing], "neighbours": cfg.neighbours}
 
 
 @pytest.fixture(scope="module")
@@ -83,10 +80,10 @@ def test_jsd_reference_matches_scipy():
 # ------------------------------------------------------------------- taggers
 
 @pytest.mark.parametrize("name", MODELS)
-def test_tagger_scores_match_numpy(lib, jets, name):
+def test_tagger_scores_match_numpy(jets, name):
     model = ref.load_model(GOLDEN / f"{name}.json")
     expected = ref.score(model, *_score_args(model, jets))
-    with lib.load_tagger(GOLDEN / f"{name}.json") as t:
+    with trigml.Tagger.load(GOLDEN / f"{name}.json") as t:
         assert t.output_count == expected.shape[1]
         assert t.jet_feature_count == len(model["jet_features"])
         assert t.constituent_feature_count == len(model.get("constituent_features", []))
@@ -106,9 +103,9 @@ def test_tagger_scores_match_numpy(lib, jets, name):
 
 
 @pytest.mark.parametrize("name", ["deepsets_sigmoid", "mlp_softmax"])
-def test_scores_do_not_depend_on_batching(lib, jets, name):
+def test_scores_do_not_depend_on_batching(jets, name):
     model = ref.load_model(GOLDEN / f"{name}.json")
-    with lib.load_tagger(GOLDEN / f"{name}.json") as t:
+    with trigml.Tagger.load(GOLDEN / f"{name}.json") as t:
         full = t.score(*_score_args(model, jets))
         for a, b in [(0, 1), (3, 10), (5, 6), (17, len(jets["pt"]))]:
             if model["kind"] == "mlp":
@@ -130,26 +127,26 @@ def test_parametric_jets_are_deterministic():
 
 # -------------------------------------------------------------- discriminant
 
-def test_log_ratio_matches_numpy(lib, jets):
+def test_log_ratio_matches_numpy(jets):
     model = ref.load_model(GOLDEN / "deepsets_softmax.json")
-    with lib.load_tagger(GOLDEN / "deepsets_softmax.json") as t:
+    with trigml.Tagger.load(GOLDEN / "deepsets_softmax.json") as t:
         prob = t.score(*_score_args(model, jets))
     fractions = np.array([0.3, 0.0, 0.018, 0.682], np.float32)
-    got = lib.log_ratio(prob, 1, fractions)
+    got = trigml.log_ratio_discriminant(prob, 1, fractions)
     expected = ref.log_ratio(prob, 1, fractions)
     assert np.array_equal(np.isnan(got), np.isnan(expected))
     assert np.nanmax(np.abs(got.astype(np.float64) - expected)) <= 1e-6
     # the signal entry is ignored
     fractions[1] = 123.0
-    assert np.array_equal(lib.log_ratio(prob, 1, fractions), got, equal_nan=True)
+    assert np.array_equal(trigml.log_ratio_discriminant(prob, 1, fractions), got, equal_nan=True)
 
 
 # ----------------------------------------------------------------------- DDT
 
 CONFIGS = [
     {},
-    {"direction": tc.TML_DDT_LOWER_PASSES},
-    {"smoothing": tc.TML_DDT_SMOOTHING_KNN, "neighbours": 4},
+    {"direction": trigml.TML_DDT_LOWER_PASSES},
+    {"smoothing": trigml.TML_DDT_SMOOTHING_KNN, "neighbours": 4},
     {"rho_bins": 12, "pt_bins": 5, "min_entries": 5, "rho_min": -6.0, "rho_max": -1.0, "pt_min": 300.0},
     {"rho_bins": 1, "pt_bins": 1, "rho_min": -20.0, "rho_max": 1.0, "pt_min": 0.0, "pt_max": 2000.0},
 ]
@@ -158,27 +155,27 @@ CONFIGS = [
 @pytest.mark.parametrize("score_key", ["score", "score_tied"])
 @pytest.mark.parametrize("changes", CONFIGS)
 @pytest.mark.parametrize("weighted", [True, False])
-def test_ddt_map_equals_the_documented_definition(lib, sample, tmp_path, score_key, changes, weighted):
+def test_ddt_map_equals_the_documented_definition(sample, tmp_path, score_key, changes, weighted):
     bkg = sample["label"] == 0
     score, mass, pt = sample[score_key][bkg], sample["mass"][bkg], sample["pt"][bkg]
     weight = sample["weight"][bkg] if weighted else None
-    cfg = lib.ddt_config(0.26 if changes.get("direction") else 0.1, **changes)
-    expected = dr.build(score, mass, pt, weight, cfg.as_reference())
-    with lib.ddt_build(score, mass, pt, weight, cfg) as m:
+    cfg = trigml.ddt_config(0.26 if changes.get("direction") else 0.1, **changes)
+    expected = dr.build(score, mass, pt, weight, reference_config(cfg))
+    with trigml.DDTMap.build_with_config(score, mass, pt, weight, cfg) as m:
         m.save(tmp_path / "map.json")
         values, read_cfg, doc = dr.read_map(tmp_path / "map.json")
-        assert read_cfg == cfg.as_reference()
+        assert read_cfg == reference_config(cfg)
         filled = expected["filled"]
         assert filled.sum() > 0
         assert np.array_equal(np.array(doc["filled"]), filled)
         assert np.array_equal(np.array(doc["entries"]), expected["entries"])
-        if cfg.smoothing == tc.TML_DDT_SMOOTHING_NONE:
+        if cfg.smoothing == trigml.TML_DDT_SMOOTHING_NONE:
             # per-bin quantiles: exactly the definition, bit for bit
             assert np.array_equal(values[filled], expected["quantiles"][filled])
         assert np.array_equal(values, expected["values"])
         # apply, through the file round trip too
         out = m.apply(sample["score"], sample["mass"], sample["pt"])
-        with lib.ddt_load(tmp_path / "map.json") as loaded:
+        with trigml.DDTMap.load(tmp_path / "map.json") as loaded:
             assert np.array_equal(loaded.apply(sample["score"], sample["mass"], sample["pt"]), out)
             loaded.save(tmp_path / "again.json")
         assert (tmp_path / "again.json").read_text() == (tmp_path / "map.json").read_text()
@@ -186,24 +183,24 @@ def test_ddt_map_equals_the_documented_definition(lib, sample, tmp_path, score_k
     assert np.max(np.abs(out.astype(np.float64) - ref_out)) <= 1e-6
 
 
-def test_ddt_gives_the_design_efficiency_in_each_bin(lib, sample):
+def test_ddt_gives_the_design_efficiency_in_each_bin(sample):
     """With one bin, X is the weighted quantile: the passing weight fraction
     is q up to one jet's weight."""
     bkg = sample["label"] == 0
     s, m, p, w = (sample[k][bkg] for k in ("score", "mass", "pt", "weight"))
-    for direction in (tc.TML_DDT_HIGHER_PASSES, tc.TML_DDT_LOWER_PASSES):
-        cfg = lib.ddt_config(0.2, rho_bins=1, pt_bins=1, rho_min=-30.0, rho_max=1.0, pt_min=0.0, pt_max=5000.0,
+    for direction in (trigml.TML_DDT_HIGHER_PASSES, trigml.TML_DDT_LOWER_PASSES):
+        cfg = trigml.ddt_config(0.2, rho_bins=1, pt_bins=1, rho_min=-30.0, rho_max=1.0, pt_min=0.0, pt_max=5000.0,
                              direction=direction)
-        with lib.ddt_build(s, m, p, w, cfg) as mp:
+        with trigml.DDTMap.build_with_config(s, m, p, w, cfg) as mp:
             out = mp.apply(s, m, p)
         eff = w[out > 0].sum() / w.sum()
         assert abs(eff - 0.2) <= 2 * w.max() / w.sum()
 
 
-def test_ddt_apply_edge_values(lib, sample):
+def test_ddt_apply_edge_values(sample):
     bkg = sample["label"] == 0
-    cfg = lib.ddt_config(0.1)
-    with lib.ddt_build(sample["score"][bkg], sample["mass"][bkg], sample["pt"][bkg], None, cfg) as m:
+    cfg = trigml.ddt_config(0.1)
+    with trigml.DDTMap.build_with_config(sample["score"][bkg], sample["mass"][bkg], sample["pt"][bkg], None, cfg) as m:
         out = m.apply([0.5, 0.5, 0.5, np.nan, 0.5, 0.5, 0.5, 0.5], [80, 0.0, np.nan, 80, -1.0, 80, 80, 1e6],
                       [500, 500, 500, 500, 500, 0.0, -3.0, 1e-3])
     assert np.isfinite(out[[0, 1, 7]]).all()   # mass 0 takes the lowest rho; far outside clamps
@@ -213,22 +210,22 @@ def test_ddt_apply_edge_values(lib, sample):
 # -------------------------------------------------------------------- metric
 
 @pytest.mark.parametrize("weighted", [True, False])
-def test_r50_jsd_matches_numpy(lib, sample, weighted):
+def test_r50_jsd_matches_numpy(sample, weighted):
     w = sample["weight"] if weighted else None
     for key in ("score", "score_tied"):
-        got = lib.r50_jsd(sample[key], sample["label"], sample["mass"], w)
+        got = trigml.r50_jsd(sample[key], sample["label"], sample["mass"], w)
         expected = tm.r50_inverse_jsd(sample[key], sample["label"], sample["mass"], w)
         assert got[0] == pytest.approx(expected[0], rel=1e-9, abs=0)
         assert got[1] == pytest.approx(expected[1], rel=1e-9, abs=0)
         assert 1 < got[0] < 1e4 and 0 < got[1] < np.inf
 
 
-def test_r50_jsd_after_ddt_is_higher(lib, sample):
+def test_r50_jsd_after_ddt_is_higher(sample):
     """Sanity: decorrelating with a DDT map raises 1/JSD of this sample."""
     bkg = sample["label"] == 0
-    cfg = lib.ddt_config(0.1, rho_bins=10, rho_min=-6.0, rho_max=-1.0, pt_bins=3, pt_min=300.0)
-    with lib.ddt_build(sample["score"][bkg], sample["mass"][bkg], sample["pt"][bkg], None, cfg) as m:
+    cfg = trigml.ddt_config(0.1, rho_bins=10, rho_min=-6.0, rho_max=-1.0, pt_bins=3, pt_min=300.0)
+    with trigml.DDTMap.build_with_config(sample["score"][bkg], sample["mass"][bkg], sample["pt"][bkg], None, cfg) as m:
         ddt = m.apply(sample["score"], sample["mass"], sample["pt"])
-    raw = lib.r50_jsd(sample["score"], sample["label"], sample["mass"])
-    dec = lib.r50_jsd(ddt, sample["label"], sample["mass"])
+    raw = trigml.r50_jsd(sample["score"], sample["label"], sample["mass"])
+    dec = trigml.r50_jsd(ddt, sample["label"], sample["mass"])
     assert dec[1] > raw[1]

@@ -5,20 +5,16 @@ tagger's logit), the Pythia jets' FastJet pipeline on a synthetic event
 record, the committed Pythia sample, and the committed models and maps
 meeting issue 5's 10x and flatness requirements on its held-out part."""
 import json
-import pathlib
-import sys
 
 import numpy as np
 import pytest
 
-TOOLS = pathlib.Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(TOOLS))
-
-import jets_parametric as jp  # noqa: E402
-import tagger_metrics as tm  # noqa: E402
-import tagger_reference as ref  # noqa: E402
-import tagger_train as tt  # noqa: E402
-import tagger_ctypes as tc  # noqa: E402
+import checkout_paths
+import jets_parametric as jp
+import tagger_metrics as tm
+import tagger_reference as ref
+import tagger_train as tt
+import trigml
 
 
 def test_disco_value_matches_the_metric_helper():
@@ -79,15 +75,13 @@ def test_flat_mass_weights_flatten_the_mass_histogram():
 
 
 def test_exported_mlp_scores_equal_numpy(tmp_path):
-    if not tc.DEFAULT_LIB.exists():
-        pytest.skip("libtrigml.so not built")
     jets = jp.sample(300, 300, seed=9)
     x = jets["jet_features"].astype(np.float64)
     mean, std = x.mean(axis=0), x.std(axis=0)
     params = tt.train((x - mean) / std, jets["label"].astype(np.float64), jets["mass"].astype(np.float64),
                       lam=10.0, seed=1, epochs=1, batch=128)
     doc = tt.export(params, mean, std, tmp_path / "m.json", "test")
-    with tc.Library().load_tagger(tmp_path / "m.json") as t:
+    with trigml.Tagger.load(tmp_path / "m.json") as t:
         got = t.score(jets["jet_features"])
     assert np.max(np.abs(got - ref.score(ref.parse_model(doc), jets["jet_features"]))) <= 1e-6
 
@@ -217,23 +211,20 @@ def test_committed_study_meets_issue_5():
     through the library: every decorrelated method has >= 10x the raw 1/JSD
     and every map passes the flatness rule at its design quantile."""
     jpy = _sample_or_skip()
-    if not tc.DEFAULT_LIB.exists():
-        pytest.skip("libtrigml.so not built")
-    models = TOOLS.parent / "models" / "taggers"
+    models = checkout_paths.ROOT / "models" / "taggers"
     test = jpy.load(jpy.SAMPLE, "test")
     bkg = test["label"] == 0
-    lib = tc.Library()
     inverse_jsd = {}
     for name in ("raw", "disco"):
-        with lib.load_tagger(models / f"mlp_{name}.json") as t:
+        with trigml.Tagger.load(models / f"mlp_{name}.json") as t:
             p = t.score(test["jet_features"])[:, 0]
-        inverse_jsd[name] = lib.r50_jsd(p, test["label"], test["mass"])[1]
+        inverse_jsd[name] = trigml.r50_jsd(p, test["label"], test["mass"])[1]
         for q in tt.WORKING_POINTS:
             path = models / f"ddt_{name}_q{int(q * 100):02d}.json"
             assert "logit" in json.loads(path.read_text())["provenance"]
-            with lib.ddt_load(path) as m:
+            with trigml.DDTMap.load(path) as m:
                 d = m.apply(tt.ddt_score(p), test["mass"], test["pt"])
-            inverse_jsd[(name, q)] = lib.r50_jsd(d, test["label"], test["mass"])[1]
+            inverse_jsd[(name, q)] = trigml.r50_jsd(d, test["label"], test["mass"])[1]
             rows = tt.flatness(d[bkg] > 0, test["mass"][bkg], q)
             assert len(rows) >= 10 and all(r[4] for r in rows), (name, q)
     raw = inverse_jsd.pop("raw")

@@ -1,19 +1,14 @@
-"""tools/tmva_to_forest.py: TMVA BDT XML -> trigml.forest, checked against a
+"""tools/lut/tmva_to_forest.py: TMVA BDT XML -> trigml.forest, checked against a
 direct reading of the XML (TMVA's rule: right when x >= Cut for cType=1,
 when x < Cut for cType=0; leaves' res summed in double after tree 0's
 boostWeight) through the library, bit for bit.
 """
-import os
-import sys
 
 import numpy as np
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(HERE))
-
-import tmva_to_forest  # noqa: E402
-from trigml_forest_ctypes import Forest  # noqa: E402
+import tmva_to_forest
+from trigml import Forest
 
 N_FEATURES = 4
 
@@ -96,7 +91,7 @@ def test_convert_matches_tmva(forest_xml, tmp_path, emtf, layout):
     out = tmp_path / "f.json"
     args = [src, "-o", str(out)] + (["--emtf"] if emtf else [])
     assert tmva_to_forest.main(args) == 0
-    f = Forest(str(out))
+    f = Forest.load(out)
     assert (f.feature_count, f.tree_count) == (N_FEATURES, len(trees))
     x = rows(5000)
     got = f.predict(x)
