@@ -1,4 +1,4 @@
-"""Import paths for the tools and their tests: puts this checkout's python/
+"""Import paths for the tools and their tests: puts this checkout's root
 (the `trigml` package) and every tools/ subfolder at the front of sys.path,
 so a script in one folder imports a module of another by its plain name
 (`import t5_reference`) and always uses this checkout's package. A script
@@ -14,6 +14,6 @@ TOOLS = pathlib.Path(__file__).resolve().parent
 ROOT = TOOLS.parent
 FOLDERS = ("reference", "formats", "t5", "lut", "taggers", "plots")
 
-for _path in reversed([ROOT / "python"] + [TOOLS / folder for folder in FOLDERS]):
+for _path in reversed([ROOT] + [TOOLS / folder for folder in FOLDERS]):
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))

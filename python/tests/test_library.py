@@ -52,7 +52,7 @@ def test_lookup_order_in_a_checkout(monkeypatch):
     monkeypatch.delenv("TRIGML_LIB", raising=False)
     paths = _library.candidate_paths()
     assert paths[0] == _library.PACKAGE_DIR / "libtrigml.so"
-    root = _library.PACKAGE_DIR.parents[1]
+    root = _library.PACKAGE_DIR.parent
     assert paths[1] == root / ".build" / "release" / "libtrigml.so"
     cpu = subprocess.run([str(root / "tools" / "tuned_cpu.sh")], capture_output=True, text=True).stdout.strip()
     if cpu:

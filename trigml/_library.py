@@ -31,9 +31,9 @@ class TrigMLError(Exception):
 
 
 def _checkout_root():
-    """The repository root when this package runs from python/trigml in a
-    source checkout, else None."""
-    root = PACKAGE_DIR.parents[1]
+    """The repository root when this package runs from trigml/ in a source
+    checkout, else None."""
+    root = PACKAGE_DIR.parent
     return root if (root / "Package.swift").is_file() and (root / "include" / "trigml.h").is_file() else None
 
 
