@@ -31,16 +31,18 @@ static int g_failures = 0;
     } while (0)
 
 /* Loads the library (TRIGML_LIB or the build's path) or exits with 1. */
-static inline void test_load_api(tml_api *api)
+static inline const tml_api *test_load_api(void)
 {
     char err[1024];
     /* Line-buffered stdout keeps progress lines and FAIL lines (stderr) in
      * order in ctest's captured output. */
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (tml_api_load(api, NULL, err, sizeof err) != 0) {
+    const tml_api *api = tml_load(NULL, err, sizeof err);
+    if (!api) {
         fprintf(stderr, "FAIL: cannot load the library: %s\n", err);
         exit(1);
     }
+    return api;
 }
 
 /* `relative` under the source tree, written into buf. */
