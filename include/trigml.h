@@ -19,7 +19,10 @@
  *  - Pointer, index and shape errors fail the whole call before any output
  *    is written. Non-finite input values never fail a call: the affected
  *    candidate gets score NaN and pass 0.
- *  - The library starts no threads and keeps no global mutable state.
+ *  - The library keeps no global mutable state. It starts threads only
+ *    inside tml_lut_generate and tml_lut_evaluate (their n_threads
+ *    argument; 0 = all cores), and every such thread has ended when the
+ *    call returns. Every other call runs on the caller's thread only.
  */
 #ifndef TRIGML_H
 #define TRIGML_H
@@ -43,7 +46,7 @@ typedef int32_t tml_status;
 #define TML_ERR_FORMAT           3 /* malformed or inconsistent file content */
 #define TML_ERR_SHAPE            4 /* sizes that do not fit together */
 #define TML_ERR_UNSUPPORTED      5 /* valid request this version cannot do */
-#define TML_ERR_OUT_OF_MEMORY    6
+#define TML_ERR_OUT_OF_MEMORY    6 /* reserved: this version never returns it */
 #define TML_ERR_INTERNAL         7
 
 /* The ABI version this library implements; compare with TML_ABI_VERSION. */
@@ -226,8 +229,8 @@ tml_status tml_pt_conversion_preset(const char *name, tml_pt_conversion *out);
  * failed call writes nothing.
  * A NaN input (possible only from a user scheme's arithmetic) follows each
  * node's default direction, as tml_forest_predict does. The forest's LUT
- * form is prepared once, at tml_forest_load, so small ranges cost only
- * their own evaluation.
+ * form is prepared once per forest handle, so small ranges cost only their
+ * own evaluation.
  *
  * Summation rule for LUTs: the BDT output is the exact sum of the base
  * margin and the reached leaves, rounded once to float32 (nearest, ties to

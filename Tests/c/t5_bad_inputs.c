@@ -15,19 +15,9 @@
 static const tml_api *api;
 static char g_dir[256];
 
-/* Asserts the exact status, a non-empty message, and that the message
- * mentions `mention` (and `mention2` if non-NULL). */
 static void expect(const char *what, tml_status got, tml_status want, const char *mention, const char *mention2)
 {
-    const char *msg = api->last_error();
-    CHECK(got == want, "%s: status %s, expected %s (message: '%s')", what, tml_status_name(got),
-          tml_status_name(want), msg ? msg : "(NULL)");
-    if (want == TML_OK) return;
-    CHECK(msg && msg[0], "%s: empty tml_last_error()", what);
-    if (!msg) return;
-    CHECK(!mention || strstr(msg, mention), "%s: message '%s' does not mention '%s'", what, msg, mention);
-    CHECK(!mention2 || strstr(msg, mention2), "%s: message '%s' does not mention '%s'", what, msg, mention2);
-    printf("  ok  %-44s %s: %s\n", what, tml_status_name(got), msg);
+    test_expect(api, what, got, want, mention, mention2);
 }
 
 /* ------------------------------------------------- outputs stay untouched */

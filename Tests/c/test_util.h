@@ -45,6 +45,22 @@ static inline const tml_api *test_load_api(void)
     return api;
 }
 
+/* Asserts the exact status, a non-empty message when it is not TML_OK, and
+ * that the message mentions `mention` (and `mention2`) when non-NULL. */
+static inline void test_expect(const tml_api *api, const char *what, tml_status got, tml_status want,
+                               const char *mention, const char *mention2)
+{
+    const char *msg = api->last_error();
+    CHECK(got == want, "%s: status %s, expected %s (message: '%s')", what, tml_status_name(got),
+          tml_status_name(want), msg ? msg : "(NULL)");
+    if (want == TML_OK) return;
+    CHECK(msg && msg[0], "%s: empty tml_last_error()", what);
+    if (!msg) return;
+    CHECK(!mention || strstr(msg, mention), "%s: message '%s' does not mention '%s'", what, msg, mention);
+    CHECK(!mention2 || strstr(msg, mention2), "%s: message '%s' does not mention '%s'", what, msg, mention2);
+    printf("  ok  %-44s %s: %s\n", what, tml_status_name(got), msg);
+}
+
 /* `relative` under the source tree, written into buf. */
 static inline const char *test_source_path(char *buf, size_t size, const char *relative)
 {
