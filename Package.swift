@@ -3,6 +3,9 @@
 // No package dependencies, by rule: only the toolchain's own modules.
 import PackageDescription
 
+// This manifest's directory, absolute: linker flags are not resolved relative to it.
+let packageDirectory = String(#filePath.dropLast("/Package.swift".count))
+
 let package = Package(
     name: "TrigML",
     products: [
@@ -35,7 +38,21 @@ let package = Package(
                 // ever failed a call hold a last-error string freed by a TLS
                 // destructor in this library; unmapping it would crash them at
                 // thread exit (Tests/c/t5_dlclose.c).
-                linkerSettings: [.unsafeFlags(["-Xlinker", "-z", "-Xlinker", "nodelete"])]),
+                // --version-script: only the tml_* entry points are exported
+                // (include/trigml.map; the linker wants its absolute path).
+                // -soname: programs linked with -ltrigml record libtrigml.so.1,
+                // the ABI version, as CMakeLists.txt installs it.
+                // lld (shipped with the Swift toolchain): gold keeps the hidden
+                // Swift symbols in .dynsym as LOCAL entries; lld drops them.
+                // (SwiftPM applies these flags to trigml-cli too, which links
+                // this target: on an executable the SONAME is inert and the
+                // script only limits what it exports.)
+                linkerSettings: [.unsafeFlags([
+                    "-use-ld=lld",
+                    "-Xlinker", "-z", "-Xlinker", "nodelete",
+                    "-Xlinker", "--version-script=\(packageDirectory)/include/trigml.map",
+                    "-Xlinker", "-soname=libtrigml.so.1",
+                ])]),
         .executableTarget(name: "TrigMLCLI", dependencies: ["TrigML", "TrigMLCore", "TrigMLForest", "TrigMLLUT"]),
         .testTarget(name: "TrigMLT5Tests", dependencies: ["CTrigML", "TrigMLT5", "TrigMLCore", "TrigMLKernels"]),
         .testTarget(name: "TrigMLForestTests", dependencies: ["TrigMLForest", "TrigMLCore"]),

@@ -10,13 +10,14 @@
 #      (default 30) plus every committed regression input; the C tests
 #      against a Swift library built with -sanitize=address; the
 #      concurrency tests under ThreadSanitizer. TRIGML_HARDENING=0 skips it.
-# Ends with one line counting the tests of every stage.
+# Ends with one line counting the tests of every stage: passed, failed and
+# skipped (a test that did not run is reported, never counted as passed).
 set -uo pipefail
 cd "$(dirname "$0")"
 TRIGML_DEPS=tests source tools/ensure_deps.sh || exit 1
 
 log=$(mktemp -d)
-passed=0; failed=0; broken=()
+passed=0; failed=0; skipped=0; broken=()
 stage() {  # stage NAME COMMAND... ; output to the terminal and to a log
   local name=$1; shift
   echo; echo "=== $name: $*"
@@ -25,22 +26,34 @@ stage() {  # stage NAME COMMAND... ; output to the terminal and to a log
   [ "$rc" -eq 0 ] || broken+=("$name (exit $rc)")
   return 0
 }
-count() {  # count NAME PASSED FAILED
-  passed=$((passed + ${2:-0})); failed=$((failed + ${3:-0}))
+count() {  # count NAME PASSED FAILED [SKIPPED]
+  passed=$((passed + ${2:-0})); failed=$((failed + ${3:-0})); skipped=$((skipped + ${4:-0}))
 }
 
 stage swift-test swift test
-count swift-test \
-  "$(grep -Eo 'Executed [0-9]+ tests?, with [0-9]+ failures' "$log/swift-test.log" | tail -1 | awk '{print $2 - $5}')" \
-  "$(grep -Eo 'Executed [0-9]+ tests?, with [0-9]+ failures' "$log/swift-test.log" | tail -1 | awk '{print $5}')"
+# XCTest: "Executed N tests, with F failures" or, when some were skipped,
+# "Executed N tests, with S tests skipped and F failures".
+xctest_counts() {
+  local line n s f
+  line=$(grep -Eo 'Executed [0-9]+ tests?, with ([0-9]+ tests? skipped and )?[0-9]+ failures?' "$log/$1.log" | tail -1)
+  if [ -z "$line" ]; then broken+=("$1 (no XCTest summary)"); return; fi
+  n=$(echo "$line" | awk '{print $2}')
+  s=$(echo "$line" | grep -Eo '[0-9]+ tests? skipped' | awk '{print $1}')
+  f=$(echo "$line" | grep -Eo '[0-9]+ failures?' | awk '{print $1}')
+  count "$1" $((n - ${s:-0} - f)) "$f" "${s:-0}"
+}
+xctest_counts swift-test
 
-ctest_counts() {  # "100% tests passed out of T" or "N% tests passed, F tests failed out of T"
-  local line f t
+ctest_counts() {  # "100% tests passed out of T" or "N% tests passed, F tests failed out of T";
+  # skipped tests (SKIP_RETURN_CODE) count as passed there and are listed as
+  # "(Skipped)" (or "(Disabled)") under "The following tests did not run".
+  local line f t s
   line=$(grep -E '% tests passed' "$log/$1.log" | tail -1)
   if [ -z "$line" ]; then broken+=("$1 (no ctest summary)"); return; fi
   t=$(echo "$line" | sed -E 's/.*out of ([0-9]+).*/\1/')
   f=$(echo "$line" | grep -Eo '[0-9]+ tests? failed' | awk '{print $1}')
-  count "$1" $((t - ${f:-0})) "${f:-0}"
+  s=$(grep -cE '^[[:space:]]*[0-9]+ - .*\((Skipped|Disabled)\)' "$log/$1.log")
+  count "$1" $((t - ${f:-0} - s)) "${f:-0}" "$s"
 }
 
 stage cmake-build bash -c 'cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build build -j2'
@@ -63,13 +76,15 @@ fi
 stage pytest python3 -m pytest -q tools/tests python/tests
 line=$(grep -E '[0-9]+ (passed|failed)' "$log/pytest.log" | tail -1)
 count pytest "$(echo "$line" | grep -Eo '[0-9]+ passed' | awk '{print $1}')" \
-  "$(echo "$line" | grep -Eo '[0-9]+ failed' | awk '{print $1}')"
+  "$(echo "$line" | grep -Eo '[0-9]+ failed' | awk '{print $1}')" \
+  "$(echo "$line" | grep -Eo '[0-9]+ skipped' | awk '{print $1}')"
 
-summary_counts() {  # summary_counts STAGE PREFIX: "PREFIX: P passed, F failed" in the stage's log
+summary_counts() {  # summary_counts STAGE PREFIX: "PREFIX: P passed, F failed[, S skipped]" in the stage's log
   local line
   line=$(grep -E "^$2: [0-9]+ passed, [0-9]+ failed" "$log/$1.log" | tail -1)
   if [ -z "$line" ]; then broken+=("$1 (no summary line)"); return; fi
-  count "$1" "$(echo "$line" | awk '{print $2}')" "$(echo "$line" | awk '{print $4}')"
+  count "$1" "$(echo "$line" | awk '{print $2}')" "$(echo "$line" | awk '{print $4}')" \
+    "$(echo "$line" | grep -Eo '[0-9]+ skipped' | awk '{print $1}')"
 }
 
 if [ "${TRIGML_HARDENING:-1}" != 0 ]; then
@@ -91,5 +106,5 @@ fi
 
 echo
 for b in "${broken[@]}"; do echo "stage failed: $b"; done
-echo "run-tests: $passed passed, $failed failed"
+echo "run-tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ ${#broken[@]} -eq 0 ]

@@ -12,28 +12,19 @@
  * 2.. = TrigML builds in the order tb_open_trigml opened them.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "trigml.h"
+#include "bench_harness.h"
 #include "t5_lst_style.h"
 
 #define TB_MAX_IMPL 8
 
 typedef struct {
-    void *dl;
-    uint32_t (*abi_version)(void);
-    const char *(*version)(void);
-    const char *(*last_error)(void);
-    tml_status (*model_load)(const char *, tml_t5_model **);
-    void (*model_free)(tml_t5_model *);
-    int32_t (*input_count)(const tml_t5_model *);
-    tml_status (*features)(const tml_t5_model *, const tml_t5_batch *, float *);
-    tml_status (*score)(const tml_t5_model *, const tml_t5_batch *, float *, uint8_t *);
+    const tml_api *api;
     tml_t5_model *model;
 } tb_trigml;
 
@@ -122,33 +113,20 @@ static inline tml_t5_batch slice(uint64_t start, uint64_t n) {
 
 /* ---------------------------------------------------------- TrigML builds */
 
-#define SYM(field, name)                                                        \
-    do {                                                                        \
-        *(void **)(&t->field) = dlsym(t->dl, name);                             \
-        if (!t->field) return fail("%s: missing symbol %s", lib, name);         \
-    } while (0)
-
 /* dlopen's a libtrigml.so and loads the model file; returns the impl id. */
 int tb_open_trigml(const char *lib, const char *model_path) {
     if (g_n_impl >= TB_MAX_IMPL) return fail("too many implementations%s%s", "", "");
     tb_trigml *t = &g_impl[g_n_impl];
-    t->dl = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-    if (!t->dl) return fail("dlopen %s: %s", lib, dlerror());
-    SYM(abi_version, "tml_abi_version");
-    SYM(version, "tml_version");
-    SYM(last_error, "tml_last_error");
-    SYM(model_load, "tml_t5_model_load");
-    SYM(model_free, "tml_t5_model_free");
-    SYM(input_count, "tml_t5_model_input_count");
-    SYM(features, "tml_t5_features");
-    SYM(score, "tml_t5_score");
-    if (t->abi_version() != TML_ABI_VERSION) return fail("%s: ABI version mismatch%s", lib, "");
-    if (t->model_load(model_path, &t->model) != TML_OK) return fail("tml_t5_model_load: %s%s", t->last_error(), "");
+    char error[1024];
+    t->api = tml_load(lib, error, sizeof error);
+    if (!t->api) return fail("%s%s", error, "");
+    if (t->api->t5_model_load(model_path, &t->model) != TML_OK)
+        return fail("tml_t5_model_load: %s%s", t->api->last_error(), "");
     return g_n_impl++;
 }
 
 const char *tb_trigml_version(int impl) {
-    return (impl >= TB_FIRST_TRIGML && impl < g_n_impl) ? g_impl[impl].version() : "";
+    return (impl >= TB_FIRST_TRIGML && impl < g_n_impl) ? g_impl[impl].api->version() : "";
 }
 
 /* Scores candidates [start, start+n) of the pool with impl into score/pass. */
@@ -157,8 +135,8 @@ int tb_score(int impl, uint64_t start, uint64_t n, float *score, uint8_t *pass) 
     if (impl == 0) { lst_t5_score(&b, score, pass); return 0; }
     if (impl == 1) { lst_t5_score_unrolled(&b, score, pass); return 0; }
     if (impl < 0 || impl >= g_n_impl) return fail("bad implementation id%s%s", "", "");
-    if (g_impl[impl].score(g_impl[impl].model, &b, score, pass) != TML_OK)
-        return fail("tml_t5_score: %s%s", g_impl[impl].last_error(), "");
+    if (g_impl[impl].api->t5_score(g_impl[impl].model, &b, score, pass) != TML_OK)
+        return fail("tml_t5_score: %s%s", g_impl[impl].api->last_error(), "");
     return 0;
 }
 
@@ -169,8 +147,8 @@ int tb_features(int impl, uint64_t start, uint64_t n, float *features) {
     if (impl == 0) { lst_t5_features(&b, features); return 0; }
     if (impl == 1) { lst_t5_features_unrolled(&b, features); return 0; }
     if (impl < 0 || impl >= g_n_impl) return fail("bad implementation id%s%s", "", "");
-    if (g_impl[impl].features(g_impl[impl].model, &b, features) != TML_OK)
-        return fail("tml_t5_features: %s%s", g_impl[impl].last_error(), "");
+    if (g_impl[impl].api->t5_features(g_impl[impl].model, &b, features) != TML_OK)
+        return fail("tml_t5_features: %s%s", g_impl[impl].api->last_error(), "");
     return 0;
 }
 
@@ -182,12 +160,6 @@ int tb_cuts(uint64_t start, uint64_t n, float *cut) {
 }
 
 /* ----------------------------------------------------------------- timing */
-
-static double seconds(clockid_t c) {
-    struct timespec ts;
-    clock_gettime(c, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 /*
  * Runs `calls` calls of `batch` candidates each, call k on the slice
@@ -201,7 +173,7 @@ int tb_time(int impl, uint64_t batch, uint64_t calls, uint64_t first_slice, doub
     uint64_t s = first_slice % slices;
     tml_t5_batch b = slice(0, batch);
     int bad = 0;
-    const double w0 = seconds(CLOCK_MONOTONIC), c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
+    const double w0 = bench_seconds(CLOCK_MONOTONIC), c0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
     if (impl < TB_FIRST_TRIGML) {
         void (*lst)(const tml_t5_batch *, float *, uint8_t *) = impl == 0 ? lst_t5_score : lst_t5_score_unrolled;
         for (uint64_t k = 0; k < calls; ++k) {
@@ -213,13 +185,13 @@ int tb_time(int impl, uint64_t batch, uint64_t calls, uint64_t first_slice, doub
         const tb_trigml *t = &g_impl[impl];
         for (uint64_t k = 0; k < calls; ++k) {
             b.t5_t3 = g_pool.t5_t3 + 2 * s * batch;
-            bad |= t->score(t->model, &b, g_score, g_pass) != TML_OK;
+            bad |= t->api->t5_score(t->model, &b, g_score, g_pass) != TML_OK;
             if (++s == slices) s = 0;
         }
     }
-    *cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
-    *wall = seconds(CLOCK_MONOTONIC) - w0;
-    if (bad) return fail("tml_t5_score failed while timing: %s%s", g_impl[impl].last_error(), "");
+    *cpu = bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    *wall = bench_seconds(CLOCK_MONOTONIC) - w0;
+    if (bad) return fail("tml_t5_score failed while timing: %s%s", g_impl[impl].api->last_error(), "");
     return 0;
 }
 
@@ -240,14 +212,14 @@ int tb_time_features(int impl, uint64_t batch, uint64_t calls, uint64_t first_sl
     tml_t5_batch b = slice(0, batch);
     const tb_trigml *t = &g_impl[impl];
     int bad = 0;
-    const double w0 = seconds(CLOCK_MONOTONIC), c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
+    const double w0 = bench_seconds(CLOCK_MONOTONIC), c0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
     for (uint64_t k = 0; k < calls; ++k) {
         b.t5_t3 = g_pool.t5_t3 + 2 * s * batch;
-        bad |= t->features(t->model, &b, features) != TML_OK;
+        bad |= t->api->t5_features(t->model, &b, features) != TML_OK;
         if (++s == slices) s = 0;
     }
-    *cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
-    *wall = seconds(CLOCK_MONOTONIC) - w0;
-    if (bad) return fail("tml_t5_features failed while timing: %s%s", t->last_error(), "");
+    *cpu = bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    *wall = bench_seconds(CLOCK_MONOTONIC) - w0;
+    if (bad) return fail("tml_t5_features failed while timing: %s%s", t->api->last_error(), "");
     return 0;
 }

@@ -1,7 +1,8 @@
 /*
  * The LST way of scoring T5s, as the peer of the benchmark: one candidate at
- * a time, the way LST's per-thread code does it (facts/lst_t5_dnn.md,
- * sections 1.1, 2 and 3), written for this benchmark:
+ * a time, the way LST's per-thread code does it (cmssw
+ * RecoTracker/LSTCore/src/alpaka/NeuralNetwork.h, t5dnn::runInference, and
+ * its weights header T5NeuralNetworkWeights.h), written for this benchmark:
  *
  *  - gather the five anchors through the index chain T5 -> T3 -> MD,
  *  - the 23 lst-v2 features in float (LST reads float columns and computes

@@ -10,25 +10,18 @@
  * offset of a slice is not 0), as a host scoring a slice of an event would.
  */
 #define _GNU_SOURCE
-#include <dlfcn.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "trigml.h"
+#include "bench_harness.h"
 
 #define TB_MAX_IMPL 8
 
 typedef struct {
-    void *dl;
-    const char *(*version)(void);
-    const char *(*last_error)(void);
-    tml_status (*load)(const char *, tml_tagger **);
-    void (*free_)(tml_tagger *);
-    int32_t (*output_count)(const tml_tagger *);
-    tml_status (*score)(const tml_tagger *, const tml_jet_batch *, float *);
+    const tml_api *api;
     tml_tagger *tagger;
     int32_t n_out;
 } tb_trigml;
@@ -41,13 +34,6 @@ static char g_error[1024];
 
 const char *tb_error(void) { return g_error; }
 
-static void *sym(void *dl, const char *name)
-{
-    void *p = dlsym(dl, name);
-    if (!p) snprintf(g_error, sizeof g_error, "symbol %s not found", name);
-    return p;
-}
-
 /* Opens a TrigML build and loads the model; returns its id or -1. */
 int tb_open(const char *lib, const char *model)
 {
@@ -56,33 +42,17 @@ int tb_open(const char *lib, const char *model)
         return -1;
     }
     tb_trigml *t = &g_impl[g_n_impl];
-    /* RTLD_DEEPBIND is not needed: every build exports the same names, but
-     * dlsym on each handle finds that handle's own definitions. */
-    t->dl = dlopen(lib, RTLD_NOW | RTLD_LOCAL);
-    if (!t->dl) {
-        snprintf(g_error, sizeof g_error, "dlopen(%s): %s", lib, dlerror());
+    t->api = tml_load(lib, g_error, sizeof g_error);
+    if (!t->api) return -1;
+    if (t->api->tagger_load(model, &t->tagger) != TML_OK) {
+        snprintf(g_error, sizeof g_error, "tml_tagger_load(%s): %s", model, t->api->last_error());
         return -1;
     }
-    void *p;
-#define GET(field, name)                         \
-    if (!(p = sym(t->dl, name))) return -1;      \
-    memcpy(&t->field, &p, sizeof p)
-    GET(version, "tml_version");
-    GET(last_error, "tml_last_error");
-    GET(load, "tml_tagger_load");
-    GET(free_, "tml_tagger_free");
-    GET(output_count, "tml_tagger_output_count");
-    GET(score, "tml_tagger_score");
-#undef GET
-    if (t->load(model, &t->tagger) != TML_OK) {
-        snprintf(g_error, sizeof g_error, "tml_tagger_load(%s): %s", model, t->last_error());
-        return -1;
-    }
-    t->n_out = t->output_count(t->tagger);
+    t->n_out = t->api->tagger_output_count(t->tagger);
     return g_n_impl++;
 }
 
-const char *tb_version(int impl) { return g_impl[impl].version(); }
+const char *tb_version(int impl) { return g_impl[impl].api->version(); }
 
 /* The pool: arrays stay owned (and alive) on the Python side. */
 int tb_set_pool(uint64_t n_jets, uint64_t jet_feature_count, const float *jet_features, const uint64_t *offsets,
@@ -116,19 +86,12 @@ int tb_score(int impl, uint64_t first, uint64_t count, uint64_t batch, float *ou
     for (uint64_t s = first; s < first + count; s += batch) {
         uint64_t c = first + count - s < batch ? first + count - s : batch;
         tml_jet_batch b = slice(s, c);
-        if (t->score(t->tagger, &b, out + (s - first) * (uint64_t)t->n_out) != TML_OK) {
-            snprintf(g_error, sizeof g_error, "tml_tagger_score: %s", t->last_error());
+        if (t->api->tagger_score(t->tagger, &b, out + (s - first) * (uint64_t)t->n_out) != TML_OK) {
+            snprintf(g_error, sizeof g_error, "tml_tagger_score: %s", t->api->last_error());
             return -1;
         }
     }
     return 0;
-}
-
-static double now(clockid_t clock)
-{
-    struct timespec ts;
-    clock_gettime(clock, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
 /* `calls` calls of `batch` jets, each on the next slice of the pool
@@ -142,16 +105,16 @@ int tb_time(int impl, uint64_t batch, uint64_t calls, uint64_t first_slice, doub
         return -1;
     }
     uint64_t s = first_slice % slices;
-    double w0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_PROCESS_CPUTIME_ID);
+    double w0 = bench_seconds(CLOCK_MONOTONIC), c0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
     for (uint64_t k = 0; k < calls; k++) {
         tml_jet_batch b = slice(s * batch, batch);
-        if (t->score(t->tagger, &b, g_out) != TML_OK) {
-            snprintf(g_error, sizeof g_error, "tml_tagger_score: %s", t->last_error());
+        if (t->api->tagger_score(t->tagger, &b, g_out) != TML_OK) {
+            snprintf(g_error, sizeof g_error, "tml_tagger_score: %s", t->api->last_error());
             return -1;
         }
         if (++s == slices) s = 0;
     }
-    *cpu = now(CLOCK_PROCESS_CPUTIME_ID) - c0;
-    *wall = now(CLOCK_MONOTONIC) - w0;
+    *cpu = bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    *wall = bench_seconds(CLOCK_MONOTONIC) - w0;
     return 0;
 }

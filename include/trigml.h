@@ -19,7 +19,10 @@
  *  - Pointer, index and shape errors fail the whole call before any output
  *    is written. Non-finite input values never fail a call: the affected
  *    candidate gets score NaN and pass 0.
- *  - The library starts no threads and keeps no global mutable state.
+ *  - The library keeps no global mutable state. It starts threads only
+ *    inside tml_lut_generate and tml_lut_evaluate (their n_threads
+ *    argument; 0 = all cores), and every such thread has ended when the
+ *    call returns. Every other call runs on the caller's thread only.
  */
 #ifndef TRIGML_H
 #define TRIGML_H
@@ -43,7 +46,7 @@ typedef int32_t tml_status;
 #define TML_ERR_FORMAT           3 /* malformed or inconsistent file content */
 #define TML_ERR_SHAPE            4 /* sizes that do not fit together */
 #define TML_ERR_UNSUPPORTED      5 /* valid request this version cannot do */
-#define TML_ERR_OUT_OF_MEMORY    6
+#define TML_ERR_OUT_OF_MEMORY    6 /* reserved: this version never returns it */
 #define TML_ERR_INTERNAL         7
 
 /* The ABI version this library implements; compare with TML_ABI_VERSION. */
@@ -226,8 +229,8 @@ tml_status tml_pt_conversion_preset(const char *name, tml_pt_conversion *out);
  * failed call writes nothing.
  * A NaN input (possible only from a user scheme's arithmetic) follows each
  * node's default direction, as tml_forest_predict does. The forest's LUT
- * form is prepared once, at tml_forest_load, so small ranges cost only
- * their own evaluation.
+ * form is prepared once per forest handle, so small ranges cost only their
+ * own evaluation.
  *
  * Summation rule for LUTs: the BDT output is the exact sum of the base
  * margin and the reached leaves, rounded once to float32 (nearest, ties to
@@ -415,6 +418,103 @@ tml_status tml_metric_r50_jsd(uint64_t n, const float *score,
                               const uint8_t *is_signal, const float *mass,
                               const float *weight, double *rejection,
                               double *inverse_jsd);
+
+/* ------------------------------------------------- one table, one dlsym */
+
+/*
+ * Every entry point above as one table, for hosts that dlopen() the library
+ * (a framework plugin): one dlsym("tml_get_api") instead of one per call.
+ *
+ *   tml_get_api_fn get = (tml_get_api_fn)dlsym(lib, "tml_get_api");
+ *   const tml_api *api = get ? get(TML_ABI_VERSION) : NULL;
+ *   if (!api || api->size < sizeof(tml_api)) ...  (older library: refuse)
+ *   api->t5_model_default(&model);
+ *
+ * One member per entry point, named without the tml_ prefix, in the order
+ * the entry points are declared in this header (tml_abi_version and
+ * tml_get_api are left out: the table is what tml_get_api returns, and its
+ * first member says the ABI version). Members are only ever appended: a new
+ * entry point is declared after tml_metric_r50_jsd above and gets its
+ * member at the end, so a table from a newer library starts with this one
+ * (compare `size`). Tests/c/api_table.sh checks that the declarations, the
+ * library's exported symbols and these members name the same functions in
+ * the same order.
+ */
+typedef struct tml_api {
+    uint32_t abi_version; /* TML_ABI_VERSION of the library that made it */
+    uint32_t size;        /* sizeof(tml_api) in that library */
+    const char *(*version)(void);
+    const char *(*last_error)(void);
+    tml_status (*t5_model_default)(tml_t5_model **out);
+    tml_status (*t5_model_load)(const char *path, tml_t5_model **out);
+    void (*t5_model_free)(tml_t5_model *m);
+    int32_t (*t5_model_input_count)(const tml_t5_model *m);
+    tml_status (*t5_features)(const tml_t5_model *m, const tml_t5_batch *b,
+                              float *features);
+    tml_status (*t5_score)(const tml_t5_model *m, const tml_t5_batch *b,
+                           float *score, uint8_t *pass);
+    tml_status (*forest_load)(const char *path, tml_forest **out);
+    void (*forest_free)(tml_forest *f);
+    int32_t (*forest_feature_count)(const tml_forest *f);
+    int32_t (*forest_tree_count)(const tml_forest *f);
+    tml_status (*forest_predict)(const tml_forest *f, uint64_t n_rows,
+                                 const float *x, uint64_t row_stride,
+                                 uint64_t feature_stride, float *out);
+    tml_status (*lut_scheme_preset)(const char *name, tml_lut_scheme **out);
+    tml_status (*lut_scheme_load)(const char *path, tml_lut_scheme **out);
+    void (*lut_scheme_free)(tml_lut_scheme *s);
+    uint64_t (*lut_scheme_first_address)(const tml_lut_scheme *s);
+    uint64_t (*lut_scheme_address_count)(const tml_lut_scheme *s);
+    int32_t (*lut_scheme_feature_count)(const tml_lut_scheme *s);
+    const char *(*lut_scheme_feature_name)(const tml_lut_scheme *s,
+                                           int32_t index);
+    tml_status (*lut_decode)(const tml_lut_scheme *s, uint64_t n,
+                             const uint64_t *address, float *features);
+    tml_status (*pt_conversion_preset)(const char *name,
+                                       tml_pt_conversion *out);
+    tml_status (*lut_generate)(const tml_lut_scheme *s, const tml_forest *f,
+                               const tml_pt_conversion *c, uint64_t first,
+                               uint64_t count, uint16_t *out,
+                               int32_t n_threads);
+    tml_status (*lut_evaluate)(const tml_lut_scheme *s, const tml_forest *f,
+                               const tml_pt_conversion *c, uint64_t n,
+                               const uint64_t *address, uint16_t *words,
+                               float *margins, int32_t n_threads);
+    tml_status (*tagger_load)(const char *path, tml_tagger **out);
+    void (*tagger_free)(tml_tagger *t);
+    int32_t (*tagger_output_count)(const tml_tagger *t);
+    int32_t (*tagger_jet_feature_count)(const tml_tagger *t);
+    int32_t (*tagger_constituent_feature_count)(const tml_tagger *t);
+    tml_status (*tagger_score)(const tml_tagger *t, const tml_jet_batch *b,
+                               float *out);
+    tml_status (*discriminant_log_ratio)(uint64_t n, int32_t n_classes,
+                                         const float *prob,
+                                         int32_t signal_class,
+                                         const float *background_fractions,
+                                         float *out);
+    tml_status (*ddt_config_init)(tml_ddt_config *cfg,
+                                  double background_efficiency);
+    tml_status (*ddt_build)(uint64_t n, const float *score, const float *mass,
+                            const float *pt, const float *weight,
+                            const tml_ddt_config *cfg, tml_ddt_map **out);
+    tml_status (*ddt_apply)(const tml_ddt_map *map, uint64_t n,
+                            const float *score, const float *mass,
+                            const float *pt, float *out);
+    tml_status (*ddt_save)(const tml_ddt_map *map, const char *path);
+    tml_status (*ddt_load)(const char *path, tml_ddt_map **out);
+    void (*ddt_free)(tml_ddt_map *map);
+    tml_status (*metric_r50_jsd)(uint64_t n, const float *score,
+                                 const uint8_t *is_signal, const float *mass,
+                                 const float *weight, double *rejection,
+                                 double *inverse_jsd);
+} tml_api;
+
+/* The table of ABI version abi_version (static storage, never freed); NULL
+ * for a version this library does not implement (today: anything but 1). */
+const tml_api *tml_get_api(uint32_t abi_version);
+
+/* The type of tml_get_api, for the result of dlsym(). */
+typedef const tml_api *(*tml_get_api_fn)(uint32_t abi_version);
 
 #ifdef __cplusplus
 }

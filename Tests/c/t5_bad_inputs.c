@@ -12,22 +12,12 @@
 #include "t5_synth.h"
 #include "test_util.h"
 
-static tml_api api;
+static const tml_api *api;
 static char g_dir[256];
 
-/* Asserts the exact status, a non-empty message, and that the message
- * mentions `mention` (and `mention2` if non-NULL). */
 static void expect(const char *what, tml_status got, tml_status want, const char *mention, const char *mention2)
 {
-    const char *msg = api.last_error();
-    CHECK(got == want, "%s: status %s, expected %s (message: '%s')", what, tml_status_name(got),
-          tml_status_name(want), msg ? msg : "(NULL)");
-    if (want == TML_OK) return;
-    CHECK(msg && msg[0], "%s: empty tml_last_error()", what);
-    if (!msg) return;
-    CHECK(!mention || strstr(msg, mention), "%s: message '%s' does not mention '%s'", what, msg, mention);
-    CHECK(!mention2 || strstr(msg, mention2), "%s: message '%s' does not mention '%s'", what, msg, mention2);
-    printf("  ok  %-44s %s: %s\n", what, tml_status_name(got), msg);
+    test_expect(api, what, got, want, mention, mention2);
 }
 
 /* ------------------------------------------------- outputs stay untouched */
@@ -59,9 +49,9 @@ static void expect_batch_error(const char *what, const tml_t5_model *m, const tm
     char label[256];
     arm_outputs();
     snprintf(label, sizeof label, "score: %s", what);
-    expect(label, api.t5_score(m, b, g_score, g_pass), want, mention, mention2);
+    expect(label, api->t5_score(m, b, g_score, g_pass), want, mention, mention2);
     snprintf(label, sizeof label, "features: %s", what);
-    expect(label, api.t5_features(m, b, g_features), want, mention, mention2);
+    expect(label, api->t5_features(m, b, g_features), want, mention, mention2);
     expect_untouched(what);
 }
 
@@ -128,11 +118,11 @@ static void expect_load(const char *what, const char *path, tml_status want, con
                         const char *mention2)
 {
     tml_t5_model *m = (tml_t5_model *)(uintptr_t)0x1; /* must be reset to NULL */
-    tml_status s = api.t5_model_load(path, &m);
+    tml_status s = api->t5_model_load(path, &m);
     expect(what, s, want, mention, mention2);
     if (want != TML_OK)
         CHECK(m == NULL, "%s: *out is %p after a failed load, expected NULL", what, (void *)m);
-    if (s == TML_OK) api.t5_model_free(m);
+    if (s == TML_OK) api->t5_model_free(m);
 }
 
 static void check_model_files(void)
@@ -249,7 +239,7 @@ static void poison(t5f_event *e, uint8_t *affected_v2, uint8_t *affected_v1)
 
 static void check_value_policy(const tml_t5_model *m, const char *name, int lst_v1)
 {
-    int nin = api.t5_model_input_count(m);
+    int nin = api->t5_model_input_count(m);
     t5f_event clean, bad;
     t5_synth_event(&clean, VALUE_TRACKS, 0, 99);
     t5_synth_event(&bad, VALUE_TRACKS, 0, 99);
@@ -261,10 +251,10 @@ static void check_value_policy(const tml_t5_model *m, const char *name, int lst_
     uint8_t cp[VALUE_TRACKS], bp[VALUE_TRACKS];
     char what[128];
     snprintf(what, sizeof what, "%s: NaN/Inf values and radius <= 0", name);
-    expect(what, api.t5_score(m, &cb, cs, cp), TML_OK, NULL, NULL);
-    expect(what, api.t5_score(m, &bb, bs, bp), TML_OK, NULL, NULL);
-    expect(what, api.t5_features(m, &cb, cf), TML_OK, NULL, NULL);
-    expect(what, api.t5_features(m, &bb, bf), TML_OK, NULL, NULL);
+    expect(what, api->t5_score(m, &cb, cs, cp), TML_OK, NULL, NULL);
+    expect(what, api->t5_score(m, &bb, bs, bp), TML_OK, NULL, NULL);
+    expect(what, api->t5_features(m, &cb, cf), TML_OK, NULL, NULL);
+    expect(what, api->t5_features(m, &bb, bf), TML_OK, NULL, NULL);
     for (int t = 0; t < VALUE_TRACKS; t++) {
         int nonfinite = 0;
         for (int i = 0; i < nin; i++) nonfinite += !isfinite(bf[t * nin + i]);
@@ -288,7 +278,7 @@ static void check_value_policy(const tml_t5_model *m, const char *name, int lst_
 
 int main(void)
 {
-    test_load_api(&api);
+    api = test_load_api();
     snprintf(g_dir, sizeof g_dir, "%s/trigml-badinputs-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(g_dir)) {
         perror("mkdtemp");
@@ -297,10 +287,10 @@ int main(void)
 
     tml_t5_model *v2 = NULL, *v1 = NULL;
     char v1path[1024];
-    CHECK(api.t5_model_default(&v2) == TML_OK, "%s", api.last_error());
-    CHECK(api.t5_model_load(test_source_path(v1path, sizeof v1path, "Tests/golden/t5_model_lst_v1.json"), &v1) ==
+    CHECK(api->t5_model_default(&v2) == TML_OK, "%s", api->last_error());
+    CHECK(api->t5_model_load(test_source_path(v1path, sizeof v1path, "Tests/golden/t5_model_lst_v1.json"), &v1) ==
               TML_OK,
-          "%s", api.last_error());
+          "%s", api->last_error());
     if (!v2 || !v1) return test_finish("t5_bad_inputs");
 
     /* A valid batch of 6 tracks + 4 fakes (n_md 30, n_t3 16, n_t5 10). */
@@ -309,7 +299,7 @@ int main(void)
     const tml_t5_batch good = t5f_batch(&ev);
     tml_t5_batch b;
     arm_outputs();
-    expect("control: valid batch", api.t5_score(v1, &good, g_score, g_pass), TML_OK, NULL, NULL);
+    expect("control: valid batch", api->t5_score(v1, &good, g_score, g_pass), TML_OK, NULL, NULL);
 
     /* NULL batch, NULL model. */
     expect_batch_error("NULL batch", v2, NULL, TML_ERR_INVALID_ARGUMENT, "batch", NULL);
@@ -338,16 +328,16 @@ int main(void)
     b = good;
     b.md_layer = NULL;
     expect_batch_error("lst-v1 model, md_layer NULL", v1, &b, TML_ERR_INVALID_ARGUMENT, "md_layer", NULL);
-    expect("lst-v2 model, md_layer NULL (not needed)", api.t5_score(v2, &b, g_score, g_pass), TML_OK, NULL, NULL);
+    expect("lst-v2 model, md_layer NULL (not needed)", api->t5_score(v2, &b, g_score, g_pass), TML_OK, NULL, NULL);
 
     /* NULL outputs with n_t5 > 0; pass alone may be NULL. */
-    expect("score output NULL, n_t5 > 0", api.t5_score(v2, &good, NULL, g_pass), TML_ERR_INVALID_ARGUMENT, "score",
+    expect("score output NULL, n_t5 > 0", api->t5_score(v2, &good, NULL, g_pass), TML_ERR_INVALID_ARGUMENT, "score",
            NULL);
-    expect("score and pass NULL, n_t5 > 0", api.t5_score(v2, &good, NULL, NULL), TML_ERR_INVALID_ARGUMENT, "score",
+    expect("score and pass NULL, n_t5 > 0", api->t5_score(v2, &good, NULL, NULL), TML_ERR_INVALID_ARGUMENT, "score",
            NULL);
-    expect("features output NULL, n_t5 > 0", api.t5_features(v2, &good, NULL), TML_ERR_INVALID_ARGUMENT, "features",
+    expect("features output NULL, n_t5 > 0", api->t5_features(v2, &good, NULL), TML_ERR_INVALID_ARGUMENT, "features",
            NULL);
-    expect("pass NULL (allowed)", api.t5_score(v2, &good, g_score, NULL), TML_OK, NULL, NULL);
+    expect("pass NULL (allowed)", api->t5_score(v2, &good, g_score, NULL), TML_OK, NULL, NULL);
 
     /* Index errors. Copies of the index columns, one entry broken. */
     uint32_t t5_t3[2 * 10], t3_md[3 * 16];
@@ -395,19 +385,19 @@ int main(void)
     /* Handle-making calls with NULL arguments; free(NULL). */
     char v2path[1024];
     test_source_path(v2path, sizeof v2path, "Tests/golden/t5_model_lst_v2.json");
-    expect("tml_t5_model_load(path, NULL)", api.t5_model_load(v2path, NULL), TML_ERR_INVALID_ARGUMENT, "out", NULL);
+    expect("tml_t5_model_load(path, NULL)", api->t5_model_load(v2path, NULL), TML_ERR_INVALID_ARGUMENT, "out", NULL);
     tml_t5_model *m = (tml_t5_model *)(uintptr_t)0x1;
-    expect("tml_t5_model_load(NULL, &m)", api.t5_model_load(NULL, &m), TML_ERR_INVALID_ARGUMENT, "path", NULL);
+    expect("tml_t5_model_load(NULL, &m)", api->t5_model_load(NULL, &m), TML_ERR_INVALID_ARGUMENT, "path", NULL);
     CHECK(m == NULL, "tml_t5_model_load(NULL, &m) left m = %p", (void *)m);
-    expect("tml_t5_model_default(NULL)", api.t5_model_default(NULL), TML_ERR_INVALID_ARGUMENT, "out", NULL);
-    api.t5_model_free(NULL); /* must be a no-op: reaching the next line is the test */
+    expect("tml_t5_model_default(NULL)", api->t5_model_default(NULL), TML_ERR_INVALID_ARGUMENT, "out", NULL);
+    api->t5_model_free(NULL); /* must be a no-op: reaching the next line is the test */
 
     check_model_files();
     check_value_policy(v2, "lst-v2 (default)", 0);
     check_value_policy(v1, "lst-v1", 1);
 
-    api.t5_model_free(v2);
-    api.t5_model_free(v1);
+    api->t5_model_free(v2);
+    api->t5_model_free(v1);
     t5f_event_free(&ev);
     /* Clean the scratch directory (file names used above). */
     static const char *const files[] = {"empty.json", "half.json", "malformed.json", "array.json", "shape.json",
@@ -420,6 +410,5 @@ int main(void)
         unlink(p);
     }
     rmdir(g_dir);
-    tml_api_unload(&api);
     return test_finish("t5_bad_inputs");
 }

@@ -13,23 +13,17 @@
 
 #include "test_util.h"
 
-typedef tml_status (*load_fn)(const char *, tml_t5_model **);
-typedef const char *(*error_fn)(void);
-
 static void *g_lib;
+static const tml_api *g_unpinned; /* the table of g_lib */
 static pthread_barrier_t g_barrier;
 static char g_message[512];
 
 static void *worker(void *arg)
 {
     (void)arg;
-    load_fn load = (load_fn)dlsym(g_lib, "tml_t5_model_load");
-    error_fn last_error = (error_fn)dlsym(g_lib, "tml_last_error");
     tml_t5_model *m = NULL;
-    if (load && last_error) {
-        load("/nonexistent/t5_dlclose.json", &m); /* sets this thread's message */
-        snprintf(g_message, sizeof g_message, "%s", last_error());
-    }
+    g_unpinned->t5_model_load("/nonexistent/t5_dlclose.json", &m); /* sets this thread's message */
+    snprintf(g_message, sizeof g_message, "%s", g_unpinned->last_error());
     pthread_barrier_wait(&g_barrier); /* main may dlclose now */
     pthread_barrier_wait(&g_barrier); /* main has dlclosed */
     return NULL;                      /* thread-exit destructors run here */
@@ -38,10 +32,12 @@ static void *worker(void *arg)
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
-    const char *path = tml_api_default_path(NULL);
+    const char *path = tml_library_path(NULL);
+    char err[1024];
     g_lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (!g_lib) {
-        fprintf(stderr, "FAIL: dlopen(%s): %s\n", path, dlerror());
+    g_unpinned = g_lib ? tml_api_of(g_lib, path, err, sizeof err) : NULL;
+    if (!g_unpinned) {
+        fprintf(stderr, "FAIL: dlopen(%s): %s\n", path, g_lib ? err : dlerror());
         return 1;
     }
     pthread_barrier_init(&g_barrier, NULL, 2);
@@ -61,11 +57,9 @@ int main(void)
     printf("worker exited cleanly\n");
 
     /* Reopen and use it again. */
-    tml_api api;
-    test_load_api(&api);
+    const tml_api *api = test_load_api();
     tml_t5_model *m = NULL;
-    CHECK(api.t5_model_default(&m) == TML_OK && m, "after reload: %s", api.last_error());
-    api.t5_model_free(m);
-    tml_api_unload(&api);
+    CHECK(api->t5_model_default(&m) == TML_OK && m, "after reload: %s", api->last_error());
+    api->t5_model_free(m);
     return test_finish("t5_dlclose");
 }

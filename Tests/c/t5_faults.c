@@ -50,7 +50,7 @@
 #define UNDER_SANITIZER 0
 #endif
 
-static tml_api api;
+static const tml_api *api;
 static char g_dir[256];
 static char *g_v2_text;
 static size_t g_v2_size;
@@ -91,8 +91,8 @@ static void write_file(const char *path, const char *text, size_t size)
 static tml_t5_model *expect_load(const char *what, const char *path, tml_status want)
 {
     tml_t5_model *m = (tml_t5_model *)(uintptr_t)0x8;
-    tml_status s = api.t5_model_load(path, &m);
-    const char *msg = api.last_error();
+    tml_status s = api->t5_model_load(path, &m);
+    const char *msg = api->last_error();
     CHECK(s == want, "%s: status %s, expected %s ('%s')", what, tml_status_name(s), tml_status_name(want), msg);
     if (s != TML_OK) {
         CHECK(m == NULL, "%s: *out not NULL after a failure", what);
@@ -111,7 +111,7 @@ static void expect_reference_scores(const char *what, tml_t5_model *m)
 {
     float score[64];
     uint8_t pass[64];
-    CHECK(api.t5_score(m, &g_batch, score, pass) == TML_OK, "%s: %s", what, api.last_error());
+    CHECK(api->t5_score(m, &g_batch, score, pass) == TML_OK, "%s: %s", what, api->last_error());
     CHECK(memcmp(score, g_ref_score, sizeof(float) * g_batch.n_t5) == 0 &&
               memcmp(pass, g_ref_pass, g_batch.n_t5) == 0,
           "%s: scores differ from the golden model's", what);
@@ -198,10 +198,10 @@ static void check_injected_faults(void)
         printf("  SKIP the library's fopen does not bind to this program's (not exported): no read-error "
                "injection\n");
         g_inject.enabled = 0;
-        if (m) api.t5_model_free(m);
+        if (m) api->t5_model_free(m);
         return;
     }
-    if (m) api.t5_model_free(m);
+    if (m) api->t5_model_free(m);
 
     /* At the start, inside the first stdio buffer, on a buffer edge, at the last byte. */
     const long fail_at[] = {0, 1, 4095, 4096, 4097, (long)g_v2_size / 2, (long)g_v2_size - 1};
@@ -210,13 +210,13 @@ static void check_injected_faults(void)
         snprintf(what, sizeof what, "EIO after %ld bytes", fail_at[i]);
         g_inject.fail_after = fail_at[i];
         expect_load(what, path, TML_ERR_IO);
-        CHECK(strstr(api.last_error(), "read error") != NULL, "%s: '%s'", what, api.last_error());
+        CHECK(strstr(api->last_error(), "read error") != NULL, "%s: '%s'", what, api->last_error());
     }
     g_inject.fail_after = -1;
 
     g_inject.max_chunk = 7; /* thousands of short reads */
     m = expect_load("short reads of 7 bytes", path, TML_OK);
-    if (m) expect_reference_scores("short reads", m), api.t5_model_free(m);
+    if (m) expect_reference_scores("short reads", m), api->t5_model_free(m);
     g_inject.max_chunk = 0;
 
     g_inject.fail_open = EMFILE;
@@ -227,7 +227,7 @@ static void check_injected_faults(void)
 
     g_inject.unlink_after = 1; /* vanishes after the first read: the open file lives on */
     m = expect_load("unlinked after the first read", path, TML_OK);
-    if (m) expect_reference_scores("unlinked", m), api.t5_model_free(m);
+    if (m) expect_reference_scores("unlinked", m), api->t5_model_free(m);
     CHECK(access(path, F_OK) != 0, "the injector did not unlink %s", path);
     expect_load("then missing", path, TML_ERR_IO);
     memset(&g_inject, 0, sizeof g_inject);
@@ -281,7 +281,7 @@ static void check_pipes(void)
     load_from_fifo("pipe closed after half the file", g_v2_size / 2, 4096, 0, TML_ERR_FORMAT);
     load_from_fifo("pipe closed before any byte", 0, 4096, 0, TML_ERR_FORMAT);
     tml_t5_model *m = load_from_fifo("slow pipe (1000-byte writes, 200 us)", g_v2_size, 1000, 200, TML_OK);
-    if (m) expect_reference_scores("slow pipe", m), api.t5_model_free(m);
+    if (m) expect_reference_scores("slow pipe", m), api->t5_model_free(m);
 }
 
 /* ----------------------------------------- replaced while being loaded */
@@ -326,16 +326,16 @@ static void check_replaced_while_loading(void)
     int ok = 0, refused = 0;
     for (int i = 0; i < 300; i++) {
         tml_t5_model *m = NULL;
-        tml_status s = api.t5_model_load(target, &m);
+        tml_status s = api->t5_model_load(target, &m);
         if (s == TML_OK) {
             ok++;
-            CHECK(api.t5_model_input_count(m) == 23, "a torn load gave another model");
+            CHECK(api->t5_model_input_count(m) == 23, "a torn load gave another model");
             expect_reference_scores("replaced file", m);
-            api.t5_model_free(m);
+            api->t5_model_free(m);
         } else {
             refused++;
             CHECK(s == TML_ERR_FORMAT || s == TML_ERR_IO || s == TML_ERR_SHAPE, "load %d: status %s: %s", i,
-                  tml_status_name(s), api.last_error());
+                  tml_status_name(s), api->last_error());
             CHECK(m == NULL, "*out set after a failed load");
         }
     }
@@ -415,23 +415,23 @@ static void check_absurd_counts(const tml_t5_model *v2, const tml_t5_model *v1)
             };
             for (int mi = 0; mi < 2; mi++) {
                 const tml_t5_model *m = mi ? v1 : v2;
-                tml_status s1 = api.t5_score(m, &b, g, g), s2 = api.t5_features(m, &b, g);
+                tml_status s1 = api->t5_score(m, &b, g, g), s2 = api->t5_features(m, &b, g);
                 CHECK(s1 == TML_ERR_INVALID_ARGUMENT && s2 == TML_ERR_INVALID_ARGUMENT,
                       "%s = %llu: status %s/%s", names[which], (unsigned long long)values[k], tml_status_name(s1),
                       tml_status_name(s2));
-                CHECK(strstr(api.last_error(), names[which]) != NULL, "message '%s' does not name %s",
-                      api.last_error(), names[which]);
+                CHECK(strstr(api->last_error(), names[which]) != NULL, "message '%s' does not name %s",
+                      api->last_error(), names[which]);
                 cases++;
             }
         }
     tml_t5_batch b = {.n_t5 = 1ull << 62}; /* NULL pointers too */
-    CHECK(api.t5_score(v2, &b, NULL, NULL) == TML_ERR_INVALID_ARGUMENT, "n_t5 = 2^62 with NULL pointers");
+    CHECK(api->t5_score(v2, &b, NULL, NULL) == TML_ERR_INVALID_ARGUMENT, "n_t5 = 2^62 with NULL pointers");
     printf("  ok  %d absurd batches refused with TML_ERR_INVALID_ARGUMENT before touching memory: %s\n", cases,
-           api.last_error());
+           api->last_error());
     munmap(g, page);
 }
 
-/* The other kinds, when the library exports them: the same rule for n_rows,
+/* The other kinds: the same rule for n_rows,
  * n_jets and n with every pointer on a PROT_NONE page. */
 static void check_absurd_counts_other_kinds(void)
 {
@@ -441,97 +441,70 @@ static void check_absurd_counts_other_kinds(void)
     int cases = 0;
     char path[1024];
 
-    typedef tml_status (*forest_load_fn)(const char *, tml_forest **);
-    typedef tml_status (*forest_predict_fn)(const tml_forest *, uint64_t, const float *, uint64_t, uint64_t, float *);
-    typedef void (*forest_free_fn)(tml_forest *);
-    forest_load_fn fload = (forest_load_fn)dlsym(api.dl, "tml_forest_load");
-    forest_predict_fn fpredict = (forest_predict_fn)dlsym(api.dl, "tml_forest_predict");
-    forest_free_fn ffree = (forest_free_fn)dlsym(api.dl, "tml_forest_free");
     test_source_path(path, sizeof path, "Tests/golden/forests/xgb_reg_squarederror.json");
     tml_forest *f = NULL;
-    if (fload && fpredict && ffree && test_file_exists(path) && fload(path, &f) == TML_OK) {
+    CHECK(api->forest_load(path, &f) == TML_OK, "%s", api->last_error());
+    if (f) {
         for (int k = 0; k < 3; k++, cases++)
-            CHECK(fpredict(f, huge[k], g, 8, 1, g) == TML_ERR_INVALID_ARGUMENT, "forest n_rows = %llu: %s",
-                  (unsigned long long)huge[k], api.last_error());
-        CHECK(fpredict(f, 2, g, 1ull << 62, 1, g) == TML_ERR_INVALID_ARGUMENT, "forest row_stride 2^62");
-        CHECK(fpredict(f, 2, g, 8, UINT64_MAX, g) == TML_ERR_INVALID_ARGUMENT, "forest feature_stride 2^64-1");
+            CHECK(api->forest_predict(f, huge[k], g, 8, 1, g) == TML_ERR_INVALID_ARGUMENT, "forest n_rows = %llu: %s",
+                  (unsigned long long)huge[k], api->last_error());
+        CHECK(api->forest_predict(f, 2, g, 1ull << 62, 1, g) == TML_ERR_INVALID_ARGUMENT, "forest row_stride 2^62");
+        CHECK(api->forest_predict(f, 2, g, 8, UINT64_MAX, g) == TML_ERR_INVALID_ARGUMENT, "forest feature_stride 2^64-1");
         cases += 2;
-        ffree(f);
+        api->forest_free(f);
     }
-#ifdef TML_DDT_HIGHER_PASSES
-    typedef tml_status (*tagger_load_fn)(const char *, tml_tagger **);
-    typedef tml_status (*tagger_score_fn)(const tml_tagger *, const tml_jet_batch *, float *);
-    typedef void (*tagger_free_fn)(tml_tagger *);
-    typedef int32_t (*count_fn)(const tml_tagger *);
-    tagger_load_fn tload = (tagger_load_fn)dlsym(api.dl, "tml_tagger_load");
-    tagger_score_fn tscore = (tagger_score_fn)dlsym(api.dl, "tml_tagger_score");
-    tagger_free_fn tfree = (tagger_free_fn)dlsym(api.dl, "tml_tagger_free");
-    count_fn jcount = (count_fn)dlsym(api.dl, "tml_tagger_jet_feature_count");
-    count_fn ccount = (count_fn)dlsym(api.dl, "tml_tagger_constituent_feature_count");
     test_source_path(path, sizeof path, "Tests/golden/taggers/deepsets_softmax.json");
     tml_tagger *t = NULL;
-    if (tload && tscore && tfree && jcount && ccount && test_file_exists(path) && tload(path, &t) == TML_OK) {
+    CHECK(api->tagger_load(path, &t) == TML_OK, "%s", api->last_error());
+    if (t) {
         for (int k = 0; k < 3; k++) {
-            tml_jet_batch b = {.n_jets = huge[k], .jet_feature_count = (uint64_t)jcount(t), .jet_features = g,
+            tml_jet_batch b = {.n_jets = huge[k], .jet_feature_count = (uint64_t)api->tagger_jet_feature_count(t), .jet_features = g,
                                .constituent_offsets = g, .n_constituents = 4,
-                               .constituent_feature_count = (uint64_t)ccount(t), .constituent_features = g};
-            tml_status s = tscore(t, &b, g);
+                               .constituent_feature_count = (uint64_t)api->tagger_constituent_feature_count(t), .constituent_features = g};
+            tml_status s = api->tagger_score(t, &b, g);
             CHECK(s == TML_ERR_INVALID_ARGUMENT, "tagger n_jets = %llu: %s", (unsigned long long)huge[k],
-                  api.last_error());
+                  api->last_error());
             b.n_jets = 2;
             b.n_constituents = huge[k];
-            s = tscore(t, &b, g);
+            s = api->tagger_score(t, &b, g);
             CHECK(s == TML_ERR_INVALID_ARGUMENT, "tagger n_constituents = %llu: %s", (unsigned long long)huge[k],
-                  api.last_error());
+                  api->last_error());
             cases += 2;
         }
-        tfree(t);
+        api->tagger_free(t);
     }
-    typedef tml_status (*ddt_init_fn)(tml_ddt_config *, double);
-    typedef tml_status (*ddt_build_fn)(uint64_t, const float *, const float *, const float *, const float *,
-                                       const tml_ddt_config *, tml_ddt_map **);
-    typedef tml_status (*ddt_apply_fn)(const tml_ddt_map *, uint64_t, const float *, const float *, const float *,
-                                       float *);
-    typedef tml_status (*ratio_fn)(uint64_t, int32_t, const float *, int32_t, const float *, float *);
-    ddt_init_fn dinit = (ddt_init_fn)dlsym(api.dl, "tml_ddt_config_init");
-    ddt_build_fn dbuild = (ddt_build_fn)dlsym(api.dl, "tml_ddt_build");
-    ddt_apply_fn dapply = (ddt_apply_fn)dlsym(api.dl, "tml_ddt_apply");
-    ratio_fn ratio = (ratio_fn)dlsym(api.dl, "tml_discriminant_log_ratio");
-    if (dinit && dbuild) {
+    {
         tml_ddt_config cfg;
-        dinit(&cfg, 0.05);
+        api->ddt_config_init(&cfg, 0.05);
         for (int k = 0; k < 3; k++, cases++) {
             tml_ddt_map *map = (tml_ddt_map *)(uintptr_t)8;
-            CHECK(dbuild(huge[k], g, g, g, g, &cfg, &map) == TML_ERR_INVALID_ARGUMENT && map == NULL,
-                  "ddt_build n = %llu: %s", (unsigned long long)huge[k], api.last_error());
+            CHECK(api->ddt_build(huge[k], g, g, g, g, &cfg, &map) == TML_ERR_INVALID_ARGUMENT && map == NULL,
+                  "ddt_build n = %llu: %s", (unsigned long long)huge[k], api->last_error());
         }
     }
-    typedef void (*ddt_free_fn)(tml_ddt_map *);
-    ddt_free_fn dfree = (ddt_free_fn)dlsym(api.dl, "tml_ddt_free");
-    if (dinit && dbuild && dapply && dfree) {
+    {
         enum { N = 400 };
         float score[N], mass[N], pt[N];
         for (int i = 0; i < N; i++) score[i] = (float)(i % 17) / 17.0f, pt[i] = 250.0f + (float)i, mass[i] = 0.2f * pt[i];
         tml_ddt_config cfg;
-        dinit(&cfg, 0.1);
+        api->ddt_config_init(&cfg, 0.1);
         cfg.rho_bins = cfg.pt_bins = 2;
         cfg.min_entries = 1;
         tml_ddt_map *map = NULL;
-        CHECK(dbuild(N, score, mass, pt, NULL, &cfg, &map) == TML_OK, "a small DDT map: %s", api.last_error());
+        CHECK(api->ddt_build(N, score, mass, pt, NULL, &cfg, &map) == TML_OK, "a small DDT map: %s", api->last_error());
         if (map) {
             for (int k = 0; k < 3; k++, cases++)
-                CHECK(dapply(map, huge[k], g, g, g, g) == TML_ERR_INVALID_ARGUMENT, "ddt_apply n = %llu: %s",
-                      (unsigned long long)huge[k], api.last_error());
-            dfree(map);
+                CHECK(api->ddt_apply(map, huge[k], g, g, g, g) == TML_ERR_INVALID_ARGUMENT, "ddt_apply n = %llu: %s",
+                      (unsigned long long)huge[k], api->last_error());
+            api->ddt_free(map);
         }
     }
-    if (ratio) {
+    {
         const float fractions[3] = {0, 0.5f, 0.5f};
         for (int k = 0; k < 3; k++, cases++)
-            CHECK(ratio(huge[k], 3, g, 0, fractions, g) == TML_ERR_INVALID_ARGUMENT, "log ratio n = %llu: %s",
-                  (unsigned long long)huge[k], api.last_error());
+            CHECK(api->discriminant_log_ratio(huge[k], 3, g, 0, fractions, g) == TML_ERR_INVALID_ARGUMENT, "log ratio n = %llu: %s",
+                  (unsigned long long)huge[k], api->last_error());
     }
-#endif
     printf("  ok  %d absurd calls to the forest/tagger/DDT entry points refused before touching memory\n", cases);
     munmap(g, page);
 }
@@ -547,7 +520,7 @@ typedef struct {
 static void *small_stack_worker(void *arg)
 {
     stack_job *job = arg;
-    job->status = api.t5_score(job->m, &g_batch, job->score, NULL);
+    job->status = api->t5_score(job->m, &g_batch, job->score, NULL);
     return NULL;
 }
 
@@ -602,25 +575,20 @@ static void check_small_stack(const tml_t5_model *v2)  /* v2: the golden lst-v2 
             CHECK(memcmp(job.score, g_ref_score, sizeof(float) * g_batch.n_t5) == 0, "small-stack scores differ");
         printf("  ok  %s scored on a 64 KiB stack\n", names[i]);
     }
-    if (wide) api.t5_model_free(wide);
+    if (wide) api->t5_model_free(wide);
 }
 
 /* --------------------------------------------------- dlclose / dlopen */
 
-typedef tml_status (*load_fn)(const char *, tml_t5_model **);
-typedef tml_status (*default_fn)(tml_t5_model **);
-typedef tml_status (*score_fn)(const tml_t5_model *, const tml_t5_batch *, float *, uint8_t *);
-typedef void (*free_fn)(tml_t5_model *);
-
 static void *g_lib;
+static const tml_api *g_reloaded; /* the table of g_lib */
 static pthread_barrier_t g_barrier;
 
 static void *failing_thread(void *arg)
 {
     (void)arg;
-    load_fn load = (load_fn)dlsym(g_lib, "tml_t5_model_load");
     tml_t5_model *m;
-    if (load) load("/nonexistent/t5_faults.json", &m); /* leaves a thread-local message */
+    g_reloaded->t5_model_load("/nonexistent/t5_faults.json", &m); /* leaves a thread-local message */
     pthread_barrier_wait(&g_barrier);                 /* main dlcloses */
     pthread_barrier_wait(&g_barrier);
     return NULL; /* the message's destructor runs after the dlclose */
@@ -640,10 +608,11 @@ static long rss_kb(void)
 static void check_reload(void)
 {
     printf("dlclose + dlopen, 100 times, without RTLD_NODELETE:\n");
-    const char *path = tml_api_default_path(NULL);
+    const char *path = tml_library_path(NULL);
+    char err[1024];
     tml_t5_model *kept = NULL;
-    free_fn kept_free = NULL;
-    score_fn first_score = NULL;
+    void (*kept_free)(tml_t5_model *) = NULL;
+    tml_status (*first_score)(const tml_t5_model *, const tml_t5_batch *, float *, uint8_t *) = NULL;
     long rss_start = 0;
     int iterations = 100;
     for (int i = 0; i < iterations; i++) {
@@ -652,29 +621,28 @@ static void check_reload(void)
             CHECK(0, "dlopen %d: %s", i, dlerror());
             return;
         }
-        default_fn make = (default_fn)dlsym(g_lib, "tml_t5_model_default");
-        score_fn score = (score_fn)dlsym(g_lib, "tml_t5_score");
-        free_fn release = (free_fn)dlsym(g_lib, "tml_t5_model_free");
-        if (!make || !score || !release) {
-            CHECK(0, "dlsym after reload %d", i);
+        g_reloaded = tml_api_of(g_lib, path, err, sizeof err);
+        if (!g_reloaded) {
+            CHECK(0, "table after reload %d: %s", i, err);
             dlclose(g_lib);
             return;
         }
-        if (i == 0) first_score = score;
-        CHECK(score == first_score, "reload %d mapped the library elsewhere", i);
+        if (i == 0) first_score = g_reloaded->t5_score;
+        CHECK(g_reloaded->t5_score == first_score, "reload %d mapped the library elsewhere", i);
         tml_t5_model *m = NULL;
         float s[64];
         uint8_t p[64];
-        CHECK(make(&m) == TML_OK && score(m, &g_batch, s, p) == TML_OK, "reload %d: default model", i);
+        CHECK(g_reloaded->t5_model_default(&m) == TML_OK && g_reloaded->t5_score(m, &g_batch, s, p) == TML_OK,
+              "reload %d: default model", i);
         CHECK(memcmp(s, g_ref_default, sizeof(float) * g_batch.n_t5) == 0, "reload %d: scores differ", i);
         if (i == 0) {
             kept = m; /* kept across every later dlclose */
-            kept_free = release;
+            kept_free = g_reloaded->t5_model_free;
         } else {
-            release(m);
+            g_reloaded->t5_model_free(m);
         }
         if (kept) {
-            CHECK(score(kept, &g_batch, s, p) == TML_OK, "reload %d: the kept handle", i);
+            CHECK(g_reloaded->t5_score(kept, &g_batch, s, p) == TML_OK, "reload %d: the kept handle", i);
             CHECK(memcmp(s, g_ref_default, sizeof(float) * g_batch.n_t5) == 0, "reload %d: kept handle differs", i);
         }
         pthread_barrier_init(&g_barrier, NULL, 2);
@@ -701,7 +669,7 @@ static void check_reload(void)
 
 int main(void)
 {
-    test_load_api(&api);
+    api = test_load_api();
     snprintf(g_dir, sizeof g_dir, "%s/trigml-faults-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
     if (!mkdtemp(g_dir)) {
         perror("mkdtemp");
@@ -724,16 +692,16 @@ int main(void)
     tml_t5_model *v2 = NULL, *v1 = NULL;
     char v1path[1024];
     test_source_path(v1path, sizeof v1path, "Tests/golden/t5_model_lst_v1.json");
-    CHECK(api.t5_model_load(v2path, &v2) == TML_OK, "%s", api.last_error());
-    CHECK(api.t5_model_load(v1path, &v1) == TML_OK, "%s", api.last_error());
+    CHECK(api->t5_model_load(v2path, &v2) == TML_OK, "%s", api->last_error());
+    CHECK(api->t5_model_load(v1path, &v1) == TML_OK, "%s", api->last_error());
     CHECK(t5_synth_event(&g_event, 12, 5, 77) == 0, "synthetic event");
     if (g_failures) return test_finish("t5_faults");
     g_batch = t5f_batch(&g_event);
-    CHECK(api.t5_score(v2, &g_batch, g_ref_score, g_ref_pass) == TML_OK, "%s", api.last_error());
+    CHECK(api->t5_score(v2, &g_batch, g_ref_score, g_ref_pass) == TML_OK, "%s", api->last_error());
     tml_t5_model *def = NULL;
-    CHECK(api.t5_model_default(&def) == TML_OK && api.t5_score(def, &g_batch, g_ref_default, NULL) == TML_OK, "%s",
-          api.last_error());
-    api.t5_model_free(def);
+    CHECK(api->t5_model_default(&def) == TML_OK && api->t5_score(def, &g_batch, g_ref_default, NULL) == TML_OK, "%s",
+          api->last_error());
+    api->t5_model_free(def);
 
     check_injected_faults();
     check_pipes();
@@ -744,8 +712,8 @@ int main(void)
     check_small_stack(v2);
     check_reload();
 
-    api.t5_model_free(v2);
-    api.t5_model_free(v1);
+    api->t5_model_free(v2);
+    api->t5_model_free(v1);
     t5f_event_free(&g_event);
     free(g_v2_text);
     char cmd[600];

@@ -117,8 +117,8 @@ int main(int argc, char **argv)
         return TEST_SKIP;
     }
 
-    tml_api api;
-    test_load_api(&api);
+    const tml_api *api;
+    api = test_load_api();
     char err[1024];
     t5f_events ev;
     t5f_golden g;
@@ -138,12 +138,12 @@ int main(int argc, char **argv)
     }
 
     tml_t5_model *m = NULL;
-    tml_status s = is_default ? api.t5_model_default(&m) : api.t5_model_load(model_arg, &m);
+    tml_status s = is_default ? api->t5_model_default(&m) : api->t5_model_load(model_arg, &m);
     if (s != TML_OK) {
-        fprintf(stderr, "FAIL: loading model %s: %s: %s\n", model_arg, tml_status_name(s), api.last_error());
+        fprintf(stderr, "FAIL: loading model %s: %s: %s\n", model_arg, tml_status_name(s), api->last_error());
         return 1;
     }
-    int nin = api.t5_model_input_count(m);
+    int nin = api->t5_model_input_count(m);
     CHECK((uint32_t)nin == g.input_count, "model has %d inputs, golden file %u", nin, g.input_count);
     CHECK(ev.n_events == g.n_events, "event file has %u events, golden file %u", ev.n_events, g.n_events);
     if (g_failures) return test_finish("t5_golden");
@@ -164,10 +164,10 @@ int main(int argc, char **argv)
         float *features = malloc(n * (size_t)nin * sizeof(float) + 1);
         float *score = malloc(n * sizeof(float) + 1);
         uint8_t *pass = malloc(n + 1);
-        s = api.t5_features(m, &b, features);
-        CHECK(s == TML_OK, "event %u: tml_t5_features: %s: %s", e, tml_status_name(s), api.last_error());
-        tml_status s2 = api.t5_score(m, &b, score, pass);
-        CHECK(s2 == TML_OK, "event %u: tml_t5_score: %s: %s", e, tml_status_name(s2), api.last_error());
+        s = api->t5_features(m, &b, features);
+        CHECK(s == TML_OK, "event %u: tml_t5_features: %s: %s", e, tml_status_name(s), api->last_error());
+        tml_status s2 = api->t5_score(m, &b, score, pass);
+        CHECK(s2 == TML_OK, "event %u: tml_t5_score: %s: %s", e, tml_status_name(s2), api->last_error());
         if (s == TML_OK && s2 == TML_OK) {
             candidates += n;
             for (size_t t = 0; t < n; t++) {
@@ -222,9 +222,8 @@ int main(int argc, char **argv)
            (unsigned long long)candidates, nin, max_feature_diff, max_score_diff, (unsigned long long)nan_scores,
            (unsigned long long)accepted, (unsigned long long)pass_skipped, g_score_tol, n_cuts);
 
-    api.t5_model_free(m);
+    api->t5_model_free(m);
     t5f_free_events(&ev);
     t5f_free_golden(&g);
-    tml_api_unload(&api);
     return test_finish("t5_golden");
 }

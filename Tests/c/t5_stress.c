@@ -18,7 +18,7 @@
 #include "t5_synth.h"
 #include "test_util.h"
 
-static tml_api api;
+static const tml_api *api;
 static const tml_t5_model *g_model;
 static tml_t5_batch g_batch;
 static size_t g_n, g_nin;
@@ -43,10 +43,10 @@ static void *worker(void *arg)
         /* Garbage in the outputs first, so a skipped write cannot pass. */
         memset(score, 0xA5, g_n * sizeof(float));
         memset(pass, 0xA5, g_n);
-        tml_status s = api.t5_score(g_model, &g_batch, score, pass);
+        tml_status s = api->t5_score(g_model, &g_batch, score, pass);
         if (s != TML_OK) {
             if (atomic_fetch_add(&g_call_failures, 1) < 5)
-                fprintf(stderr, "thread %ld iteration %ld: %s: %s\n", id, it, tml_status_name(s), api.last_error());
+                fprintf(stderr, "thread %ld iteration %ld: %s: %s\n", id, it, tml_status_name(s), api->last_error());
             continue;
         }
         if (memcmp(score, g_ref_score, g_n * sizeof(float)) || memcmp(pass, g_ref_pass, g_n)) {
@@ -54,7 +54,7 @@ static void *worker(void *arg)
                 fprintf(stderr, "thread %ld iteration %ld: scores/pass differ from the single-threaded run\n", id, it);
         }
         if (it % FEATURE_EVERY == 0) {
-            s = api.t5_features(g_model, &g_batch, features);
+            s = api->t5_features(g_model, &g_batch, features);
             if (s != TML_OK || memcmp(features, g_ref_features, g_n * g_nin * sizeof(float))) {
                 if (atomic_fetch_add(&g_mismatches, 1) < 5)
                     fprintf(stderr, "thread %ld iteration %ld: features differ (%s)\n", id, it, tml_status_name(s));
@@ -83,7 +83,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s [candidates >= 10] [threads 1..256] [iterations >= 1]\n", argv[0]);
         return 2;
     }
-    test_load_api(&api);
+    api = test_load_api();
 
     /* 40% true tracks, 60% fakes, like a busy LST event; a few candidates
      * poisoned with NaN/Inf so the NaN path is exercised concurrently too. */
@@ -97,19 +97,19 @@ int main(int argc, char **argv)
     g_n = (size_t)g_batch.n_t5;
 
     tml_t5_model *m = NULL;
-    tml_status s = api.t5_model_default(&m);
+    tml_status s = api->t5_model_default(&m);
     if (s != TML_OK) {
-        fprintf(stderr, "FAIL: tml_t5_model_default: %s: %s\n", tml_status_name(s), api.last_error());
+        fprintf(stderr, "FAIL: tml_t5_model_default: %s: %s\n", tml_status_name(s), api->last_error());
         return 1;
     }
     g_model = m;
-    g_nin = (size_t)api.t5_model_input_count(m);
+    g_nin = (size_t)api->t5_model_input_count(m);
 
     /* Single-threaded reference. */
     float *ref_score = malloc(g_n * sizeof(float)), *ref_features = malloc(g_n * g_nin * sizeof(float));
     uint8_t *ref_pass = malloc(g_n);
-    CHECK(api.t5_score(m, &g_batch, ref_score, ref_pass) == TML_OK, "reference score: %s", api.last_error());
-    CHECK(api.t5_features(m, &g_batch, ref_features) == TML_OK, "reference features: %s", api.last_error());
+    CHECK(api->t5_score(m, &g_batch, ref_score, ref_pass) == TML_OK, "reference score: %s", api->last_error());
+    CHECK(api->t5_features(m, &g_batch, ref_features) == TML_OK, "reference features: %s", api->last_error());
     size_t nan_count = 0;
     for (size_t i = 0; i < g_n; i++) nan_count += isnan(ref_score[i]);
     /* The 3 poisoned tracks, plus any fake that reuses their hits. */
@@ -140,12 +140,11 @@ int main(int argc, char **argv)
            "(plus features every %d iterations)\n",
            threads, g_iterations, g_n, elapsed, scored / elapsed, FEATURE_EVERY);
 
-    api.t5_model_free(m);
+    api->t5_model_free(m);
     free(tid);
     free(ref_score);
     free(ref_pass);
     free(ref_features);
     t5f_event_free(&ev);
-    tml_api_unload(&api);
     return test_finish("t5_stress");
 }

@@ -10,7 +10,7 @@
 #include "jet_file.h"
 #include "test_util.h"
 
-static tml_api api;
+static const tml_api *api;
 
 #define SENTINEL 12345.0f
 
@@ -18,7 +18,7 @@ static tml_api api;
 #define EXPECT(want, call, what)                                                                            \
     do {                                                                                                    \
         tml_status st_ = (call);                                                                            \
-        const char *msg_ = api.last_error();                                                                \
+        const char *msg_ = api->last_error();                                                                \
         CHECK(st_ == (want), "%s: got %s (%s), want %s", what, tml_status_name(st_), msg_, tml_status_name(want)); \
         CHECK(st_ == TML_OK || (msg_ && msg_[0]), "%s: empty message", what);                               \
         if (st_ != TML_OK && st_ == (want)) printf("  ok %-52s %s: %s\n", what, tml_status_name(st_), msg_);     \
@@ -80,42 +80,42 @@ static void test_tagger(void)
     char path[1024], tmp[256];
     tml_tagger *t = NULL, *mlp = NULL;
     printf("tagger load / score:\n");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.tagger_load(NULL, &t), "load: NULL path");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.tagger_load(golden(path, sizeof path, "deepsets_sigmoid.json"), NULL),
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->tagger_load(NULL, &t), "load: NULL path");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->tagger_load(golden(path, sizeof path, "deepsets_sigmoid.json"), NULL),
            "load: NULL out");
-    EXPECT(TML_ERR_IO, api.tagger_load("/nonexistent/tagger.json", &t), "load: missing file");
+    EXPECT(TML_ERR_IO, api->tagger_load("/nonexistent/tagger.json", &t), "load: missing file");
     CHECK(t == NULL, "out not NULL after a failed load");
 
     snprintf(tmp, sizeof tmp, "/tmp/tagger_bad_%ld.json", (long)getpid());
     golden(path, sizeof path, "deepsets_sigmoid.json");
     /* truncated JSON */
     CHECK(write_variant(path, tmp, NULL, "300") == 0, "write %s", tmp);
-    EXPECT(TML_ERR_FORMAT, api.tagger_load(tmp, &t), "load: truncated JSON");
+    EXPECT(TML_ERR_FORMAT, api->tagger_load(tmp, &t), "load: truncated JSON");
     /* unknown kind */
     CHECK(write_variant(path, tmp, "\"deep_sets\"", "\"transformer\"") == 0, "write %s", tmp);
-    EXPECT(TML_ERR_FORMAT, api.tagger_load(tmp, &t), "load: unknown kind");
+    EXPECT(TML_ERR_FORMAT, api->tagger_load(tmp, &t), "load: unknown kind");
     /* F's first layer does not fit Phi's output + the jet features */
     CHECK(write_variant(path, tmp, "\"inputs\": 15", "\"inputs\": 14") == 0, "write %s (inputs 15)", tmp);
-    EXPECT(TML_ERR_SHAPE, api.tagger_load(tmp, &t), "load: f[0].inputs mismatched");
+    EXPECT(TML_ERR_SHAPE, api->tagger_load(tmp, &t), "load: f[0].inputs mismatched");
     /* a sigmoid head over 2 logits is a shape error */
     golden(path, sizeof path, "mlp_softmax.json");
     CHECK(write_variant(path, tmp, "\"softmax\"", "\"sigmoid\"") == 0, "write %s", tmp);
-    EXPECT(TML_ERR_SHAPE, api.tagger_load(tmp, &t), "load: sigmoid over 3 logits");
+    EXPECT(TML_ERR_SHAPE, api->tagger_load(tmp, &t), "load: sigmoid over 3 logits");
     CHECK(t == NULL, "out not NULL after a failed load");
     unlink(tmp);
 
-    CHECK(api.tagger_output_count(NULL) == -1 && api.tagger_jet_feature_count(NULL) == -1 &&
-              api.tagger_constituent_feature_count(NULL) == -1,
+    CHECK(api->tagger_output_count(NULL) == -1 && api->tagger_jet_feature_count(NULL) == -1 &&
+              api->tagger_constituent_feature_count(NULL) == -1,
           "count getters on NULL must return -1");
-    api.tagger_free(NULL);
+    api->tagger_free(NULL);
 
-    tml_status st = api.tagger_load(golden(path, sizeof path, "deepsets_sigmoid.json"), &t);
-    CHECK(st == TML_OK, "load deepsets_sigmoid: %s", api.last_error());
-    st = api.tagger_load(golden(path, sizeof path, "mlp_sigmoid.json"), &mlp);
-    CHECK(st == TML_OK, "load mlp_sigmoid: %s", api.last_error());
+    tml_status st = api->tagger_load(golden(path, sizeof path, "deepsets_sigmoid.json"), &t);
+    CHECK(st == TML_OK, "load deepsets_sigmoid: %s", api->last_error());
+    st = api->tagger_load(golden(path, sizeof path, "mlp_sigmoid.json"), &mlp);
+    CHECK(st == TML_OK, "load mlp_sigmoid: %s", api->last_error());
     if (!t || !mlp) {
-        api.tagger_free(t);
-        api.tagger_free(mlp);
+        api->tagger_free(t);
+        api->tagger_free(mlp);
         return;
     }
     /* 3 jets, 7 jet features, constituents 3 + 0 + 2 of 3 features */
@@ -127,13 +127,13 @@ static void test_tagger(void)
     tml_jet_batch b;
 
     fill(out, 3);
-    EXPECT(TML_OK, api.tagger_score(t, &good, out), "score: a good batch");
+    EXPECT(TML_OK, api->tagger_score(t, &good, out), "score: a good batch");
     CHECK(!isnan(out[0]) && !isnan(out[1]) && !isnan(out[2]), "good batch gave NaN");
 
 #define BAD_SCORE(want, tagger, batch_ptr, out_ptr, what)                                      \
     do {                                                                                       \
         fill(out, 3);                                                                          \
-        EXPECT(want, api.tagger_score(tagger, batch_ptr, out_ptr), what);                      \
+        EXPECT(want, api->tagger_score(tagger, batch_ptr, out_ptr), what);                      \
         CHECK(untouched(out, 3), "%s: output written by a failing call", what);                \
     } while (0)
 
@@ -149,7 +149,7 @@ static void test_tagger(void)
     uint64_t not_monotone[4] = {0, 3, 2, 5};
     b = good, b.constituent_offsets = not_monotone;
     BAD_SCORE(TML_ERR_INVALID_ARGUMENT, t, &b, out, "score: offsets not monotone");
-    CHECK(strstr(api.last_error(), "monotone") != NULL, "message should say monotone: %s", api.last_error());
+    CHECK(strstr(api->last_error(), "monotone") != NULL, "message should say monotone: %s", api->last_error());
     uint64_t past_end[4] = {0, 3, 3, 6};
     b = good, b.constituent_offsets = past_end;
     BAD_SCORE(TML_ERR_INVALID_ARGUMENT, t, &b, out, "score: last offset past the end");
@@ -177,15 +177,15 @@ static void test_tagger(void)
     /* Allowed: an MLP ignores the constituent members, even garbage ones; a
      * slice whose first offset is not 0; no jets at all with NULL arrays. */
     b = good, b.constituent_offsets = not_monotone, b.constituent_features = NULL, b.constituent_feature_count = 99;
-    EXPECT(TML_OK, api.tagger_score(mlp, &b, out), "score (mlp): constituent members ignored");
+    EXPECT(TML_OK, api->tagger_score(mlp, &b, out), "score (mlp): constituent members ignored");
     b = good, b.n_jets = 1, b.constituent_offsets = off + 2, b.jet_features = jf + 14;
     float last_alone;
-    EXPECT(TML_OK, api.tagger_score(t, &b, &last_alone), "score: slice starting at offset 3");
+    EXPECT(TML_OK, api->tagger_score(t, &b, &last_alone), "score: slice starting at offset 3");
     fill(out, 3);
-    api.tagger_score(t, &good, out);
+    api->tagger_score(t, &good, out);
     CHECK(last_alone == out[2], "slice score %g differs from the batch score %g", last_alone, out[2]);
     tml_jet_batch empty = {0, 7, NULL, NULL, 0, 3, NULL};
-    EXPECT(TML_OK, api.tagger_score(t, &empty, NULL), "score: no jets, NULL arrays");
+    EXPECT(TML_OK, api->tagger_score(t, &empty, NULL), "score: no jets, NULL arrays");
 
     /* NaN policy: a NaN jet feature, an infinite constituent feature: that
      * jet's outputs are NaN, the others are untouched by it, status OK. */
@@ -193,10 +193,10 @@ static void test_tagger(void)
     memcpy(ref, out, sizeof ref);
     jf[7] = NAN; /* jet 1, feature 0 */
     cf[14] = INFINITY; /* jet 2's last constituent */
-    EXPECT(TML_OK, api.tagger_score(t, &good, out), "score: NaN / Inf features");
+    EXPECT(TML_OK, api->tagger_score(t, &good, out), "score: NaN / Inf features");
     CHECK(out[0] == ref[0] && isnan(out[1]) && isnan(out[2]), "NaN policy: got %g %g %g", out[0], out[1], out[2]);
-    api.tagger_free(t);
-    api.tagger_free(mlp);
+    api->tagger_free(t);
+    api->tagger_free(mlp);
 }
 
 /* ----------------------------------------------------------- discriminant */
@@ -210,7 +210,7 @@ static void test_discriminant(void)
 #define BAD_D(want, n, k, p, s, f, o, what)                                               \
     do {                                                                                  \
         out[0] = SENTINEL;                                                                \
-        EXPECT(want, api.discriminant_log_ratio(n, k, p, s, f, o), what);                 \
+        EXPECT(want, api->discriminant_log_ratio(n, k, p, s, f, o), what);                 \
         CHECK(out[0] == SENTINEL, "%s: output written", what);                            \
     } while (0)
     BAD_D(TML_ERR_INVALID_ARGUMENT, 1, 1, prob, 0, good, out, "n_classes = 1");
@@ -223,7 +223,7 @@ static void test_discriminant(void)
     BAD_D(TML_ERR_INVALID_ARGUMENT, 1, 3, prob, 0, nanf, out, "NaN fraction");
     BAD_D(TML_ERR_INVALID_ARGUMENT, 1, 3, prob, 0, NULL, out, "NULL fractions");
     BAD_D(TML_ERR_INVALID_ARGUMENT, 1, 3, NULL, 0, good, out, "NULL prob");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.discriminant_log_ratio(1, 3, prob, 0, good, NULL), "NULL out");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->discriminant_log_ratio(1, 3, prob, 0, good, NULL), "NULL out");
     BAD_D(TML_ERR_INVALID_ARGUMENT, UINT64_MAX / 2, 3, prob, 0, good, out, "n = 2^63");
 }
 
@@ -242,12 +242,12 @@ static void test_ddt(void)
         g_mass[k] = 40.0f + (float)(k % 23) * 10.0f;
         g_score[k] = (float)((k * 37) % 101) / 101.0f;
     }
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.ddt_config_init(NULL, 0.05), "config_init: NULL");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.ddt_config_init(&cfg, 0.0), "config_init: q = 0");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.ddt_config_init(&cfg, 1.0), "config_init: q = 1");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.ddt_config_init(&cfg, -0.1), "config_init: q = -0.1");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.ddt_config_init(&cfg, NAN), "config_init: q = NaN");
-    EXPECT(TML_OK, api.ddt_config_init(&cfg, 0.05), "config_init: q = 0.05");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->ddt_config_init(NULL, 0.05), "config_init: NULL");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->ddt_config_init(&cfg, 0.0), "config_init: q = 0");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->ddt_config_init(&cfg, 1.0), "config_init: q = 1");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->ddt_config_init(&cfg, -0.1), "config_init: q = -0.1");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->ddt_config_init(&cfg, NAN), "config_init: q = NaN");
+    EXPECT(TML_OK, api->ddt_config_init(&cfg, 0.05), "config_init: q = 0.05");
     cfg.rho_bins = 4;
     cfg.pt_bins = 2;
     cfg.min_entries = 5;
@@ -255,9 +255,9 @@ static void test_ddt(void)
 #define BAD_BUILD(want, n, s, m, p, w, conf, what)                                    \
     do {                                                                              \
         map = (tml_ddt_map *)&map; /* must be reset to NULL */                        \
-        EXPECT(want, api.ddt_build(n, s, m, p, w, conf, &map), what);                 \
+        EXPECT(want, api->ddt_build(n, s, m, p, w, conf, &map), what);                 \
         CHECK(map == NULL, "%s: out not NULL after failure", what);                   \
-        if (map && map != (tml_ddt_map *)&map) api.ddt_free(map);                     \
+        if (map && map != (tml_ddt_map *)&map) api->ddt_free(map);                     \
         map = NULL;                                                                   \
     } while (0)
 
@@ -289,7 +289,7 @@ static void test_ddt(void)
     BAD_BUILD(TML_ERR_INVALID_ARGUMENT, ND, g_score, NULL, g_pt, NULL, &cfg, "build: NULL mass");
     BAD_BUILD(TML_ERR_INVALID_ARGUMENT, ND, g_score, g_mass, NULL, NULL, &cfg, "build: NULL pt");
     BAD_BUILD(TML_ERR_INVALID_ARGUMENT, UINT64_MAX, g_score, g_mass, g_pt, NULL, &cfg, "build: n = UINT64_MAX");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.ddt_build(ND, g_score, g_mass, g_pt, NULL, &cfg, NULL), "build: NULL out");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->ddt_build(ND, g_score, g_mass, g_pt, NULL, &cfg, NULL), "build: NULL out");
 
     /* one bad jet among good ones: the message names it */
     struct {
@@ -308,8 +308,8 @@ static void test_ddt(void)
         float keep = bad_values[i].col[17];
         bad_values[i].col[17] = bad_values[i].value;
         BAD_BUILD(TML_ERR_INVALID_ARGUMENT, ND, g_score, g_mass, g_pt, NULL, &cfg, bad_values[i].what);
-        CHECK(strstr(api.last_error(), bad_values[i].needle) != NULL, "%s: message should name %s: %s",
-              bad_values[i].what, bad_values[i].needle, api.last_error());
+        CHECK(strstr(api->last_error(), bad_values[i].needle) != NULL, "%s: message should name %s: %s",
+              bad_values[i].what, bad_values[i].needle, api->last_error());
         bad_values[i].col[17] = keep;
     }
     float w[ND];
@@ -326,18 +326,18 @@ static void test_ddt(void)
     /* empty bins with EMPTY_FAIL */
     c = cfg, c.rho_bins = 35, c.pt_bins = 8, c.min_entries = 2, c.empty_bins = TML_DDT_EMPTY_FAIL;
     BAD_BUILD(TML_ERR_INVALID_ARGUMENT, ND, g_score, g_mass, g_pt, NULL, &c, "build: empty bin with EMPTY_FAIL");
-    CHECK(strstr(api.last_error(), "bin (rho") != NULL, "EMPTY_FAIL: message should name the bin: %s",
-          api.last_error());
+    CHECK(strstr(api->last_error(), "bin (rho") != NULL, "EMPTY_FAIL: message should name the bin: %s",
+          api->last_error());
     /* ... the same sample fills them with EMPTY_FILL */
     c.empty_bins = TML_DDT_EMPTY_FILL;
-    EXPECT(TML_OK, api.ddt_build(ND, g_score, g_mass, g_pt, NULL, &c, &map), "build: empty bins filled");
+    EXPECT(TML_OK, api->ddt_build(ND, g_score, g_mass, g_pt, NULL, &c, &map), "build: empty bins filled");
     if (!map) return;
 
     float out[ND];
 #define BAD_APPLY(want, m, n, s, ma, p, o, what)                                        \
     do {                                                                                \
         fill(out, 4);                                                                   \
-        EXPECT(want, api.ddt_apply(m, n, s, ma, p, o), what);                           \
+        EXPECT(want, api->ddt_apply(m, n, s, ma, p, o), what);                           \
         CHECK(untouched(out, 4), "%s: output written", what);                           \
     } while (0)
     BAD_APPLY(TML_ERR_INVALID_ARGUMENT, NULL, 4, g_score, g_mass, g_pt, out, "apply: NULL map");
@@ -345,41 +345,41 @@ static void test_ddt(void)
     BAD_APPLY(TML_ERR_INVALID_ARGUMENT, map, 4, g_score, NULL, g_pt, out, "apply: NULL mass");
     BAD_APPLY(TML_ERR_INVALID_ARGUMENT, map, 4, g_score, g_mass, NULL, out, "apply: NULL pt");
     BAD_APPLY(TML_ERR_INVALID_ARGUMENT, map, UINT64_MAX, g_score, g_mass, g_pt, out, "apply: n = UINT64_MAX");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.ddt_apply(map, 4, g_score, g_mass, g_pt, NULL), "apply: NULL out");
-    EXPECT(TML_OK, api.ddt_apply(map, 0, NULL, NULL, NULL, NULL), "apply: n = 0");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->ddt_apply(map, 4, g_score, g_mass, g_pt, NULL), "apply: NULL out");
+    EXPECT(TML_OK, api->ddt_apply(map, 0, NULL, NULL, NULL, NULL), "apply: n = 0");
     /* NaN mass, pT <= 0: NaN out, status OK */
     const float s4[] = {0.5f, 0.5f, 0.5f, 0.5f}, m4[] = {NAN, 100.0f, 100.0f, -3.0f}, p4[] = {500.0f, 0.0f, -1.0f, 500.0f};
-    EXPECT(TML_OK, api.ddt_apply(map, 4, s4, m4, p4, out), "apply: NaN mass, pT <= 0, mass < 0");
+    EXPECT(TML_OK, api->ddt_apply(map, 4, s4, m4, p4, out), "apply: NaN mass, pT <= 0, mass < 0");
     CHECK(isnan(out[0]) && isnan(out[1]) && isnan(out[2]) && isnan(out[3]), "apply: want 4 NaN, got %g %g %g %g",
           out[0], out[1], out[2], out[3]);
 
     char tmp[256], bad[256];
     snprintf(tmp, sizeof tmp, "/tmp/tagger_bad_ddt_%ld.json", (long)getpid());
     snprintf(bad, sizeof bad, "/tmp/tagger_bad_ddt_%ld_x.json", (long)getpid());
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.ddt_save(NULL, tmp), "save: NULL map");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.ddt_save(map, NULL), "save: NULL path");
-    EXPECT(TML_ERR_IO, api.ddt_save(map, "/nonexistent/dir/map.json"), "save: unwritable path");
-    EXPECT(TML_OK, api.ddt_save(map, tmp), "save");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->ddt_save(NULL, tmp), "save: NULL map");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->ddt_save(map, NULL), "save: NULL path");
+    EXPECT(TML_ERR_IO, api->ddt_save(map, "/nonexistent/dir/map.json"), "save: unwritable path");
+    EXPECT(TML_OK, api->ddt_save(map, tmp), "save");
     tml_ddt_map *loaded = NULL;
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.ddt_load(NULL, &loaded), "load: NULL path");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.ddt_load(tmp, NULL), "load: NULL out");
-    EXPECT(TML_ERR_IO, api.ddt_load("/nonexistent/map.json", &loaded), "load: missing file");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->ddt_load(NULL, &loaded), "load: NULL path");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->ddt_load(tmp, NULL), "load: NULL out");
+    EXPECT(TML_ERR_IO, api->ddt_load("/nonexistent/map.json", &loaded), "load: missing file");
     CHECK(write_variant(tmp, bad, NULL, "200") == 0, "write %s", bad);
-    EXPECT(TML_ERR_FORMAT, api.ddt_load(bad, &loaded), "load: truncated map");
+    EXPECT(TML_ERR_FORMAT, api->ddt_load(bad, &loaded), "load: truncated map");
     CHECK(write_variant(tmp, bad, "\"trigml.ddt-map\"", "\"trigml.tagger\"") == 0, "write %s", bad);
-    EXPECT(TML_ERR_FORMAT, api.ddt_load(bad, &loaded), "load: wrong format name");
+    EXPECT(TML_ERR_FORMAT, api->ddt_load(bad, &loaded), "load: wrong format name");
     CHECK(write_variant(tmp, bad, "\"background_efficiency\": 0.05", "\"background_efficiency\": 1.5") == 0,
           "write %s (background_efficiency)", bad);
-    tml_status st = api.ddt_load(bad, &loaded);
+    tml_status st = api->ddt_load(bad, &loaded);
     CHECK(st == TML_ERR_FORMAT || st == TML_ERR_INVALID_ARGUMENT, "load: q = 1.5 in the file: %s: %s",
-          tml_status_name(st), api.last_error());
-    CHECK(st != TML_OK && api.last_error()[0], "load: q = 1.5 accepted");
+          tml_status_name(st), api->last_error());
+    CHECK(st != TML_OK && api->last_error()[0], "load: q = 1.5 accepted");
     CHECK(loaded == NULL, "out not NULL after a failed load");
-    api.ddt_free(loaded);
-    api.ddt_free(NULL);
+    api->ddt_free(loaded);
+    api->ddt_free(NULL);
     unlink(tmp);
     unlink(bad);
-    api.ddt_free(map);
+    api->ddt_free(map);
 }
 
 /* ------------------------------------------------------------------ metric */
@@ -390,27 +390,27 @@ static void test_metric(void)
     float s[] = {0.6f, 0.8f, 0.9f, 0.1f}, m[] = {80.0f, 85.0f, 60.0f, 70.0f}, w[] = {1, 1, 1, 1};
     uint8_t sig[] = {1, 1, 0, 0}, none[] = {0, 0, 0, 0}, all[] = {1, 1, 1, 1};
     double r = -1, ij = -1;
-    EXPECT(TML_OK, api.metric_r50_jsd(4, s, sig, m, w, &r, &ij), "metric: good");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.metric_r50_jsd(0, s, sig, m, w, &r, &ij), "metric: n = 0");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.metric_r50_jsd(UINT64_MAX, s, sig, m, w, &r, &ij), "metric: n = UINT64_MAX");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.metric_r50_jsd(4, NULL, sig, m, w, &r, &ij), "metric: NULL score");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.metric_r50_jsd(4, s, NULL, m, w, &r, &ij), "metric: NULL is_signal");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.metric_r50_jsd(4, s, sig, NULL, w, &r, &ij), "metric: NULL mass");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.metric_r50_jsd(4, s, sig, m, w, NULL, &ij), "metric: NULL rejection");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.metric_r50_jsd(4, s, sig, m, w, &r, NULL), "metric: NULL inverse_jsd");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.metric_r50_jsd(4, s, none, m, w, &r, &ij), "metric: no signal");
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.metric_r50_jsd(4, s, all, m, w, &r, &ij), "metric: no background");
+    EXPECT(TML_OK, api->metric_r50_jsd(4, s, sig, m, w, &r, &ij), "metric: good");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->metric_r50_jsd(0, s, sig, m, w, &r, &ij), "metric: n = 0");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->metric_r50_jsd(UINT64_MAX, s, sig, m, w, &r, &ij), "metric: n = UINT64_MAX");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->metric_r50_jsd(4, NULL, sig, m, w, &r, &ij), "metric: NULL score");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->metric_r50_jsd(4, s, NULL, m, w, &r, &ij), "metric: NULL is_signal");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->metric_r50_jsd(4, s, sig, NULL, w, &r, &ij), "metric: NULL mass");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->metric_r50_jsd(4, s, sig, m, w, NULL, &ij), "metric: NULL rejection");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->metric_r50_jsd(4, s, sig, m, w, &r, NULL), "metric: NULL inverse_jsd");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->metric_r50_jsd(4, s, none, m, w, &r, &ij), "metric: no signal");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->metric_r50_jsd(4, s, all, m, w, &r, &ij), "metric: no background");
     m[2] = NAN;
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.metric_r50_jsd(4, s, sig, m, w, &r, &ij), "metric: NaN mass");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->metric_r50_jsd(4, s, sig, m, w, &r, &ij), "metric: NaN mass");
     m[2] = 60.0f;
     s[1] = INFINITY;
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.metric_r50_jsd(4, s, sig, m, w, &r, &ij), "metric: infinite score");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->metric_r50_jsd(4, s, sig, m, w, &r, &ij), "metric: infinite score");
     s[1] = 0.8f;
     w[3] = -1.0f;
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.metric_r50_jsd(4, s, sig, m, w, &r, &ij), "metric: negative weight");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->metric_r50_jsd(4, s, sig, m, w, &r, &ij), "metric: negative weight");
     w[3] = 1.0f;
     w[0] = w[1] = 0.0f;
-    EXPECT(TML_ERR_INVALID_ARGUMENT, api.metric_r50_jsd(4, s, sig, m, w, &r, &ij), "metric: signal weight 0");
+    EXPECT(TML_ERR_INVALID_ARGUMENT, api->metric_r50_jsd(4, s, sig, m, w, &r, &ij), "metric: signal weight 0");
 }
 
 /* ------------------------------------------------------------ jet file reader */
@@ -532,12 +532,11 @@ static void test_jet_file(void)
 
 int main(void)
 {
-    test_load_api(&api);
+    api = test_load_api();
     test_tagger();
     test_discriminant();
     test_ddt();
     test_metric();
     test_jet_file();
-    tml_api_unload(&api);
     return test_finish("tagger_bad_inputs");
 }

@@ -35,8 +35,8 @@ int main(int argc, char **argv)
         printf("tagger_golden: %s or %s missing: skipped\n", jets_path, scores_path);
         return TEST_SKIP;
     }
-    tml_api api;
-    test_load_api(&api);
+    const tml_api *api;
+    api = test_load_api();
     char err[1024];
     jet_file jets;
     jet_scores golden;
@@ -50,13 +50,13 @@ int main(int argc, char **argv)
         return 1;
     }
     tml_tagger *t = NULL;
-    tml_status st = api.tagger_load(model_path, &t);
-    CHECK(st == TML_OK && t, "tml_tagger_load(%s): %s: %s", model_path, tml_status_name(st), api.last_error());
+    tml_status st = api->tagger_load(model_path, &t);
+    CHECK(st == TML_OK && t, "tml_tagger_load(%s): %s: %s", model_path, tml_status_name(st), api->last_error());
     if (!t) goto done;
 
-    int32_t n_out = api.tagger_output_count(t);
-    int32_t n_jf = api.tagger_jet_feature_count(t);
-    int32_t n_cf = api.tagger_constituent_feature_count(t);
+    int32_t n_out = api->tagger_output_count(t);
+    int32_t n_jf = api->tagger_jet_feature_count(t);
+    int32_t n_cf = api->tagger_constituent_feature_count(t);
     printf("tagger_golden: %s: %d outputs, %d jet features, %d constituent features; %llu jets\n", model_path, n_out,
            n_jf, n_cf, (unsigned long long)jets.n_jets);
     CHECK(n_out == (int32_t)golden.output_count, "output_count %d, golden file has %u", n_out, golden.output_count);
@@ -81,8 +81,8 @@ int main(int argc, char **argv)
     }
     float *out = malloc(n * k * sizeof(float));
     float *sliced = malloc(n * k * sizeof(float));
-    st = api.tagger_score(t, &whole, out);
-    CHECK(st == TML_OK, "tml_tagger_score: %s: %s", tml_status_name(st), api.last_error());
+    st = api->tagger_score(t, &whole, out);
+    CHECK(st == TML_OK, "tml_tagger_score: %s: %s", tml_status_name(st), api->last_error());
 
     double worst = 0;
     size_t bad = 0, nan_jets = 0;
@@ -113,8 +113,8 @@ int main(int argc, char **argv)
             b.n_jets = count;
             b.jet_features = jf + first * (uint64_t)n_jf;
             if (b.constituent_offsets) b.constituent_offsets = jets.offsets + first;
-            tml_status ss = api.tagger_score(t, &b, sliced + first * k);
-            CHECK(ss == TML_OK, "slice at %llu: %s", (unsigned long long)first, api.last_error());
+            tml_status ss = api->tagger_score(t, &b, sliced + first * k);
+            CHECK(ss == TML_OK, "slice at %llu: %s", (unsigned long long)first, api->last_error());
         }
         CHECK(memcmp(sliced, out, n * k * sizeof(float)) == 0, "scores in slices of %llu differ from one call",
               (unsigned long long)slice_sizes[s]);
@@ -123,9 +123,8 @@ int main(int argc, char **argv)
     free(out);
     free(sliced);
 done:
-    api.tagger_free(t);
+    api->tagger_free(t);
     jet_scores_free(&golden);
     jet_file_free(&jets);
-    tml_api_unload(&api);
     return test_finish("tagger_golden");
 }

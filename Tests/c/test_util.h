@@ -31,16 +31,34 @@ static int g_failures = 0;
     } while (0)
 
 /* Loads the library (TRIGML_LIB or the build's path) or exits with 1. */
-static inline void test_load_api(tml_api *api)
+static inline const tml_api *test_load_api(void)
 {
     char err[1024];
     /* Line-buffered stdout keeps progress lines and FAIL lines (stderr) in
      * order in ctest's captured output. */
     setvbuf(stdout, NULL, _IOLBF, 0);
-    if (tml_api_load(api, NULL, err, sizeof err) != 0) {
+    const tml_api *api = tml_load(NULL, err, sizeof err);
+    if (!api) {
         fprintf(stderr, "FAIL: cannot load the library: %s\n", err);
         exit(1);
     }
+    return api;
+}
+
+/* Asserts the exact status, a non-empty message when it is not TML_OK, and
+ * that the message mentions `mention` (and `mention2`) when non-NULL. */
+static inline void test_expect(const tml_api *api, const char *what, tml_status got, tml_status want,
+                               const char *mention, const char *mention2)
+{
+    const char *msg = api->last_error();
+    CHECK(got == want, "%s: status %s, expected %s (message: '%s')", what, tml_status_name(got),
+          tml_status_name(want), msg ? msg : "(NULL)");
+    if (want == TML_OK) return;
+    CHECK(msg && msg[0], "%s: empty tml_last_error()", what);
+    if (!msg) return;
+    CHECK(!mention || strstr(msg, mention), "%s: message '%s' does not mention '%s'", what, msg, mention);
+    CHECK(!mention2 || strstr(msg, mention2), "%s: message '%s' does not mention '%s'", what, msg, mention2);
+    printf("  ok  %-44s %s: %s\n", what, tml_status_name(got), msg);
 }
 
 /* `relative` under the source tree, written into buf. */

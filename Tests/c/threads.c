@@ -5,9 +5,9 @@
  * (ctest), with ASan/UBSan (ctest-asan, ctest-asan-swift) and under
  * ThreadSanitizer with a TSan-instrumented library (fuzz/run_tsan.sh).
  *
- * Handles: the T5 lst-v2 (embedded) and lst-v1 models, and, when the
- * library exports them and their golden files exist, an XGBoost forest, a
- * Deep Sets tagger and a DDT map built once from a synthetic sample. The
+ * Handles: the T5 lst-v2 (embedded) and lst-v1 models, an XGBoost forest,
+ * a Deep Sets tagger and a DDT map built once from a synthetic sample; a
+ * model file that is missing fails the test (it must exercise every kind). The
  * mix, rotated per thread so that every kind of call overlaps every other:
  * T5 score and features with both models, a T5 slice at a thread-specific
  * offset (other tiles), input_count, a T5 batch with a bad index that must
@@ -27,7 +27,6 @@
  * sees the library's own reads: it must report a data race whose stack
  * goes through the Swift code. It is not part of ctest.
  */
-#include <dlfcn.h>
 #include <math.h>
 #include <pthread.h>
 #include <sched.h>
@@ -36,18 +35,10 @@
 #include "t5_synth.h"
 #include "test_util.h"
 
-/* The tagger and DDT declarations arrived in trigml.h after T5 and forests;
- * this test also builds against a header without them. */
-#ifdef TML_DDT_HIGHER_PASSES
-#define HAVE_TAGGER_API 1
-#else
-#define HAVE_TAGGER_API 0
-#endif
-
 enum { TRACKS = 150, FAKES = 40, N_T5 = TRACKS + FAKES, MAX_IN = 38 };
 enum { N_ROWS = 300, N_JETS = 70, MAX_OUT = 8, N_DDT = 4000 };
 
-static tml_api api;
+static const tml_api *api;
 static tml_t5_model *g_v2, *g_v1;
 static t5f_event g_event;
 static tml_t5_batch g_batch;
@@ -59,49 +50,10 @@ static float g_ref_feat_v2[N_T5 * 23], g_ref_feat_v1[N_T5 * MAX_IN];
 static pthread_barrier_t g_start;
 static atomic_long g_errors, g_calls;
 
-/* ------------------------------------------- optional kinds, via dlsym */
-
-static struct {
-    tml_status (*forest_load)(const char *, tml_forest **);
-    void (*forest_free)(tml_forest *);
-    int32_t (*forest_feature_count)(const tml_forest *);
-    tml_status (*forest_predict)(const tml_forest *, uint64_t, const float *, uint64_t, uint64_t, float *);
-#if HAVE_TAGGER_API
-    tml_status (*tagger_load)(const char *, tml_tagger **);
-    void (*tagger_free)(tml_tagger *);
-    int32_t (*tagger_output_count)(const tml_tagger *);
-    int32_t (*tagger_jet_feature_count)(const tml_tagger *);
-    int32_t (*tagger_constituent_feature_count)(const tml_tagger *);
-    tml_status (*tagger_score)(const tml_tagger *, const tml_jet_batch *, float *);
-    tml_status (*ddt_config_init)(tml_ddt_config *, double);
-    tml_status (*ddt_build)(uint64_t, const float *, const float *, const float *, const float *,
-                            const tml_ddt_config *, tml_ddt_map **);
-    tml_status (*ddt_apply)(const tml_ddt_map *, uint64_t, const float *, const float *, const float *, float *);
-    void (*ddt_free)(tml_ddt_map *);
-#endif
-    tml_status (*lut_scheme_preset)(const char *, tml_lut_scheme **);
-    void (*lut_scheme_free)(tml_lut_scheme *);
-    int32_t (*lut_scheme_feature_count)(const tml_lut_scheme *);
-    uint64_t (*lut_scheme_first_address)(const tml_lut_scheme *);
-    tml_status (*lut_decode)(const tml_lut_scheme *, uint64_t, const uint64_t *, float *);
-    tml_status (*pt_conversion_preset)(const char *, tml_pt_conversion *);
-    tml_status (*lut_generate)(const tml_lut_scheme *, const tml_forest *, const tml_pt_conversion *, uint64_t,
-                               uint64_t, uint16_t *, int32_t);
-} x;
-
-static int resolve(const char *name, void *slot, size_t size)
-{
-    void *sym = dlsym(api.dl, name);
-    memcpy(slot, &sym, size);
-    return sym != NULL;
-}
-#define RESOLVE(field) resolve("tml_" #field, &x.field, sizeof x.field)
-
 static tml_forest *g_forest;
 static float *g_rows, g_ref_forest[N_ROWS];
 static size_t g_nf;
 
-#if HAVE_TAGGER_API
 static tml_tagger *g_tagger;
 static tml_jet_batch g_jets;
 static float *g_jet_x, *g_con_x, g_ref_tagger[N_JETS * MAX_OUT];
@@ -110,9 +62,6 @@ static size_t g_nout;
 
 static tml_ddt_map *g_map;
 static float g_ddt_score[N_DDT], g_ddt_mass[N_DDT], g_ddt_pt[N_DDT], g_ref_ddt[N_DDT];
-#else
-static void *g_tagger, *g_map;
-#endif
 
 /* LUT: the reference words and decoded inputs of LUT_SPAN addresses from
  * g_lut_base (inside the scheme); each call takes a range of at most
@@ -132,39 +81,37 @@ static float pseudo(uint64_t *s)
     return (float)((*s >> 40) & 0xFFFFFF) / 16777216.0f;
 }
 
+/* A model file every run needs: its absence is a failure, not a skip (a
+ * test that skips what it should exercise passes without testing it). */
+static int require_file(const char *path)
+{
+    CHECK(test_file_exists(path), "missing %s", path);
+    return test_file_exists(path);
+}
+
 static void setup_forest(void)
 {
     char path[1024];
     test_source_path(path, sizeof path, "Tests/golden/forests/xgb_binary_logistic.json");
-    if (!(RESOLVE(forest_load) && RESOLVE(forest_free) && RESOLVE(forest_feature_count) && RESOLVE(forest_predict)) ||
-        !test_file_exists(path)) {
-        printf("threads: no forest (entry points or %s missing)\n", path);
-        return;
-    }
-    CHECK(x.forest_load(path, &g_forest) == TML_OK, "%s", api.last_error());
+    if (!require_file(path)) return;
+    CHECK(api->forest_load(path, &g_forest) == TML_OK, "%s", api->last_error());
     if (!g_forest) return;
-    g_nf = (size_t)x.forest_feature_count(g_forest);
+    g_nf = (size_t)api->forest_feature_count(g_forest);
     g_rows = malloc(N_ROWS * g_nf * sizeof(float));
     uint64_t s = 1;
     for (size_t i = 0; i < N_ROWS * g_nf; i++) g_rows[i] = (i % 97 == 5) ? NAN : 4.0f * pseudo(&s) - 2.0f;
-    CHECK(x.forest_predict(g_forest, N_ROWS, g_rows, g_nf, 1, g_ref_forest) == TML_OK, "%s", api.last_error());
+    CHECK(api->forest_predict(g_forest, N_ROWS, g_rows, g_nf, 1, g_ref_forest) == TML_OK, "%s", api->last_error());
 }
 
-#if HAVE_TAGGER_API
 static void setup_tagger(void)
 {
     char path[1024];
     test_source_path(path, sizeof path, "Tests/golden/taggers/deepsets_softmax.json");
-    if (!(RESOLVE(tagger_load) && RESOLVE(tagger_free) && RESOLVE(tagger_output_count) &&
-          RESOLVE(tagger_jet_feature_count) && RESOLVE(tagger_constituent_feature_count) && RESOLVE(tagger_score)) ||
-        !test_file_exists(path)) {
-        printf("threads: no tagger (entry points or %s missing)\n", path);
-        return;
-    }
-    CHECK(x.tagger_load(path, &g_tagger) == TML_OK, "%s", api.last_error());
+    if (!require_file(path)) return;
+    CHECK(api->tagger_load(path, &g_tagger) == TML_OK, "%s", api->last_error());
     if (!g_tagger) return;
-    g_nout = (size_t)x.tagger_output_count(g_tagger);
-    size_t nj = (size_t)x.tagger_jet_feature_count(g_tagger), nc = (size_t)x.tagger_constituent_feature_count(g_tagger);
+    g_nout = (size_t)api->tagger_output_count(g_tagger);
+    size_t nj = (size_t)api->tagger_jet_feature_count(g_tagger), nc = (size_t)api->tagger_constituent_feature_count(g_tagger);
     if (g_nout > MAX_OUT) {
         CHECK(0, "tagger with %zu outputs", g_nout);
         return;
@@ -180,15 +127,11 @@ static void setup_tagger(void)
     g_jets = (tml_jet_batch){.n_jets = N_JETS, .jet_feature_count = nj, .jet_features = g_jet_x,
                              .constituent_offsets = nc ? g_offsets : NULL, .n_constituents = total,
                              .constituent_feature_count = nc, .constituent_features = g_con_x};
-    CHECK(x.tagger_score(g_tagger, &g_jets, g_ref_tagger) == TML_OK, "%s", api.last_error());
+    CHECK(api->tagger_score(g_tagger, &g_jets, g_ref_tagger) == TML_OK, "%s", api->last_error());
 }
 
 static void setup_ddt(void)
 {
-    if (!(RESOLVE(ddt_config_init) && RESOLVE(ddt_build) && RESOLVE(ddt_apply) && RESOLVE(ddt_free))) {
-        printf("threads: no DDT map (entry points missing)\n");
-        return;
-    }
     uint64_t s = 3;
     for (int i = 0; i < N_DDT; i++) {
         g_ddt_pt[i] = 200.0f + 800.0f * pseudo(&s);
@@ -196,49 +139,37 @@ static void setup_ddt(void)
         g_ddt_score[i] = pseudo(&s);
     }
     tml_ddt_config cfg;
-    CHECK(x.ddt_config_init(&cfg, 0.1) == TML_OK, "%s", api.last_error());
+    CHECK(api->ddt_config_init(&cfg, 0.1) == TML_OK, "%s", api->last_error());
     cfg.rho_bins = 10;
     cfg.pt_bins = 4;
-    CHECK(x.ddt_build(N_DDT, g_ddt_score, g_ddt_mass, g_ddt_pt, NULL, &cfg, &g_map) == TML_OK, "%s",
-          api.last_error());
-    if (g_map) CHECK(x.ddt_apply(g_map, N_DDT, g_ddt_score, g_ddt_mass, g_ddt_pt, g_ref_ddt) == TML_OK, "%s",
-                     api.last_error());
+    CHECK(api->ddt_build(N_DDT, g_ddt_score, g_ddt_mass, g_ddt_pt, NULL, &cfg, &g_map) == TML_OK, "%s",
+          api->last_error());
+    if (g_map) CHECK(api->ddt_apply(g_map, N_DDT, g_ddt_score, g_ddt_mass, g_ddt_pt, g_ref_ddt) == TML_OK, "%s",
+                     api->last_error());
 }
-#endif
 
 static void setup_lut(void)
 {
     char path[1024];
     test_source_path(path, sizeof path, "Tests/golden/lut/forest_10f.json");
-    if (!(RESOLVE(lut_scheme_preset) && RESOLVE(lut_scheme_free) && RESOLVE(lut_scheme_feature_count) &&
-          RESOLVE(lut_scheme_first_address) && RESOLVE(lut_decode) && RESOLVE(pt_conversion_preset) &&
-          RESOLVE(lut_generate) && RESOLVE(forest_load) && RESOLVE(forest_free) && RESOLVE(forest_feature_count)) ||
-        !test_file_exists(path)) {
-        printf("threads: no LUT (entry points or %s missing)\n", path);
-        return;
-    }
-    CHECK(x.lut_scheme_preset("emtf2017-mode12", &g_lut_scheme) == TML_OK, "%s", api.last_error());
-    CHECK(x.forest_load(path, &g_lut_forest) == TML_OK, "%s", api.last_error());
-    CHECK(x.pt_conversion_preset("emtf2017", &g_lut_conv) == TML_OK, "%s", api.last_error());
+    if (!require_file(path)) return;
+    CHECK(api->lut_scheme_preset("emtf2017-mode12", &g_lut_scheme) == TML_OK, "%s", api->last_error());
+    CHECK(api->forest_load(path, &g_lut_forest) == TML_OK, "%s", api->last_error());
+    CHECK(api->pt_conversion_preset("emtf2017", &g_lut_conv) == TML_OK, "%s", api->last_error());
     if (!g_lut_scheme || !g_lut_forest) return;
-    g_lut_nf = (size_t)x.lut_scheme_feature_count(g_lut_scheme);
-    CHECK(g_lut_nf >= 1 && g_lut_nf <= LUT_MAX_NF && (int32_t)g_lut_nf == x.forest_feature_count(g_lut_forest),
-          "LUT feature counts: scheme %zu, forest %d", g_lut_nf, x.forest_feature_count(g_lut_forest));
+    g_lut_nf = (size_t)api->lut_scheme_feature_count(g_lut_scheme);
+    CHECK(g_lut_nf >= 1 && g_lut_nf <= LUT_MAX_NF && (int32_t)g_lut_nf == api->forest_feature_count(g_lut_forest),
+          "LUT feature counts: scheme %zu, forest %d", g_lut_nf, api->forest_feature_count(g_lut_forest));
     if (g_failures) return;
-    g_lut_base = x.lut_scheme_first_address(g_lut_scheme) + 123457; /* away from the range's start */
-    CHECK(x.lut_generate(g_lut_scheme, g_lut_forest, &g_lut_conv, g_lut_base, LUT_SPAN, g_ref_words, 1) == TML_OK,
-          "%s", api.last_error());
+    g_lut_base = api->lut_scheme_first_address(g_lut_scheme) + 123457; /* away from the range's start */
+    CHECK(api->lut_generate(g_lut_scheme, g_lut_forest, &g_lut_conv, g_lut_base, LUT_SPAN, g_ref_words, 1) == TML_OK,
+          "%s", api->last_error());
     uint64_t *address = malloc(LUT_SPAN * sizeof(uint64_t));
     g_ref_decoded = malloc(LUT_SPAN * g_lut_nf * sizeof(float));
     for (uint64_t k = 0; k < LUT_SPAN; k++) address[k] = g_lut_base + k;
-    CHECK(x.lut_decode(g_lut_scheme, LUT_SPAN, address, g_ref_decoded) == TML_OK, "%s", api.last_error());
+    CHECK(api->lut_decode(g_lut_scheme, LUT_SPAN, address, g_ref_decoded) == TML_OK, "%s", api->last_error());
     free(address);
 }
-
-#if !HAVE_TAGGER_API
-static void setup_tagger(void) { printf("threads: no tagger (trigml.h without the tagger API)\n"); }
-static void setup_ddt(void) {}
-#endif
 
 /* ------------------------------------------------------------- workers */
 
@@ -262,9 +193,7 @@ static void *worker(void *arg)
 {
     long id = (long)(intptr_t)arg, it = -1;
     float score[N_T5], features[N_T5 * MAX_IN], out[N_DDT > N_ROWS ? N_DDT : N_ROWS];
-#if HAVE_TAGGER_API
     float tag_out[N_JETS * MAX_OUT];
-#endif
     uint8_t pass[N_T5];
     uint16_t words[LUT_MAX_RANGE];
     float decoded[LUT_DECODE * LUT_MAX_NF];
@@ -293,14 +222,14 @@ static void *worker(void *arg)
                 /* Every other time only: each successful generate has a fixed set-up cost
                  * (about 1 ms, much more under TSan) whatever the range. */
                 if ((it / OPS + id) % 2 == 0 &&
-                    (x.lut_generate(g_lut_scheme, g_lut_forest, &g_lut_conv, g_lut_base + at, count, words, 1) !=
+                    (api->lut_generate(g_lut_scheme, g_lut_forest, &g_lut_conv, g_lut_base + at, count, words, 1) !=
                          TML_OK ||
                      memcmp(words, g_ref_words + at, count * sizeof(uint16_t)) != 0))
                     REPORT("LUT words [base + %llu, +%llu) differ (%s)", (unsigned long long)at,
-                           (unsigned long long)count, api.last_error());
+                           (unsigned long long)count, api->last_error());
                 for (size_t k = 0; k < LUT_DECODE; k++) lut_address[k] = g_lut_base + (h + k * 1237) % LUT_SPAN;
-                if (x.lut_decode(g_lut_scheme, LUT_DECODE, lut_address, decoded) != TML_OK)
-                    REPORT("LUT decode: %s", api.last_error());
+                if (api->lut_decode(g_lut_scheme, LUT_DECODE, lut_address, decoded) != TML_OK)
+                    REPORT("LUT decode: %s", api->last_error());
                 else
                     for (size_t k = 0; k < LUT_DECODE; k++)
                         if (memcmp(decoded + k * g_lut_nf, g_ref_decoded + (lut_address[k] - g_lut_base) * g_lut_nf,
@@ -311,40 +240,40 @@ static void *worker(void *arg)
             }
             break;
         case 0:
-            if (api.t5_score(g_v2, &g_batch, score, pass) != TML_OK ||
+            if (api->t5_score(g_v2, &g_batch, score, pass) != TML_OK ||
                 !same_scores(score, pass, g_ref_score_v2, g_ref_pass_v2, N_T5))
-                REPORT("lst-v2 scores differ from the single-threaded run (%s)", api.last_error());
+                REPORT("lst-v2 scores differ from the single-threaded run (%s)", api->last_error());
             break;
         case 1:
-            if (api.t5_features(g_v2, &g_batch, features) != TML_OK ||
+            if (api->t5_features(g_v2, &g_batch, features) != TML_OK ||
                 memcmp(features, g_ref_feat_v2, sizeof g_ref_feat_v2) != 0)
-                REPORT("lst-v2 features differ (%s)", api.last_error());
+                REPORT("lst-v2 features differ (%s)", api->last_error());
             break;
         case 2:
-            if (api.t5_score(g_v1, &g_batch, score, pass) != TML_OK ||
+            if (api->t5_score(g_v1, &g_batch, score, pass) != TML_OK ||
                 !same_scores(score, pass, g_ref_score_v1, g_ref_pass_v1, N_T5))
-                REPORT("lst-v1 scores differ (%s)", api.last_error());
-            if (api.t5_features(g_v1, &g_batch, features) != TML_OK ||
+                REPORT("lst-v1 scores differ (%s)", api->last_error());
+            if (api->t5_features(g_v1, &g_batch, features) != TML_OK ||
                 memcmp(features, g_ref_feat_v1, sizeof g_ref_feat_v1) != 0)
-                REPORT("lst-v1 features differ (%s)", api.last_error());
+                REPORT("lst-v1 features differ (%s)", api->last_error());
             break;
         case 3: {
             size_t n = N_T5 - first - (size_t)id % 5;
             tml_t5_batch slice = g_batch;
             slice.n_t5 = n;
             slice.t5_t3 = g_batch.t5_t3 + 2 * first;
-            if (api.t5_score(g_v2, &slice, score, pass) != TML_OK ||
+            if (api->t5_score(g_v2, &slice, score, pass) != TML_OK ||
                 !same_scores(score, pass, g_ref_score_v2 + first, g_ref_pass_v2 + first, n))
                 REPORT("slice [%zu, %zu) differs", first, first + n);
-            if (api.t5_model_input_count(g_v2) != 23 || api.t5_model_input_count(g_v1) != 38 ||
-                api.t5_model_input_count(NULL) != -1)
+            if (api->t5_model_input_count(g_v2) != 23 || api->t5_model_input_count(g_v1) != 38 ||
+                api->t5_model_input_count(NULL) != -1)
                 REPORT("input_count");
             break;
         }
         case 4: {
             memset(score, 0x5A, sizeof score);
-            tml_status s = api.t5_score(g_v1, &bad, score, pass);
-            const char *msg = api.last_error();
+            tml_status s = api->t5_score(g_v1, &bad, score, pass);
+            const char *msg = api->last_error();
             if (s != TML_ERR_INVALID_ARGUMENT || !strstr(msg, want_index))
                 REPORT("bad index: status %d, message '%s' (expected this thread's '%s')", s, msg, want_index);
             for (size_t i = 0; i < N_T5; i++)
@@ -357,52 +286,50 @@ static void *worker(void *arg)
         case 5: {
             snprintf(want_path, sizeof want_path, "/nonexistent/trigml-thread-%ld-iteration-%ld.json", id, it);
             tml_t5_model *m = (tml_t5_model *)(uintptr_t)1;
-            tml_status s = api.t5_model_load(want_path, &m);
-            const char *msg = api.last_error();
+            tml_status s = api->t5_model_load(want_path, &m);
+            const char *msg = api->last_error();
             if (s != TML_ERR_IO || m != NULL || !strstr(msg, want_path))
                 REPORT("missing file: status %d, message '%s' (expected '%s')", s, msg, want_path);
             break;
         }
         case 6: {
             tml_t5_model *m = NULL;
-            if (api.t5_model_load(g_v1_path, &m) != TML_OK) {
-                REPORT("load %s: %s", g_v1_path, api.last_error());
+            if (api->t5_model_load(g_v1_path, &m) != TML_OK) {
+                REPORT("load %s: %s", g_v1_path, api->last_error());
                 break;
             }
-            if (api.t5_score(m, &g_batch, score, pass) != TML_OK ||
+            if (api->t5_score(m, &g_batch, score, pass) != TML_OK ||
                 !same_scores(score, pass, g_ref_score_v1, g_ref_pass_v1, N_T5))
                 REPORT("a private lst-v1 model scores differently");
-            api.t5_model_free(m);
+            api->t5_model_free(m);
             break;
         }
         case 7:
             if (g_forest) {
                 size_t n = N_ROWS - first;
-                if (x.forest_predict(g_forest, n, g_rows + first * g_nf, g_nf, 1, out) != TML_OK ||
+                if (api->forest_predict(g_forest, n, g_rows + first * g_nf, g_nf, 1, out) != TML_OK ||
                     memcmp(out, g_ref_forest + first, n * sizeof(float)) != 0)
-                    REPORT("forest rows [%zu, %d) differ (%s)", first, N_ROWS, api.last_error());
+                    REPORT("forest rows [%zu, %d) differ (%s)", first, N_ROWS, api->last_error());
             }
             break;
-#if HAVE_TAGGER_API
         case 8:
             if (g_tagger) {
                 tml_jet_batch b = g_jets;
                 b.n_jets = N_JETS - first;
                 b.jet_features = g_jet_x + first * g_jets.jet_feature_count;
                 if (b.constituent_offsets) b.constituent_offsets = g_offsets + first;
-                if (x.tagger_score(g_tagger, &b, tag_out) != TML_OK ||
+                if (api->tagger_score(g_tagger, &b, tag_out) != TML_OK ||
                     memcmp(tag_out, g_ref_tagger + first * g_nout, b.n_jets * g_nout * sizeof(float)) != 0)
-                    REPORT("tagger jets [%zu, %d) differ (%s)", first, N_JETS, api.last_error());
+                    REPORT("tagger jets [%zu, %d) differ (%s)", first, N_JETS, api->last_error());
             }
             break;
         default:
             if (g_map) {
                 size_t n = N_DDT - first;
-                if (x.ddt_apply(g_map, n, g_ddt_score + first, g_ddt_mass + first, g_ddt_pt + first, out) != TML_OK ||
+                if (api->ddt_apply(g_map, n, g_ddt_score + first, g_ddt_mass + first, g_ddt_pt + first, out) != TML_OK ||
                     memcmp(out, g_ref_ddt + first, n * sizeof(float)) != 0)
-                    REPORT("DDT jets [%zu, %d) differ (%s)", first, N_DDT, api.last_error());
+                    REPORT("DDT jets [%zu, %d) differ (%s)", first, N_DDT, api->last_error());
             }
-#endif
         }
     }
     free(bad_t5);
@@ -430,7 +357,7 @@ static int race_demo(void)
     pthread_t w;
     pthread_create(&w, NULL, race_writer, NULL);
     while (!__atomic_load_n(&g_race_started, __ATOMIC_ACQUIRE)) sched_yield();
-    for (int i = 0; i < 50; i++) api.t5_score(g_v2, &g_batch, score, NULL);
+    for (int i = 0; i < 50; i++) api->t5_score(g_v2, &g_batch, score, NULL);
     __atomic_store_n(&g_race_stop, 1, __ATOMIC_RELEASE);
     pthread_join(w, NULL);
     free(score);
@@ -448,24 +375,27 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: threads [iterations] [threads <= 256]\n");
         return 2;
     }
-    test_load_api(&api);
+    api = test_load_api();
     test_source_path(g_v1_path, sizeof g_v1_path, "Tests/golden/t5_model_lst_v1.json");
-    CHECK(api.t5_model_default(&g_v2) == TML_OK, "%s", api.last_error());
-    CHECK(api.t5_model_load(g_v1_path, &g_v1) == TML_OK, "%s", api.last_error());
+    CHECK(api->t5_model_default(&g_v2) == TML_OK, "%s", api->last_error());
+    CHECK(api->t5_model_load(g_v1_path, &g_v1) == TML_OK, "%s", api->last_error());
     CHECK(t5_synth_event(&g_event, TRACKS, FAKES, 4242) == 0, "synthetic event");
     if (g_failures) return test_finish("threads");
     g_batch = t5f_batch(&g_event);
     if (demo) return race_demo();
 
     /* The single-threaded references. */
-    CHECK(api.t5_score(g_v2, &g_batch, g_ref_score_v2, g_ref_pass_v2) == TML_OK, "%s", api.last_error());
-    CHECK(api.t5_score(g_v1, &g_batch, g_ref_score_v1, g_ref_pass_v1) == TML_OK, "%s", api.last_error());
-    CHECK(api.t5_features(g_v2, &g_batch, g_ref_feat_v2) == TML_OK, "%s", api.last_error());
-    CHECK(api.t5_features(g_v1, &g_batch, g_ref_feat_v1) == TML_OK, "%s", api.last_error());
+    CHECK(api->t5_score(g_v2, &g_batch, g_ref_score_v2, g_ref_pass_v2) == TML_OK, "%s", api->last_error());
+    CHECK(api->t5_score(g_v1, &g_batch, g_ref_score_v1, g_ref_pass_v1) == TML_OK, "%s", api->last_error());
+    CHECK(api->t5_features(g_v2, &g_batch, g_ref_feat_v2) == TML_OK, "%s", api->last_error());
+    CHECK(api->t5_features(g_v1, &g_batch, g_ref_feat_v1) == TML_OK, "%s", api->last_error());
     setup_forest();
     setup_tagger();
     setup_ddt();
     setup_lut();
+    CHECK(g_forest && g_tagger && g_map && g_lut_scheme && g_lut_forest,
+          "a handle of every kind: forest %p, tagger %p, DDT map %p, LUT scheme %p, LUT forest %p", (void *)g_forest,
+          (void *)g_tagger, (void *)g_map, (void *)g_lut_scheme, (void *)g_lut_forest);
     if (g_failures) return test_finish("threads");
 
     pthread_t tid[256];
@@ -481,20 +411,17 @@ int main(int argc, char **argv)
            "%ld mismatches\n",
            threads, g_iterations, calls, g_forest ? ", forest" : "", g_tagger ? ", tagger" : "",
            g_map ? ", DDT map" : "", g_lut_scheme && g_lut_forest ? ", LUT scheme + forest" : "", errors);
-    api.t5_model_free(g_v2);
-    api.t5_model_free(g_v1);
-    if (g_forest) x.forest_free(g_forest);
+    api->t5_model_free(g_v2);
+    api->t5_model_free(g_v1);
+    if (g_forest) api->forest_free(g_forest);
     free(g_rows);
-#if HAVE_TAGGER_API
-    if (g_tagger) x.tagger_free(g_tagger);
-    if (g_map) x.ddt_free(g_map);
+    if (g_tagger) api->tagger_free(g_tagger);
+    if (g_map) api->ddt_free(g_map);
     free(g_jet_x);
     free(g_con_x);
-#endif
-    if (g_lut_scheme) x.lut_scheme_free(g_lut_scheme);
-    if (g_lut_forest) x.forest_free(g_lut_forest);
+    if (g_lut_scheme) api->lut_scheme_free(g_lut_scheme);
+    if (g_lut_forest) api->forest_free(g_lut_forest);
     free(g_ref_decoded);
     t5f_event_free(&g_event);
-    tml_api_unload(&api);
     return test_finish("threads");
 }

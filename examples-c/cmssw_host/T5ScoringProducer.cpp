@@ -5,16 +5,16 @@
 
 namespace {
 
-std::string failure(const tml_api& api, const char* call, tml_status s, const std::string& context) {
-    return std::string(call) + " failed" + context + ": " + tml_status_name(s) + ": " + api.last_error();
+std::string failure(const tml_api* api, const char* call, tml_status s, const std::string& context) {
+    return std::string(call) + " failed" + context + ": " + tml_status_name(s) + ": " + api->last_error();
 }
 
 } // namespace
 
 T5ScoringCache::~T5ScoringCache() {
-    if (model) api.t5_model_free(model);
+    // The library itself stays mapped (tml_loader.c): nothing to unload.
+    if (model) api->t5_model_free(model);
     model = nullptr;
-    tml_api_unload(&api);
 }
 
 std::unique_ptr<T5ScoringCache> T5ScoringProducer::initializeGlobalCache(const edm::ParameterSet& pset) {
@@ -23,21 +23,23 @@ std::unique_ptr<T5ScoringCache> T5ScoringProducer::initializeGlobalCache(const e
     std::string library = pset.getString("library", "auto");
     std::string libraryPath = (library.empty() || library == "auto") ? "" : pset.getPath("library");
     char err[1024];
-    if (tml_api_load(&cache->api, libraryPath.empty() ? nullptr : libraryPath.c_str(), err, sizeof err) != 0)
+    cache->libraryPath = tml_library_path(libraryPath.empty() ? nullptr : libraryPath.c_str());
+    cache->api = tml_load(cache->libraryPath.c_str(), err, sizeof err);
+    if (!cache->api)
         throw edm::Exception(std::string("T5ScoringProducer: ") + err);
 
     std::string model = pset.getString("model", "default");
     tml_status s;
     if (model == "default") {
         cache->modelName = "default (embedded)";
-        s = cache->api.t5_model_default(&cache->model);
+        s = cache->api->t5_model_default(&cache->model);
         if (s != TML_OK) throw edm::Exception(failure(cache->api, "tml_t5_model_default", s, ""));
     } else {
         cache->modelName = pset.getPath("model");
-        s = cache->api.t5_model_load(cache->modelName.c_str(), &cache->model);
+        s = cache->api->t5_model_load(cache->modelName.c_str(), &cache->model);
         if (s != TML_OK) throw edm::Exception(failure(cache->api, "tml_t5_model_load", s, ""));
     }
-    cache->inputCount = cache->api.t5_model_input_count(cache->model);
+    cache->inputCount = cache->api->t5_model_input_count(cache->model);
     if (cache->inputCount <= 0)
         throw edm::Exception("tml_t5_model_input_count returned " + std::to_string(cache->inputCount));
     cache->loadMilliseconds =
@@ -58,7 +60,7 @@ void T5ScoringProducer::produce(edm::Event& event) {
     product->score.resize(batch.n_t5);
     product->pass.resize(batch.n_t5);
     // Empty vectors give NULL data(); the ABI accepts NULL outputs when n_t5 = 0.
-    tml_status s = cache.api.t5_score(cache.model, &batch, product->score.data(), product->pass.data());
+    tml_status s = cache.api->t5_score(cache.model, &batch, product->score.data(), product->pass.data());
     if (s != TML_OK)
         throw edm::Exception(failure(cache.api, "tml_t5_score", s, " on event " + std::to_string(event.id())));
     ++events_;

@@ -11,7 +11,8 @@
 #include "tml_loader.h"
 
 struct T5ScoringCache {
-    tml_api api{};                  // libtrigml.so, resolved with dlopen/dlsym
+    const tml_api* api = nullptr;   // libtrigml.so's table: dlopen + dlsym(tml_get_api)
+    std::string libraryPath;        // the library opened
     tml_t5_model* model = nullptr;  // shared read-only by every stream
     std::string modelName;          // "default" or the model file path
     int inputCount = 0;

@@ -201,8 +201,8 @@ int run(int argc, char** argv) {
     }
 
     std::printf("TrigML CMSSW-like host\n");
-    std::printf("  library     %s (TrigML %s, ABI %u)\n", cache.api.path, cache.api.version(),
-                (unsigned)cache.api.abi_version());
+    std::printf("  library     %s (TrigML %s, ABI %u)\n", cache.libraryPath.c_str(),
+                cache.api->version(), (unsigned)cache.api->abi_version);
     std::printf("  model       %s, %d inputs; global cache built once in %.2f ms\n", cache.modelName.c_str(),
                 cache.inputCount, cache.loadMilliseconds);
     std::printf("  events      %zu from %s (%llu T5 candidates per pass)\n", nEvents, eventsPath.c_str(),

@@ -45,13 +45,13 @@
 #define MASS_LOW 50.0
 #define MASS_WIDTH 5.0
 
-static tml_api api;
+static const tml_api *api;
 
 /* Prints the failing call with the library's message and exits. */
 static void must(tml_status st, const char *call)
 {
     if (st == TML_OK) return;
-    fprintf(stderr, "tagger_host: %s failed: %s: %s\n", call, tml_status_name(st), api.last_error());
+    fprintf(stderr, "tagger_host: %s failed: %s: %s\n", call, tml_status_name(st), api->last_error());
     exit(1);
 }
 
@@ -108,11 +108,11 @@ int main(int argc, char **argv)
     if (batch == 0) usage();
 
     char err[1024];
-    if (tml_api_load(&api, NULL, err, sizeof err) != 0) {
+    if (!(api = tml_load(NULL, err, sizeof err))) {
         fprintf(stderr, "tagger_host: %s\n", err);
         return 1;
     }
-    printf("TrigML %s (ABI %u) from %s\n", api.version(), (unsigned)api.abi_version(), api.path);
+    printf("TrigML %s (ABI %u) from %s\n", api->version(), (unsigned)api->abi_version, tml_library_path(NULL));
 
     jet_file jets;
     if (jet_file_read(jets_path, &jets, err, sizeof err) != 0) {
@@ -124,18 +124,18 @@ int main(int argc, char **argv)
            (unsigned long long)jets.n_constituents, jets.jet_feature_count, jets.constituent_feature_count);
 
     tml_tagger *tagger = NULL;
-    must(api.tagger_load(model_path, &tagger), "tml_tagger_load");
-    int32_t n_out = api.tagger_output_count(tagger);
-    int32_t n_con = api.tagger_constituent_feature_count(tagger);
+    must(api->tagger_load(model_path, &tagger), "tml_tagger_load");
+    int32_t n_out = api->tagger_output_count(tagger);
+    int32_t n_con = api->tagger_constituent_feature_count(tagger);
     printf("tagger: %s: %s, %d output(s), %d jet features, %d constituent features\n", model_path,
-           n_con > 0 ? "Deep Sets" : "MLP", n_out, api.tagger_jet_feature_count(tagger), n_con);
+           n_con > 0 ? "Deep Sets" : "MLP", n_out, api->tagger_jet_feature_count(tagger), n_con);
     if (n_out < 1) {
         fprintf(stderr, "tagger_host: output count %d\n", n_out);
         return 1;
     }
 
     tml_ddt_map *map = NULL;
-    must(api.ddt_load(map_path, &map), "tml_ddt_load");
+    must(api->ddt_load(map_path, &map), "tml_ddt_load");
     double q = map_efficiency(map_path);
     if (!(q > 0 && q < 1)) {
         fprintf(stderr, "tagger_host: %s: no background_efficiency in (0, 1)\n", map_path);
@@ -151,7 +151,7 @@ int main(int argc, char **argv)
     for (uint64_t first = 0; first < jets.n_jets; first += batch) {
         uint64_t count = jets.n_jets - first < batch ? jets.n_jets - first : batch;
         tml_jet_batch b = jet_file_batch(&jets, first, count);
-        must(api.tagger_score(tagger, &b, prob + first * (uint64_t)n_out), "tml_tagger_score");
+        must(api->tagger_score(tagger, &b, prob + first * (uint64_t)n_out), "tml_tagger_score");
     }
     if (n_out == 1) {
         /* The DDT maps of models/taggers/ are built on the tagger's logit
@@ -174,11 +174,11 @@ int main(int argc, char **argv)
         float *fractions = calloc((size_t)n_out, sizeof(float));
         for (int32_t k = 0; k < n_out; k++)
             if (k != signal_class) fractions[k] = 1.0f / (float)(n_out - 1);
-        must(api.discriminant_log_ratio(n, n_out, prob, signal_class, fractions, score), "tml_discriminant_log_ratio");
+        must(api->discriminant_log_ratio(n, n_out, prob, signal_class, fractions, score), "tml_discriminant_log_ratio");
         printf("score:  DL1-style log ratio, signal class %d, other classes weighted equally\n", signal_class);
         free(fractions);
     }
-    must(api.ddt_apply(map, n, score, jets.mass, jets.pt, ddt), "tml_ddt_apply");
+    must(api->ddt_apply(map, n, score, jets.mass, jets.pt, ddt), "tml_ddt_apply");
 
     /* ---- the raw cut at the same background efficiency: a one-bin map */
     size_t n_bkg = 0, n_sig = 0, n_nan = 0;
@@ -204,12 +204,12 @@ int main(int argc, char **argv)
         return 1;
     }
     tml_ddt_config one;
-    must(api.ddt_config_init(&one, q), "tml_ddt_config_init");
+    must(api->ddt_config_init(&one, q), "tml_ddt_config_init");
     one.rho_min = -1e3, one.rho_max = 1e3, one.pt_min = 0, one.pt_max = 1e9;
     one.rho_bins = 1, one.pt_bins = 1, one.min_entries = 1;
     tml_ddt_map *global = NULL;
-    must(api.ddt_build(n_bkg, bs, bm, bp, bw, &one, &global), "tml_ddt_build (global raw cut)");
-    must(api.ddt_apply(global, n, score, jets.mass, jets.pt, raw), "tml_ddt_apply (global raw cut)");
+    must(api->ddt_build(n_bkg, bs, bm, bp, bw, &one, &global), "tml_ddt_build (global raw cut)");
+    must(api->ddt_apply(global, n, score, jets.mass, jets.pt, raw), "tml_ddt_apply (global raw cut)");
     /* the cut value itself: a jet's raw - (raw - X) */
     double raw_cut = NAN;
     for (size_t j = 0; j < n && isnan(raw_cut); j++)
@@ -272,8 +272,8 @@ int main(int argc, char **argv)
             m++;
         }
         double r_raw, j_raw, r_ddt, j_ddt;
-        must(api.metric_r50_jsd(m, ms, ml, mm, mw, &r_raw, &j_raw), "tml_metric_r50_jsd (raw)");
-        must(api.metric_r50_jsd(m, md, ml, mm, mw, &r_ddt, &j_ddt), "tml_metric_r50_jsd (DDT)");
+        must(api->metric_r50_jsd(m, ms, ml, mm, mw, &r_raw, &j_raw), "tml_metric_r50_jsd (raw)");
+        must(api->metric_r50_jsd(m, md, ml, mm, mw, &r_ddt, &j_ddt), "tml_metric_r50_jsd (DDT)");
         printf("\nat 50%% signal efficiency (tml_metric_r50_jsd):\n");
         printf("  %-18s R50 %9.2f   1/JSD %9.2f\n", "raw score", r_raw, j_raw);
         printf("  %-18s R50 %9.2f   1/JSD %9.2f\n", "DDT score - X_q", r_ddt, j_ddt);
@@ -282,12 +282,11 @@ int main(int argc, char **argv)
         printf("\nR50 / 1/JSD: skipped (the file needs signal and background weight)\n");
     }
 
-    api.ddt_free(global);
-    api.ddt_free(map);
-    api.tagger_free(tagger);
+    api->ddt_free(global);
+    api->ddt_free(map);
+    api->tagger_free(tagger);
     free(prob), free(score), free(ddt), free(raw), free(bs), free(bm), free(bp), free(bw);
     jet_file_free(&jets);
     free(model_path), free(map_path), free(jets_path);
-    tml_api_unload(&api);
     return 0;
 }
