@@ -2,11 +2,11 @@ import TrigMLCore
 
 /// The training-time input transform stored with a model:
 /// x' = (x - offset) * scale per feature, in double.
-public struct FeatureScaling {
-    public let offset: [Double]
-    public let scale: [Double]
+package struct FeatureScaling {
+    package let offset: [Double]
+    package let scale: [Double]
 
-    public static func identity(_ count: Int) -> FeatureScaling {
+    package static func identity(_ count: Int) -> FeatureScaling {
         FeatureScaling(offset: Array(repeating: 0, count: count), scale: Array(repeating: 1, count: count))
     }
 

@@ -10,7 +10,7 @@ import TrigMLKernels
 extension TaggerModel {
     /// Probabilities of every jet into `out[jetCount * outputCount]`,
     /// row-major. `batch` must have been read for this model.
-    public func score(_ batch: JetBatch, into out: UnsafeMutablePointer<Float>) {
+    package func score(_ batch: JetBatch, into out: UnsafeMutablePointer<Float>) {
         let latent = latentCount
         let jetFeatures = jetFeatureCount
         let fInputs = network.inputCount
