@@ -154,3 +154,20 @@ extension JSONNode {
         return value
     }
 }
+
+/// A file format read from JSON (T5 and tagger models, DDT maps): the
+/// format's own `parse(_ root:)`, and loading from a path or a text through
+/// the one reader, so every format reports errors the same way.
+package protocol JSONFileFormat {
+    static func parse(_ root: JSONNode) throws -> Self
+}
+
+extension JSONFileFormat {
+    package static func load(path: String) throws -> Self {
+        try parse(JSONNode.load(file: path))
+    }
+
+    package static func parse(text: String, source: String) throws -> Self {
+        try parse(JSONNode.parse(text: text, source: source))
+    }
+}

@@ -1,7 +1,7 @@
 import TrigMLCore
 
 /// The DDT map file (JSON; README.md, "DDT map file").
-extension DDTMap {
+extension DDTMap: JSONFileFormat {
     package static let formatName = "trigml.ddt-map"
     package static let formatVersion = 1
 
@@ -39,14 +39,6 @@ extension DDTMap {
 
     package func save(path: String) throws {
         try writeTextFile(jsonText(), to: path)
-    }
-
-    package static func load(path: String) throws -> DDTMap {
-        try parse(JSONNode.load(file: path))
-    }
-
-    package static func parse(text: String, source: String) throws -> DDTMap {
-        try parse(JSONNode.parse(text: text, source: source))
     }
 
     static func axis(_ node: JSONNode, name: String) throws -> DDTAxis {

@@ -3,7 +3,7 @@ import TrigMLKernels
 
 /// A loaded T5 model: feature set, network, working point. Immutable, so
 /// one instance serves every stream of a host at once.
-package final class T5Model {
+package final class T5Model: JSONFileFormat {
     package let featureSet: T5FeatureSet
     package let network: DenseNetwork
     package let workingPoint: T5WorkingPoint
@@ -18,14 +18,6 @@ package final class T5Model {
 
     package static let formatName = "trigml.t5-model"
     package static let formatVersion = 1
-
-    package static func load(path: String) throws -> T5Model {
-        try parse(JSONNode.load(file: path))
-    }
-
-    package static func parse(text: String, source: String) throws -> T5Model {
-        try parse(JSONNode.parse(text: text, source: source))
-    }
 
     /// The file format is documented in README.md ("T5 model file").
     package static func parse(_ root: JSONNode) throws -> T5Model {

@@ -1,4 +1,5 @@
 import TrigMLCore
+import TrigMLKernels
 
 /// The training-time input transform stored with a model:
 /// x' = (x - offset) * scale per feature, in double.
@@ -20,4 +21,21 @@ package struct FeatureScaling {
 
     @inline(__always)
     func apply(_ x: Float, _ i: Int) -> Double { (Double(x) - offset[i]) * scale[i] }
+
+    /// Scales `rows` consecutive feature rows (row-major, `offset.count`
+    /// features each) into lanes 0..<rows of `tile[0 ..< offset.count]`;
+    /// a lane with a non-finite scaled value is marked in `finite`.
+    @inline(__always)
+    func fillTile(_ tile: UnsafeMutablePointer<Lanes>, from rowsStart: UnsafePointer<Float>, rows: Int,
+                  finite: inout SIMDMask<Lanes.MaskStorage>) {
+        let features = offset.count
+        for lane in 0..<rows {
+            let row = rowsStart + lane * features
+            for k in 0..<features {
+                let v = apply(row[k], k)
+                if !v.isFinite { finite[lane] = false }
+                tile[k][lane] = v
+            }
+        }
+    }
 }

@@ -5,7 +5,7 @@ import TrigMLKernels
 /// (per-constituent network Phi, sum pooling over each jet's constituents,
 /// network F over [pooled Phi outputs, jet features]). Immutable, so one
 /// instance serves any number of threads at once.
-package final class TaggerModel {
+package final class TaggerModel: JSONFileFormat {
     package enum Kind: String {
         case mlp
         case deepSets = "deep_sets"
@@ -53,14 +53,6 @@ package final class TaggerModel {
     package static let formatName = "trigml.tagger"
     package static let formatVersion = 1
     static let maxFeatures = 4096
-
-    package static func load(path: String) throws -> TaggerModel {
-        try parse(JSONNode.load(file: path))
-    }
-
-    package static func parse(text: String, source: String) throws -> TaggerModel {
-        try parse(JSONNode.parse(text: text, source: source))
-    }
 
     static func names(_ node: JSONNode) throws -> [String] {
         let items = try node.array()
