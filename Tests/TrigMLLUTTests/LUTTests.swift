@@ -160,3 +160,35 @@ final class LUTTests: XCTestCase {
         return out + "]}"
     }
 }
+
+/// A forest's LUT form is made once, on first use, and shared.
+final class LUTFormTests: XCTestCase {
+    func testLUTFormIsBuiltOnceAndShared() throws {
+        let forest = try Forest.parse(text: """
+            {"format": "trigml.forest", "format_version": 1, "feature_count": 1, "base_score": 0.25,
+             "trees": [{"left": [1, -1, -1], "right": [2, -1, -1], "feature": [0, 0, 0],
+                        "threshold": [0.5, 0, 0], "value": [0, -1, 2]}]}
+            """, source: "f.json")
+        let forms = SharedBuffer<ObjectIdentifier?>(count: 4, initial: nil)
+        Parallel.run(workers: 4) { worker in
+            forms.pointer[worker] = (try? forest.lutForm()).map(ObjectIdentifier.init)
+        }
+        let first = try ObjectIdentifier(forest.lutForm())
+        XCTAssertEqual((0..<4).map { forms.pointer[$0] }, Array(repeating: first, count: 4))
+    }
+
+    /// A float32-summed forest whose base margin overflows float32 still
+    /// loads (and predicts +inf), but has no LUT form: every LUT call gets
+    /// the same error, and the failure is not retried into a different one.
+    func testLUTFormErrorIsReportedEveryTime() throws {
+        let forest = try Forest(trees: [TreeNodes(left: [-1], right: [-1], feature: [0], threshold: [0],
+                                                  defaultLeft: [false], value: [1], source: "t")],
+                                featureCount: 1, baseMargin: 1e300, summation: .float32, origin: "huge")
+        for _ in 0..<2 {
+            XCTAssertThrowsError(try forest.lutForm()) { error in
+                XCTAssertEqual((error as? TMLError)?.code, .format)
+                XCTAssertEqual((error as? TMLError)?.message, "forest base margin is not finite")
+            }
+        }
+    }
+}
