@@ -1,6 +1,10 @@
 // swift-tools-version:5.9
 // TrigML: one self-contained shared library with a C ABI (include/trigml.h).
 // No package dependencies, by rule: only the toolchain's own modules.
+//
+// Only the @_cdecl functions of `TrigML` are public; every inner module
+// uses `package` access (tools-version 5.9 passes -package-name), so the
+// C ABI is the library's whole surface.
 import PackageDescription
 
 // This manifest's directory, absolute: linker flags are not resolved relative to it.
@@ -18,22 +22,28 @@ let package = Package(
         .executable(name: "trigml-cli", targets: ["TrigMLCLI"]),
     ],
     targets: [
-        // The public header, imported by Swift so struct layouts cannot drift.
+        // The public header, imported by the ABI layer only, so struct layouts cannot drift.
         .systemLibrary(name: "CTrigML", path: "include"),
-        // Errors, JSON reader, file reading: shared by every capability.
+        // Shared by every capability: errors, the platform C library, JSON
+        // reading and writing, whole-file reading, atomic text-file writing,
+        // threads for the calls that take n_threads, a lock-protected once-slot.
         .target(name: "TrigMLCore"),
-        // Hot numeric kernels (dense layers over SIMD lanes, fast exp/log).
-        .target(name: "TrigMLKernels"),
+        // Numeric kernels: dense layers over SIMD lanes, fast exp/log/sigmoid,
+        // lane math, and the reader of a network's `layers` in model files.
+        .target(name: "TrigMLKernels", dependencies: ["TrigMLCore"]),
         // LST T5 quintuplet DNN: features, network, working points, model files.
-        .target(name: "TrigMLT5", dependencies: ["CTrigML", "TrigMLCore", "TrigMLKernels"]),
-        // Forests (XGBoost JSON and own format), batched evaluation; LUT schemes.
+        .target(name: "TrigMLT5", dependencies: ["TrigMLCore", "TrigMLKernels"]),
+        // Forests (XGBoost JSON and trigml.forest files) and batched evaluation.
         .target(name: "TrigMLForest", dependencies: ["TrigMLCore"]),
-        // EMTF-style pT LUTs: address schemes, pT conversion, exact tabulated generation.
-        .target(name: "TrigMLLUT", dependencies: ["CTrigML", "TrigMLCore", "TrigMLForest"]),
-        // Decorrelated taggers: MLP / Deep Sets scoring, log-ratio discriminant, DDT maps, metrics.
-        .target(name: "TrigMLTagger", dependencies: ["CTrigML", "TrigMLCore", "TrigMLKernels"]),
-        // The @_cdecl layer: argument checks, status + last error, no logic.
-        .target(name: "TrigML", dependencies: ["CTrigML", "TrigMLCore", "TrigMLT5", "TrigMLForest", "TrigMLLUT", "TrigMLTagger"],
+        // EMTF-style pT LUTs: address schemes, the forest's LUT form, pT conversion, tabulated generation.
+        .target(name: "TrigMLLUT", dependencies: ["TrigMLCore", "TrigMLForest"]),
+        // Jet taggers: MLP / Deep Sets scoring, feature scaling, log-ratio discriminant.
+        .target(name: "TrigMLTagger", dependencies: ["TrigMLCore", "TrigMLKernels"]),
+        // Mass decorrelation: DDT maps (build, apply, files), weighted quantiles, sculpting metrics.
+        .target(name: "TrigMLDecorrelation", dependencies: ["TrigMLCore"]),
+        // The @_cdecl layer: argument checks, C struct conversion, status + last error, no logic.
+        .target(name: "TrigML", dependencies: ["CTrigML", "TrigMLCore", "TrigMLT5", "TrigMLForest", "TrigMLLUT",
+                                               "TrigMLTagger", "TrigMLDecorrelation"],
                 // -z nodelete: dlclose() leaves the library mapped. Threads that
                 // ever failed a call hold a last-error string freed by a TLS
                 // destructor in this library; unmapping it would crash them at
@@ -54,9 +64,15 @@ let package = Package(
                     "-Xlinker", "-soname=libtrigml.so.1",
                 ])]),
         .executableTarget(name: "TrigMLCLI", dependencies: ["TrigML", "TrigMLCore", "TrigMLForest", "TrigMLLUT"]),
-        .testTarget(name: "TrigMLT5Tests", dependencies: ["CTrigML", "TrigMLT5", "TrigMLCore", "TrigMLKernels"]),
+        .testTarget(name: "TrigMLCoreTests", dependencies: ["TrigMLCore"]),
+        .testTarget(name: "TrigMLKernelsTests", dependencies: ["TrigMLKernels", "TrigMLCore"]),
+        .testTarget(name: "TrigMLT5Tests", dependencies: ["TrigMLT5", "TrigMLCore", "TrigMLKernels"]),
         .testTarget(name: "TrigMLForestTests", dependencies: ["TrigMLForest", "TrigMLCore"]),
         .testTarget(name: "TrigMLLUTTests", dependencies: ["TrigMLLUT", "TrigMLForest", "TrigMLCore"]),
-        .testTarget(name: "TrigMLTaggerTests", dependencies: ["CTrigML", "TrigMLTagger", "TrigMLCore", "TrigMLKernels"]),
+        .testTarget(name: "TrigMLTaggerTests", dependencies: ["TrigMLTagger", "TrigMLCore", "TrigMLKernels"]),
+        .testTarget(name: "TrigMLDecorrelationTests", dependencies: ["TrigMLDecorrelation", "TrigMLCore"]),
+        // The C ABI layer (struct conversion) and the CLI's own helpers.
+        .testTarget(name: "TrigMLTests", dependencies: ["TrigML", "CTrigML", "TrigMLCore", "TrigMLDecorrelation", "TrigMLLUT"]),
+        .testTarget(name: "TrigMLCLITests", dependencies: ["TrigMLCLI"]),
     ]
 )

@@ -1,34 +1,15 @@
 import TrigMLCore
 import TrigMLForest
-import TrigMLLUT
 
 // Forest entry points: argument checks and handles only; loading, checking
-// and evaluation are in TrigMLForest.
-
-/// What a `tml_forest *` points at: the forest, and its LUT form
-/// (`LUTForest`: leaves in exact fixed point, trees as flat arrays) built
-/// once at load, so every `tml_lut_generate` / `tml_lut_evaluate` call,
-/// however small its range, starts at once. A forest the LUT rule cannot
-/// take (a non-finite leaf) still loads and predicts; the LUT calls report
-/// the stored error. Immutable, so shared freely between threads.
-final class ForestHandle: @unchecked Sendable {
-    let forest: Forest
-    let lutForest: Result<LUTForest, Error>
-
-    init(_ forest: Forest) {
-        self.forest = forest
-        self.lutForest = Result { try LUTForest(forest) }
-    }
-}
-
-/// The forest behind a handle (checked to be a forest handle).
-func forestObject(_ handle: OpaquePointer?) throws -> ForestHandle {
-    try object(handle, as: ForestHandle.self, "forest")
-}
+// and evaluation are in TrigMLForest. A `tml_forest *` is a `Forest`, and
+// only that: the LUT calls ask it for its LUT form (TrigMLLUT's
+// `Forest.lutForm()`), made once, on first use, so a host that only
+// predicts never pays for it.
 
 @_cdecl("tml_forest_load")
 public func tml_forest_load(_ path: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<OpaquePointer?>?) -> Int32 {
-    loadHandle("tml_forest_load", path, "path", out) { ForestHandle(try Forest.load(path: $0)) }
+    loadHandle("tml_forest_load", path, "path", out) { try Forest.load(path: $0) }
 }
 
 @_cdecl("tml_forest_free")
@@ -36,14 +17,12 @@ public func tml_forest_free(_ forest: OpaquePointer?) { release(forest) }
 
 @_cdecl("tml_forest_feature_count")
 public func tml_forest_feature_count(_ forest: OpaquePointer?) -> Int32 {
-    guard let f = try? forestObject(forest).forest else { return -1 }
-    return Int32(clamping: f.featureCount)
+    countOf(forest, as: Forest.self, "forest") { $0.featureCount }
 }
 
 @_cdecl("tml_forest_tree_count")
 public func tml_forest_tree_count(_ forest: OpaquePointer?) -> Int32 {
-    guard let f = try? forestObject(forest).forest else { return -1 }
-    return Int32(clamping: f.treeCount)
+    countOf(forest, as: Forest.self, "forest") { $0.treeCount }
 }
 
 @_cdecl("tml_forest_predict")
@@ -51,7 +30,7 @@ public func tml_forest_predict(_ forest: OpaquePointer?, _ nRows: UInt64, _ x: U
                                _ rowStride: UInt64, _ featureStride: UInt64,
                                _ out: UnsafeMutablePointer<Float>?) -> Int32 {
     guarded("tml_forest_predict") {
-        let f = try forestObject(forest).forest
+        let f = try object(forest, as: Forest.self, "forest")
         let shape = try PredictShape(rows: nRows, rowStride: rowStride, featureStride: featureStride,
                                      featureCount: f.featureCount)
         if shape.rows == 0 { return }

@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TrigMLCore
 
 /// The pthread key, made once with pthread_once rather than a lazy Swift
@@ -54,37 +47,4 @@ func guarded(_ function: StaticString, _ body: () throws -> Void) -> Int32 {
         LastError.set("\(function): internal error: \(error)")
         return TMLError.Code.internalError.rawValue
     }
-}
-
-/// The common shape of every entry point that makes a handle from a string
-/// (a path or a preset name): `*out` is NULL on any failure, a NULL string
-/// is an error naming the argument, and the object is retained behind the
-/// new handle.
-func loadHandle(_ function: StaticString, _ string: UnsafePointer<CChar>?, _ argument: String,
-                _ out: UnsafeMutablePointer<OpaquePointer?>?, _ make: (String) throws -> AnyObject) -> Int32 {
-    guarded(function) {
-        guard let out else { throw TMLError.invalid("out is NULL") }
-        out.pointee = nil
-        guard let string else { throw TMLError.invalid("\(argument) is NULL") }
-        out.pointee = makeHandle(try make(String(cString: string)))
-    }
-}
-
-/// Retains a Swift object behind an opaque C handle.
-func makeHandle(_ object: AnyObject) -> OpaquePointer {
-    OpaquePointer(Unmanaged.passRetained(object).toOpaque())
-}
-
-/// The object behind a handle, checked to be of the expected kind: a forest
-/// handle passed where a T5 model is expected is an error, not a crash.
-func object<T: AnyObject>(_ handle: OpaquePointer?, as type: T.Type, _ what: String) throws -> T {
-    guard let handle else { throw TMLError.invalid("\(what) handle is NULL") }
-    let any = Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
-    guard let typed = any as? T else { throw TMLError.invalid("\(what) handle is a \(Swift.type(of: any)), not a \(T.self)") }
-    return typed
-}
-
-func release(_ handle: OpaquePointer?) {
-    guard let handle else { return }
-    Unmanaged<AnyObject>.fromOpaque(UnsafeRawPointer(handle)).release()
 }

@@ -31,8 +31,7 @@ public func tml_lut_scheme_address_count(_ scheme: OpaquePointer?) -> UInt64 {
 
 @_cdecl("tml_lut_scheme_feature_count")
 public func tml_lut_scheme_feature_count(_ scheme: OpaquePointer?) -> Int32 {
-    guard let s = try? object(scheme, as: LUTScheme.self, "scheme") else { return -1 }
-    return Int32(clamping: s.featureCount)
+    countOf(scheme, as: LUTScheme.self, "scheme") { $0.featureCount }
 }
 
 @_cdecl("tml_lut_scheme_feature_name")
@@ -55,17 +54,15 @@ public func tml_lut_decode(_ scheme: OpaquePointer?, _ n: UInt64, _ address: Uns
     }
 }
 
-func conversion(_ c: UnsafePointer<tml_pt_conversion>?) throws -> PtConversion {
-    guard let c else { throw TMLError.invalid("conversion is NULL") }
-    let v = c.pointee
-    guard let target = PtConversion.Target(rawValue: v.target) else {
-        throw TMLError.invalid("conversion target = \(v.target); expected TML_PT_TARGET_INV_PT (0) or TML_PT_TARGET_LOG2_PT (1)")
-    }
-    let p = PtConversion(target: target, outputFloor: v.output_floor, scaleNumerator: v.scale_numerator,
-                         scaleSlope: v.scale_slope, scalePtCap: v.scale_pt_cap, wordPerGeV: v.word_per_gev,
-                         wordOffset: v.word_offset, wordMax: v.word_max)
-    try p.validate()
-    return p
+/// The handles, conversion and thread count of `tml_lut_generate` and
+/// `tml_lut_evaluate`, checked in the documented order.
+func lutArguments(_ scheme: OpaquePointer?, _ forest: OpaquePointer?, _ conversion: UnsafePointer<tml_pt_conversion>?,
+                  _ nThreads: Int32) throws -> (LUTScheme, Forest, PtConversion) {
+    let s = try object(scheme, as: LUTScheme.self, "scheme")
+    let f = try object(forest, as: Forest.self, "forest")
+    let c = try PtConversion(conversion)
+    guard nThreads >= 0 else { throw TMLError.invalid("n_threads = \(nThreads) is negative (0 means all cores)") }
+    return (s, f, c)
 }
 
 @_cdecl("tml_pt_conversion_preset")
@@ -73,11 +70,7 @@ public func tml_pt_conversion_preset(_ name: UnsafePointer<CChar>?, _ out: Unsaf
     guarded("tml_pt_conversion_preset") {
         guard let out else { throw TMLError.invalid("out is NULL") }
         guard let name else { throw TMLError.invalid("name is NULL") }
-        let p = try PtConversion.preset(String(cString: name))
-        out.pointee = tml_pt_conversion(target: p.target.rawValue, output_floor: p.outputFloor,
-                                        scale_numerator: p.scaleNumerator, scale_slope: p.scaleSlope,
-                                        scale_pt_cap: p.scalePtCap, word_per_gev: p.wordPerGeV,
-                                        word_offset: p.wordOffset, word_max: p.wordMax)
+        out.pointee = try PtConversion.preset(String(cString: name)).cStruct
     }
 }
 
@@ -86,18 +79,15 @@ public func tml_lut_generate(_ scheme: OpaquePointer?, _ forest: OpaquePointer?,
                              _ conv: UnsafePointer<tml_pt_conversion>?, _ first: UInt64, _ count: UInt64,
                              _ out: UnsafeMutablePointer<UInt16>?, _ nThreads: Int32) -> Int32 {
     guarded("tml_lut_generate") {
-        let s = try object(scheme, as: LUTScheme.self, "scheme")
-        let f = try forestObject(forest)
-        let c = try conversion(conv)
-        guard nThreads >= 0 else { throw TMLError.invalid("n_threads = \(nThreads) is negative (0 means all cores)") }
+        let (s, f, c) = try lutArguments(scheme, forest, conv, nThreads)
         _ = try checkedCount(count, elementBytes: 2, what: "count")
         if count > 0 && out == nil { throw TMLError.invalid("out is NULL but count = \(count)") }
         // Shape and range before the LUT form's own error (a non-finite
         // leaf), in the documented order (`generate` repeats this O(1)
         // check for its other callers).
-        try LUTGenerator.checkRange(s, f.forest, first: first, count: count)
+        try LUTGenerator.checkRange(s, f, first: first, count: count)
         guard let out else { return }
-        try LUTGenerator.generate(scheme: s, forest: f.lutForest.get(), conversion: c, first: first, count: count,
+        try LUTGenerator.generate(scheme: s, forest: f.lutForm(), conversion: c, first: first, count: count,
                                   out: out, threads: Int(nThreads))
     }
 }
@@ -108,14 +98,11 @@ public func tml_lut_evaluate(_ scheme: OpaquePointer?, _ forest: OpaquePointer?,
                              _ address: UnsafePointer<UInt64>?, _ words: UnsafeMutablePointer<UInt16>?,
                              _ margins: UnsafeMutablePointer<Float>?, _ nThreads: Int32) -> Int32 {
     guarded("tml_lut_evaluate") {
-        let s = try object(scheme, as: LUTScheme.self, "scheme")
-        let f = try forestObject(forest)
-        let c = try conversion(conv)
-        guard nThreads >= 0 else { throw TMLError.invalid("n_threads = \(nThreads) is negative (0 means all cores)") }
+        let (s, f, c) = try lutArguments(scheme, forest, conv, nThreads)
         let count = try checkedCount(n, elementBytes: 8, what: "n")
         if count == 0 { return }
         guard let address else { throw TMLError.invalid("address is NULL but n = \(n)") }
-        try LUTGenerator.evaluate(scheme: s, forest: f.lutForest.get(), conversion: c,
+        try LUTGenerator.evaluate(scheme: s, forest: f.lutForm(), conversion: c,
                                   addresses: UnsafeBufferPointer(start: address, count: count),
                                   words: words, margins: margins, threads: Int(nThreads))
     }

@@ -24,8 +24,7 @@ public func tml_t5_model_free(_ model: OpaquePointer?) { release(model) }
 
 @_cdecl("tml_t5_model_input_count")
 public func tml_t5_model_input_count(_ model: OpaquePointer?) -> Int32 {
-    guard let m = try? object(model, as: T5Model.self, "model") else { return -1 }
-    return Int32(m.featureSet.inputCount)
+    countOf(model, as: T5Model.self, "model") { $0.featureSet.inputCount }
 }
 
 @_cdecl("tml_t5_features")
@@ -33,7 +32,7 @@ public func tml_t5_features(_ model: OpaquePointer?, _ batch: UnsafePointer<tml_
                             _ features: UnsafeMutablePointer<Float>?) -> Int32 {
     guarded("tml_t5_features") {
         let m = try object(model, as: T5Model.self, "model")
-        let b = try T5Batch(batch, featureSet: m.featureSet)
+        let b = try T5Batch(T5BatchColumns(batch), featureSet: m.featureSet)
         if b.t5Count == 0 { return }
         guard let features else { throw TMLError.invalid("features is NULL but n_t5 = \(b.t5Count)") }
         m.features(b, into: features)
@@ -45,7 +44,7 @@ public func tml_t5_score(_ model: OpaquePointer?, _ batch: UnsafePointer<tml_t5_
                          _ score: UnsafeMutablePointer<Float>?, _ pass: UnsafeMutablePointer<UInt8>?) -> Int32 {
     guarded("tml_t5_score") {
         let m = try object(model, as: T5Model.self, "model")
-        let b = try T5Batch(batch, featureSet: m.featureSet)
+        let b = try T5Batch(T5BatchColumns(batch), featureSet: m.featureSet)
         if b.t5Count == 0 { return }
         guard let score else { throw TMLError.invalid("score is NULL but n_t5 = \(b.t5Count)") }
         m.score(b, score: score, pass: pass)

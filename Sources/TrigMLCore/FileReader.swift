@@ -1,20 +1,12 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-
 /// Model files are small (kB to tens of MB for a large XGBoost forest);
 /// anything above this is refused as not a model file rather than read into
 /// memory. A regular file is judged by its size before any byte is read; a
 /// stream (pipe, /dev/zero) is cut off once it passes the limit.
-public let maxModelFileBytes = 256 << 20
+package let maxModelFileBytes = 256 << 20
 
 /// Reads a whole file with the C library (no Foundation), reporting a
 /// missing path, an unreadable path, a directory or a short read as `.io`.
-public func readWholeFile(_ path: String, limit: Int = maxModelFileBytes) throws -> [UInt8] {
+package func readWholeFile(_ path: String, limit: Int = maxModelFileBytes) throws -> [UInt8] {
     guard let file = fopen(path, "rb") else {
         let why = String(cString: strerror(errno))
         throw TMLError.io("cannot open '\(path)': \(why)")

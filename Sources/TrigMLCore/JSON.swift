@@ -5,7 +5,7 @@
 /// (fuzzed by the hardening suite): nesting depth is bounded, numbers are
 /// kept as their source text so each consumer parses them at the precision
 /// it needs (a float32 threshold must be read as Float, not via Double).
-public indirect enum JSON {
+package indirect enum JSON {
     case null
     case bool(Bool)
     case number(String)
@@ -13,9 +13,9 @@ public indirect enum JSON {
     case array([JSON])
     case object([String: JSON])
 
-    public static let maxDepth = 64
+    package static let maxDepth = 64
 
-    public static func parse(_ bytes: [UInt8], source: String) throws -> JSON {
+    package static func parse(_ bytes: [UInt8], source: String) throws -> JSON {
         try bytes.withUnsafeBufferPointer { buffer in
             var parser = JSONParser(bytes: buffer, source: source)
             parser.skipWhitespace()
@@ -28,7 +28,7 @@ public indirect enum JSON {
         }
     }
 
-    public var kindName: String {
+    package var kindName: String {
         switch self {
         case .null: return "null"
         case .bool: return "a boolean"

@@ -1,52 +1,52 @@
 /// Typed, path-aware access to a parsed JSON document, so that every error
 /// names the file and the member ("model.json: layers[1].bias[3] is not a
 /// finite number").
-public struct JSONNode {
-    public let value: JSON
-    public let path: String
+package struct JSONNode {
+    package let value: JSON
+    package let path: String
 
-    public init(_ value: JSON, path: String) {
+    package init(_ value: JSON, path: String) {
         self.value = value
         self.path = path
     }
 
-    public static func load(file: String) throws -> JSONNode {
+    package static func load(file: String) throws -> JSONNode {
         let bytes = try readWholeFile(file)
         return try JSONNode(JSON.parse(bytes, source: file), path: file + ":")
     }
 
-    public static func parse(text: String, source: String) throws -> JSONNode {
+    package static func parse(text: String, source: String) throws -> JSONNode {
         try JSONNode(JSON.parse(Array(text.utf8), source: source), path: source + ":")
     }
 
     func child(_ name: String) -> String { path.hasSuffix(":") ? path + " " + name : path + "." + name }
 
-    public func fail(_ what: String) -> TMLError { TMLError.format("\(path) \(what)") }
+    package func fail(_ what: String) -> TMLError { TMLError.format("\(path) \(what)") }
 
-    public func has(_ key: String) -> Bool {
+    package func has(_ key: String) -> Bool {
         if case .object(let m) = value, let v = m[key] { if case .null = v { return false }; return true }
         return false
     }
 
-    public func member(_ key: String) throws -> JSONNode {
+    package func member(_ key: String) throws -> JSONNode {
         guard case .object(let m) = value else { throw fail("is \(value.kindName), expected an object") }
         guard let v = m[key] else { throw TMLError.format("\(child(key)) is missing") }
         return JSONNode(v, path: child(key))
     }
 
-    public func optionalMember(_ key: String) throws -> JSONNode? {
+    package func optionalMember(_ key: String) throws -> JSONNode? {
         guard case .object(let m) = value else { throw fail("is \(value.kindName), expected an object") }
         guard let v = m[key] else { return nil }
         if case .null = v { return nil }
         return JSONNode(v, path: child(key))
     }
 
-    public var keys: [String] {
+    package var keys: [String] {
         if case .object(let m) = value { return m.keys.sorted() }
         return []
     }
 
-    public func array() throws -> [JSONNode] {
+    package func array() throws -> [JSONNode] {
         guard case .array(let items) = value else { throw fail("is \(value.kindName), expected an array") }
         var out: [JSONNode] = []
         out.reserveCapacity(items.count)
@@ -54,12 +54,12 @@ public struct JSONNode {
         return out
     }
 
-    public func string() throws -> String {
+    package func string() throws -> String {
         guard case .string(let s) = value else { throw fail("is \(value.kindName), expected a string") }
         return s
     }
 
-    public func bool() throws -> Bool {
+    package func bool() throws -> Bool {
         guard case .bool(let b) = value else { throw fail("is \(value.kindName), expected true or false") }
         return b
     }
@@ -73,32 +73,31 @@ public struct JSONNode {
         }
     }
 
-    public func double(lenient: Bool = false) throws -> Double {
+    /// The number read once from its decimal text into `T` (correctly
+    /// rounded: a float32 is parsed as Float, not via Double).
+    func number<T: LosslessStringConvertible>(lenient: Bool) throws -> T {
         let t = try numberText(lenient: lenient)
-        guard let d = Double(t) else { throw fail("'\(t)' is not a number") }
-        return d
+        guard let value = T(t) else { throw fail("'\(t)' is not a number") }
+        return value
     }
 
-    public func finiteDouble(lenient: Bool = false) throws -> Double {
+    package func double(lenient: Bool = false) throws -> Double { try number(lenient: lenient) }
+
+    package func finiteDouble(lenient: Bool = false) throws -> Double {
         let d = try double(lenient: lenient)
         guard d.isFinite else { throw fail("is not a finite number") }
         return d
     }
 
-    /// Parsed directly as a float32 (correctly rounded from the decimal text).
-    public func float(lenient: Bool = false) throws -> Float {
-        let t = try numberText(lenient: lenient)
-        guard let f = Float(t) else { throw fail("'\(t)' is not a number") }
-        return f
-    }
+    package func float(lenient: Bool = false) throws -> Float { try number(lenient: lenient) }
 
-    public func finiteFloat(lenient: Bool = false) throws -> Float {
+    package func finiteFloat(lenient: Bool = false) throws -> Float {
         let f = try float(lenient: lenient)
         guard f.isFinite else { throw fail("is not a finite float32 number") }
         return f
     }
 
-    public func int(min: Int = Int.min, max: Int = Int.max, lenient: Bool = false) throws -> Int {
+    package func int(min: Int = Int.min, max: Int = Int.max, lenient: Bool = false) throws -> Int {
         let t = try numberText(lenient: lenient)
         guard let i = Int(t) else {
             // Accept 3.0-style integers written by some exporters.
@@ -113,20 +112,21 @@ public struct JSONNode {
         return i
     }
 
-    public func finiteFloats(count expected: Int? = nil) throws -> [Float] {
+    /// The entries of an array, `expected` of them when given.
+    func entries(count expected: Int?) throws -> [JSONNode] {
         let items = try array()
         if let n = expected, items.count != n {
             throw TMLError.shape("\(path) has \(items.count) entries, expected \(n)")
         }
-        return try items.map { try $0.finiteFloat() }
+        return items
     }
 
-    public func finiteDoubles(count expected: Int? = nil) throws -> [Double] {
-        let items = try array()
-        if let n = expected, items.count != n {
-            throw TMLError.shape("\(path) has \(items.count) entries, expected \(n)")
-        }
-        return try items.map { try $0.finiteDouble() }
+    package func finiteFloats(count expected: Int? = nil) throws -> [Float] {
+        try entries(count: expected).map { try $0.finiteFloat() }
+    }
+
+    package func finiteDoubles(count expected: Int? = nil) throws -> [Double] {
+        try entries(count: expected).map { try $0.finiteDouble() }
     }
 }
 
@@ -134,7 +134,7 @@ extension JSONNode {
     /// Checks the `format` / `format_version` header every TrigML file
     /// starts with: a wrong name is a format error, a newer version is
     /// unsupported (the file may be fine, this library is too old).
-    public func expectFormat(_ name: String, version: Int) throws {
+    package func expectFormat(_ name: String, version: Int) throws {
         let formatNode = try member("format")
         let format = try formatNode.string()
         guard format == name else { throw formatNode.fail("= '\(format)', expected '\(name)'") }
@@ -146,11 +146,28 @@ extension JSONNode {
     }
 
     /// A string member that must name one case of `T` (e.g. a feature set).
-    public func enumMember<T: RawRepresentable>(_ key: String, _ type: T.Type, choices: String) throws -> T
+    package func enumMember<T: RawRepresentable>(_ key: String, _ type: T.Type, choices: String) throws -> T
         where T.RawValue == String {
         let node = try member(key)
         let name = try node.string()
         guard let value = T(rawValue: name) else { throw node.fail("= '\(name)' is not one of \(choices)") }
         return value
+    }
+}
+
+/// A file format read from JSON (T5 and tagger models, DDT maps): the
+/// format's own `parse(_ root:)`, and loading from a path or a text through
+/// the one reader, so every format reports errors the same way.
+package protocol JSONFileFormat {
+    static func parse(_ root: JSONNode) throws -> Self
+}
+
+extension JSONFileFormat {
+    package static func load(path: String) throws -> Self {
+        try parse(JSONNode.load(file: path))
+    }
+
+    package static func parse(text: String, source: String) throws -> Self {
+        try parse(JSONNode.parse(text: text, source: source))
     }
 }

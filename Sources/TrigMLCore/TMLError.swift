@@ -1,7 +1,7 @@
 /// A failure that crosses the C ABI as a `tml_status` plus a message.
 /// The raw values are the `TML_*` codes of include/trigml.h.
-public struct TMLError: Error, CustomStringConvertible {
-    public enum Code: Int32 {
+package struct TMLError: Error, CustomStringConvertible {
+    package enum Code: Int32 {
         case invalidArgument = 1
         case io = 2
         case format = 3
@@ -11,30 +11,31 @@ public struct TMLError: Error, CustomStringConvertible {
         case internalError = 7
     }
 
-    public let code: Code
-    public let message: String
+    package let code: Code
+    package let message: String
 
-    public init(_ code: Code, _ message: String) {
+    package init(_ code: Code, _ message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { message }
+    package var description: String { message }
 
-    public static func invalid(_ m: String) -> TMLError { TMLError(.invalidArgument, m) }
-    public static func format(_ m: String) -> TMLError { TMLError(.format, m) }
-    public static func shape(_ m: String) -> TMLError { TMLError(.shape, m) }
-    public static func io(_ m: String) -> TMLError { TMLError(.io, m) }
-    public static func unsupported(_ m: String) -> TMLError { TMLError(.unsupported, m) }
+    package static func invalid(_ m: String) -> TMLError { TMLError(.invalidArgument, m) }
+    package static func format(_ m: String) -> TMLError { TMLError(.format, m) }
+    package static func shape(_ m: String) -> TMLError { TMLError(.shape, m) }
+    package static func io(_ m: String) -> TMLError { TMLError(.io, m) }
+    package static func unsupported(_ m: String) -> TMLError { TMLError(.unsupported, m) }
+    package static func internalError(_ m: String) -> TMLError { TMLError(.internalError, m) }
 }
 
 /// Counts arriving through the C ABI are `uint64_t`. A count whose array
 /// would not fit in the x86-64/aarch64 user address space (2^47 bytes)
 /// cannot describe real memory, so it is rejected before any pointer
 /// arithmetic or allocation (and before `Int(...)` could trap).
-public let maxAddressableBytes: UInt64 = 1 << 47
+package let maxAddressableBytes: UInt64 = 1 << 47
 
-public func checkedCount(_ n: UInt64, elementBytes: UInt64, perItem: UInt64 = 1,
+package func checkedCount(_ n: UInt64, elementBytes: UInt64, perItem: UInt64 = 1,
                          what: String) throws -> Int {
     let (items, o1) = n.multipliedReportingOverflow(by: perItem)
     let (bytes, o2) = items.multipliedReportingOverflow(by: elementBytes)

@@ -2,7 +2,7 @@
 /// other engines of the package that need the trees themselves (the LUT
 /// generator tabulates them per address field). Read-only copies: the
 /// forest stays immutable.
-public enum EvaluationTree: Sendable {
+package enum EvaluationTree: Sendable {
     /// At most 32 leaves (QuickScorer's form, see `MaskNode`): for each
     /// internal node, the feature, threshold and `keep` mask; `leaves` in
     /// left-to-right order (one more than the nodes). A row's exit leaf is
@@ -18,7 +18,7 @@ public enum EvaluationTree: Sendable {
 
 extension Forest {
     /// Tree `index` (0 <= index < treeCount) in summation order.
-    public func evaluationTree(_ index: Int) -> EvaluationTree {
+    package func evaluationTree(_ index: Int) -> EvaluationTree {
         let plan = layout.plans[index]
         let block = ForestLayout.blockRows
         // A node column is (f or f + F for default-left) * blockRows.

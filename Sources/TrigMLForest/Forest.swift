@@ -3,7 +3,7 @@ import TrigMLCore
 /// How a forest turns leaves into its raw output. Both sum in tree order,
 /// starting from the base margin; they differ in the accumulator type, and
 /// each must be kept exactly to agree with the tool the model came from.
-public enum ForestSummation: Sendable {
+package enum ForestSummation: Sendable {
     /// XGBoost: a float32 running sum (base margin, then each tree's float32
     /// leaf in tree order). This is what `predict(output_margin=True)` does.
     case float32
@@ -12,35 +12,41 @@ public enum ForestSummation: Sendable {
     case float64
 }
 
-/// A loaded forest. Immutable after `init`, so one instance may be used by
-/// any number of threads at once; evaluation keeps its scratch on the
-/// caller's stack or in per-call buffers.
-public final class Forest: @unchecked Sendable {
-    public let featureCount: Int
-    public let treeCount: Int
-    public let summation: ForestSummation
+/// A loaded forest. Immutable after `init` (apart from `derivedForm`, which
+/// is lock-protected), so one instance may be used by any number of threads
+/// at once; evaluation keeps its scratch on the caller's stack or in
+/// per-call buffers.
+package final class Forest: @unchecked Sendable {
+    package let featureCount: Int
+    package let treeCount: Int
+    package let summation: ForestSummation
     /// The sum's starting value: `baseMargin32` for `.float32`,
     /// `baseMargin64` for `.float64` (the other is the same value rounded).
-    public let baseMargin32: Float
-    public let baseMargin64: Double
+    package let baseMargin32: Float
+    package let baseMargin64: Double
     /// What the forest is, for messages and tools ("xgboost binary:logistic").
-    public let origin: String
+    package let origin: String
 
     /// The evaluation layout (ForestLayout.swift).
     let layout: ForestLayout
     /// The deepest tree, in levels.
-    public let maxDepth: Int
+    package let maxDepth: Int
+    /// A form of this forest that another engine derives from it, made
+    /// once on first use and kept with the forest (TrigMLLUT's
+    /// `lutForm()`, the LUT form with fixed-point leaves), so a forest used
+    /// only for prediction never builds it.
+    package let derivedForm = OnceSlot<Any>()
 
     /// Forests larger than this are refused: node indices are 32-bit.
-    public static let maxNodes = Int(UInt32.max / 2)
+    package static let maxNodes = Int(UInt32.max / 2)
     /// Each evaluation block holds two copies of every feature column, so
     /// the feature count is bounded (XGBoost models of physics inputs have
     /// tens of features).
-    public static let maxFeatures = 1 << 16
+    package static let maxFeatures = 1 << 16
 
     /// Checks every tree (`ValidatedTree`) and lays the forest out for
     /// evaluation. `trees` are summed in the order given.
-    public init(trees: [TreeNodes], featureCount: Int, baseMargin: Double,
+    package init(trees: [TreeNodes], featureCount: Int, baseMargin: Double,
                 summation: ForestSummation, origin: String) throws {
         guard featureCount >= 1, featureCount <= Self.maxFeatures else {
             throw TMLError.unsupported("\(origin): feature count \(featureCount) is outside [1, \(Self.maxFeatures)]")
@@ -73,5 +79,5 @@ public final class Forest: @unchecked Sendable {
     }
 
     /// Number of reachable nodes (leaves included) over all trees.
-    public var nodeCount: Int { layout.nodeCount }
+    package var nodeCount: Int { layout.nodeCount }
 }

@@ -11,7 +11,7 @@ import TrigMLCore
 // Mask-layout trees (at most 32 leaves) are evaluated 64 rows at a time
 // in 8-lane SIMD vectors: per node one vector compare and one AND (`MaskNode`),
 // then each row's exit leaf is the lowest set bit of its leaf set. Larger
-// trees are walked row by row with branch-free steps (`FlatNode`).
+// trees are walked row by row with branch-free steps (`FlatNode`, ForestLayout.swift).
 //
 // Summation keeps the tree order for every row (each row's accumulator sees
 // tree 0, 1, 2, ... in turn), so results are bit-identical to a row-at-a-time
@@ -24,7 +24,7 @@ extension Forest {
     /// The caller guarantees that every such element is readable and that
     /// `out` holds `rows` floats not overlapping `x` (`PredictShape` checks
     /// the arithmetic for the C ABI).
-    public func predict(rows: Int, x: UnsafePointer<Float>, rowStride: Int, featureStride: Int,
+    package func predict(rows: Int, x: UnsafePointer<Float>, rowStride: Int, featureStride: Int,
                         out: UnsafeMutablePointer<Float>) {
         guard rows > 0 else { return }
         let block = layout.blockRows
@@ -99,9 +99,8 @@ extension Forest {
 
     /// One mask-layout tree over the block, 64 rows per pass as eight
     /// 8-lane vectors (one AVX2 register each; two SSE registers on the
-    /// baseline build). Measured on this machine's 400-tree bench model:
-    /// 1.6 ns/tree/row (haswell), 2.9 (baseline); the former 16-lane form
-    /// compiled to lane shuffles and took 4.2 / 3.7. Per node and vector: one compare, one OR, one AND:
+    /// baseline build); a 16-lane form compiled to lane shuffles and was
+    /// slower (bench/ has the numbers). Per node and vector: one compare, one OR, one AND:
     /// set &= keep | (x < threshold ? all ones : 0). The leaf sets then go
     /// through `sets` (scratch, 64 words) so the leaf lookups are plain
     /// scalar loads rather than lane extractions. Rows past `m` hold zeros
@@ -231,7 +230,7 @@ extension Forest {
     /// One row, the plain definition of the forest's output, for tests and
     /// for callers holding a single row. Same result as `predict`; nil when
     /// the row does not have `featureCount` values.
-    public func predictOne(_ row: [Float]) -> Float? {
+    package func predictOne(_ row: [Float]) -> Float? {
         guard row.count == featureCount else { return nil }
         var out: Float = 0
         row.withUnsafeBufferPointer { p in
@@ -246,12 +245,12 @@ extension Forest {
 /// highest element read, (rows-1)·rowStride + (features-1)·featureStride,
 /// and the output size must describe real memory (2^47 bytes), so no `Int`
 /// conversion or pointer arithmetic can overflow afterwards.
-public struct PredictShape {
-    public let rows: Int
-    public let rowStride: Int
-    public let featureStride: Int
+package struct PredictShape {
+    package let rows: Int
+    package let rowStride: Int
+    package let featureStride: Int
 
-    public init(rows: UInt64, rowStride: UInt64, featureStride: UInt64, featureCount: Int) throws {
+    package init(rows: UInt64, rowStride: UInt64, featureStride: UInt64, featureCount: Int) throws {
         let limit = maxAddressableBytes / 4
         guard rows <= limit else {
             throw TMLError.invalid("n_rows = \(rows) is too large: its arrays would need more than 2^47 bytes")

@@ -3,16 +3,16 @@ import TrigMLCore
 extension Forest {
     /// Loads an XGBoost JSON model or a trigml.forest file, telling them
     /// apart by their top-level members ("learner" or "format").
-    public static func load(path: String) throws -> Forest {
+    package static func load(path: String) throws -> Forest {
         let bytes = try readWholeFile(path)
         return try parse(bytes: bytes, source: path)
     }
 
-    public static func parse(text: String, source: String) throws -> Forest {
+    package static func parse(text: String, source: String) throws -> Forest {
         try parse(bytes: Array(text.utf8), source: source)
     }
 
-    public static func parse(bytes: [UInt8], source: String) throws -> Forest {
+    package static func parse(bytes: [UInt8], source: String) throws -> Forest {
         let root: JSONNode
         do {
             root = try JSONNode(JSON.parse(bytes, source: source), path: source + ":")

@@ -9,20 +9,20 @@ import TrigMLCore
 /// Both file readers (XGBoost JSON and the library's own forest JSON) fill
 /// this struct; `ValidatedTree` is the only way to turn it into something the
 /// evaluator reads, so every check lives in one place.
-public struct TreeNodes {
-    public var left: [Int]
-    public var right: [Int]
-    public var feature: [Int]
+package struct TreeNodes {
+    package var left: [Int]
+    package var right: [Int]
+    package var feature: [Int]
     /// Split thresholds, float32 (XGBoost's and TMVA's storage type).
-    public var threshold: [Float]
-    public var defaultLeft: [Bool]
+    package var threshold: [Float]
+    package var defaultLeft: [Bool]
     /// Leaf values in double; an XGBoost reader stores float32 values here
     /// (exactly representable), the own format keeps full precision.
-    public var value: [Double]
+    package var value: [Double]
     /// Where the tree came from, for messages ("x.json: trees[3]").
-    public var source: String
+    package var source: String
 
-    public init(left: [Int], right: [Int], feature: [Int], threshold: [Float],
+    package init(left: [Int], right: [Int], feature: [Int], threshold: [Float],
                 defaultLeft: [Bool], value: [Double], source: String) {
         self.left = left
         self.right = right
@@ -33,13 +33,13 @@ public struct TreeNodes {
         self.source = source
     }
 
-    public var nodeCount: Int { left.count }
+    package var nodeCount: Int { left.count }
 }
 
 /// A tree that passed every check, renumbered breadth-first so that the two
-/// children of a node are adjacent (right = left + 1), which is the layout
-/// `FlatForest` stores. Unreachable nodes (XGBoost's deleted nodes) are
-/// dropped; their contents are never read.
+/// children of a node are adjacent (right = left + 1), which is how the
+/// walk layout of `ForestLayout` stores them (`FlatNode`). Unreachable nodes
+/// (XGBoost's deleted nodes) are dropped; their contents are never read.
 struct ValidatedTree {
     /// Original node index at each breadth-first position.
     let order: [Int]

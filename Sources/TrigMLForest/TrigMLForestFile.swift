@@ -11,14 +11,7 @@ enum TrigMLForestFile {
     static let formatVersion = 1
 
     static func parse(_ root: JSONNode) throws -> Forest {
-        let formatNode = try root.member("format")
-        let format = try formatNode.string()
-        guard format == formatName else { throw formatNode.fail("= '\(format)', expected '\(formatName)'") }
-        let versionNode = try root.member("format_version")
-        let version = try versionNode.int()
-        guard version == formatVersion else {
-            throw TMLError.unsupported("\(versionNode.path) = \(version); this library reads version \(formatVersion)")
-        }
+        try root.expectFormat(formatName, version: formatVersion)
         let featureCount = try root.member("feature_count").int(min: 1, max: Int(Int32.max))
         if let namesNode = try root.optionalMember("feature_names") {
             let names = try namesNode.array()

@@ -1,28 +1,22 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TrigMLCore
 
 /// The XGBoost objectives this library reads, and how each turns the saved
 /// `base_score` into the margin that prediction starts from.
-public enum XGBoostObjective: String, CaseIterable, Sendable {
+package enum XGBoostObjective: String, CaseIterable, Sendable {
     case squaredError = "reg:squarederror"
     case absoluteError = "reg:absoluteerror"
     case binaryLogistic = "binary:logistic"
     case logistic = "reg:logistic"
 
-    public static var supportedNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    package static var supportedNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
-    /// XGBoost's `ProbToMargin`, bit for bit (measured against XGBoost 3.2,
-    /// see facts/peers.md, last section): for the logistic objectives
+    /// XGBoost's `ProbToMargin` (`LogisticRegression` in XGBoost's
+    /// src/objective/regression_loss.h), bit for bit against XGBoost 3.2's
+    /// predictions (Tests/golden/forests): for the logistic objectives
     /// -log(1/p - 1) with every operation in float32 (1/p, -1 and logf);
     /// the same formula in double, or log(p/(1-p)), differs in the last bit.
     /// For the regression objectives the margin is `base_score` itself.
-    public func baseMargin(baseScore p: Float) throws -> Float {
+    package func baseMargin(baseScore p: Float) throws -> Float {
         switch self {
         case .squaredError, .absoluteError:
             guard p.isFinite else { throw TMLError.format("base_score \(p) is not finite") }

@@ -20,11 +20,11 @@
 /// input order, so results never depend on the tile a candidate lands in,
 /// the batch size or the thread count.
 #if TRIGML_WIDE_VECTORS
-public typealias Lanes = SIMD8<Double>
+@usableFromInline package typealias Lanes = SIMD8<Double>
 #else
-public typealias Lanes = SIMD4<Double>
+@usableFromInline package typealias Lanes = SIMD4<Double>
 #endif
-public let laneWidth = Lanes.scalarCount
+package let laneWidth = Lanes.scalarCount
 /// Outputs computed per pass over the inputs.
 let outputGroup = 4
 
@@ -42,7 +42,7 @@ func multiplyAdd(_ acc: Lanes, _ x: Lanes, _ w: Double) -> Lanes {
 /// Hidden-layer activations. `leakyRelu` and `elu` take the layer's
 /// `alpha` (negative-side slope, resp. scale of exp(x) - 1); `tanh` and the
 /// exponential of `elu` use `expNonPositive` (relative error < 3e-13).
-public enum Activation: String {
+package enum Activation: String {
     case linear
     case relu
     case leakyRelu = "leaky_relu"
@@ -50,12 +50,12 @@ public enum Activation: String {
     case tanh
 }
 
-public struct DenseLayer {
-    public let inputs: Int
-    public let outputs: Int
-    public let activation: Activation
+package struct DenseLayer {
+    package let inputs: Int
+    package let outputs: Int
+    package let activation: Activation
     /// Parameter of `leakyRelu` / `elu`; unused otherwise.
-    public let alpha: Double
+    package let alpha: Double
     /// Full groups of `outputGroup` outputs, stored [group][input][4] so
     /// that the weights one input feeds are contiguous.
     let groupedWeights: [Double]
@@ -66,7 +66,7 @@ public struct DenseLayer {
     /// `weights` is input-major, `weights[i * outputs + o]`: the layout of
     /// LST's `wgtT_*[in][out]` arrays (PyTorch's `Linear.weight` transposed).
     /// Nil when the array sizes do not match `inputs` and `outputs`.
-    public init?(inputs: Int, outputs: Int, weights: [Float], bias: [Float], activation: Activation,
+    package init?(inputs: Int, outputs: Int, weights: [Float], bias: [Float], activation: Activation,
                  alpha: Double = 0) {
         guard inputs > 0, outputs > 0, inputs <= 1 << 16, outputs <= 1 << 16,
               weights.count == inputs * outputs, bias.count == outputs, alpha.isFinite else { return nil }
@@ -93,27 +93,27 @@ public struct DenseLayer {
     }
 }
 
-public struct DenseNetwork {
-    public let layers: [DenseLayer]
-    public var inputCount: Int { layers.first?.inputs ?? 0 }
-    public var outputCount: Int { layers.last?.outputs ?? 0 }
+package struct DenseNetwork {
+    package let layers: [DenseLayer]
+    package var inputCount: Int { layers.first?.inputs ?? 0 }
+    package var outputCount: Int { layers.last?.outputs ?? 0 }
     /// Widest layer: the size (in lane vectors) of each scratch buffer.
-    public let maxWidth: Int
+    package let maxWidth: Int
 
-    public init(layers: [DenseLayer]) {
+    package init(layers: [DenseLayer]) {
         self.layers = layers
         maxWidth = layers.reduce(layers.first?.inputs ?? 0) { max($0, $1.outputs) }
     }
 
     /// Scratch needed by `evaluate`, in lane vectors.
-    public var scratchCount: Int { 2 * maxWidth }
+    package var scratchCount: Int { 2 * maxWidth }
 
     /// Runs one tile. `input` holds `inputCount` lane vectors; `output`
     /// receives `outputCount` lane vectors of pre-activation-free results
     /// (the last layer's activation is applied as stored; a sigmoid or
     /// softmax head is the caller's, so it can guard large logits).
     @inline(__always)
-    public func evaluate(input: UnsafePointer<Lanes>, output: UnsafeMutablePointer<Lanes>,
+    package func evaluate(input: UnsafePointer<Lanes>, output: UnsafeMutablePointer<Lanes>,
                          scratch: UnsafeMutablePointer<Lanes>) {
         var source = input
         let ping = scratch
@@ -187,9 +187,8 @@ extension DenseLayer {
 /// tanh on all lanes: with e = exp(-2|x|) in (0, 1], tanh|x| = (1 - e)/(1 + e),
 /// then the sign of x. Finite for every input; NaN stays NaN.
 @inline(__always)
-public func hyperbolicTangent(_ x: Lanes) -> Lanes {
-    let magnitude = unsafeBitCast(unsafeBitCast(x, to: LaneBits.self) & ~(1 << 63), to: Lanes.self)
-    let e = expNonPositive(-2 * magnitude)
+package func hyperbolicTangent(_ x: Lanes) -> Lanes {
+    let e = expNonPositive(-2 * x.magnitude)
     let t = (1 - e) / (1 + e)
     return t.replacing(with: -t, where: x .< 0)
 }

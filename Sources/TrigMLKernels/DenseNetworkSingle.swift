@@ -1,7 +1,6 @@
 /// One candidate at a time, outputs on SIMD lanes: the path for batches
 /// (or batch tails) smaller than a tile, where the tile kernel would do a
-/// whole tile's work for one candidate (measured: batch-1 calls cost four to
-/// eight candidates' work).
+/// whole tile's work for one candidate.
 ///
 /// Same arithmetic as the tile kernel, output by output: the bias, then
 /// `acc + x_i * w_io` for the inputs in order (fused exactly where the tile
@@ -30,7 +29,7 @@ func multiplyAdd(_ acc: Double, _ x: Double, _ w: Double) -> Double {
 
 extension DenseNetwork {
     /// Scratch for `evaluateSingle`, in doubles.
-    public var singleScratchCount: Int { 2 * paddedWidth }
+    package var singleScratchCount: Int { 2 * paddedWidth }
 
     /// Widest layer rounded up to whole lane vectors (activations are
     /// applied a lane vector at a time).
@@ -39,7 +38,7 @@ extension DenseNetwork {
     /// `input`: `inputCount` doubles; `output`: `outputCount` doubles (room
     /// for a whole lane vector).
     @inline(__always)
-    public func evaluateSingle(input: UnsafePointer<Double>, output: UnsafeMutablePointer<Double>,
+    package func evaluateSingle(input: UnsafePointer<Double>, output: UnsafeMutablePointer<Double>,
                                scratch: UnsafeMutablePointer<Double>) {
         var source = input
         let ping = scratch, pong = scratch + paddedWidth

@@ -1,15 +1,14 @@
 /// Logistic function that is finite for every finite logit, in double.
 ///
 /// LST computes `exp(x)/(exp(x)+1)`, which is NaN once exp overflows
-/// (x > ~88 in float; facts/lst_t5_dnn.md section 2). Here e = exp(-|x|)
+/// (x > ~88 in float; RecoTracker/LSTCore/src/alpaka/NeuralNetwork.h). Here e = exp(-|x|)
 /// is in (0, 1], and sigmoid = 1/(1+e) for x >= 0, e/(1+e) for x < 0:
 /// large logits give exactly 1 (or a tiny positive number), never NaN.
 /// NaN stays NaN.
 @inlinable @inline(__always)
-public func sigmoid(_ x: Lanes) -> Lanes {
-    // -|x| by setting the sign bit (NaN stays NaN).
-    let negativeAbs = unsafeBitCast(unsafeBitCast(x, to: LaneBits.self) | (1 << 63), to: Lanes.self)
-    let e = expNonPositive(negativeAbs)
+package func sigmoid(_ x: Lanes) -> Lanes {
+    // -|x|: the sign bit set (NaN stays NaN).
+    let e = expNonPositive(-x.magnitude)
     let positive = 1 / (1 + e)
     let negative = e / (1 + e)
     return positive.replacing(with: negative, where: x .< 0)
@@ -21,7 +20,7 @@ public func sigmoid(_ x: Lanes) -> Lanes {
 /// the exponent bits. Arguments below -708 are clamped (exp(-708) = 3e-308,
 /// still normal). NaN stays NaN.
 @inlinable @inline(__always)
-public func expNonPositive(_ x: Lanes) -> Lanes {
+package func expNonPositive(_ x: Lanes) -> Lanes {
     let clamped = x.replacing(with: -708, where: x .< -708)
     let log2e = 1.4426950408889634
     // Round to nearest by the 1.5 * 2^52 trick: the sum's low mantissa bits
@@ -50,7 +49,7 @@ public func expNonPositive(_ x: Lanes) -> Lanes {
 }
 
 #if TRIGML_WIDE_VECTORS
-public typealias LaneBits = SIMD8<UInt64>
+@usableFromInline package typealias LaneBits = SIMD8<UInt64>
 #else
-public typealias LaneBits = SIMD4<UInt64>
+@usableFromInline package typealias LaneBits = SIMD4<UInt64>
 #endif

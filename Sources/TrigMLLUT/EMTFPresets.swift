@@ -229,6 +229,6 @@ enum EMTFPresets {
 
 extension LUTScheme {
     /// A built-in scheme: "emtf2017-mode15", ... (`EMTFPresets.names`).
-    public static func preset(_ name: String) throws -> LUTScheme { try EMTFPresets.preset(name) }
-    public static var presetNames: [String] { EMTFPresets.names }
+    package static func preset(_ name: String) throws -> LUTScheme { try EMTFPresets.preset(name) }
+    package static var presetNames: [String] { EMTFPresets.names }
 }

@@ -28,13 +28,13 @@ import TrigMLForest
 /// A NaN input (a user scheme's arithmetic can make one) follows the
 /// node's default direction, as `tml_forest_predict` does.
 ///
-/// Built once per forest handle (the C layer keeps it next to the forest)
-/// and immutable afterwards.
-public final class LUTForest: @unchecked Sendable {
-    public let featureCount: Int
-    public let treeCount: Int
+/// Built once per forest, on the first LUT call (`Forest.lutForm()`), and
+/// immutable afterwards.
+package final class LUTForest: @unchecked Sendable {
+    package let featureCount: Int
+    package let treeCount: Int
     /// The forest's description, for messages.
-    public let origin: String
+    package let origin: String
     /// Per tree: first node and node count in the node arrays; first leaf.
     var treeNodeStart: [Int] = []
     var treeNodeCount: [Int] = []
@@ -61,7 +61,7 @@ public final class LUTForest: @unchecked Sendable {
     let fitsInt64: Bool
     let allMask: Bool
 
-    public init(_ forest: Forest) throws {
+    package init(_ forest: Forest) throws {
         featureCount = forest.featureCount
         treeCount = forest.treeCount
         origin = forest.origin
@@ -225,6 +225,20 @@ public final class LUTForest: @unchecked Sendable {
     /// The sum rounded once to float32.
     @inline(__always)
     func output(_ s: Int128) -> Float { roundToFloat(s, scale: scale) }
+}
+
+extension Forest {
+    /// This forest's LUT form, built by the first caller on any thread and
+    /// kept with the forest. A forest the LUT rule cannot take (a non-finite
+    /// leaf) still loads and predicts; every LUT call on it reports the same
+    /// stored error.
+    package func lutForm() throws -> LUTForest {
+        let made = derivedForm.value { Result<LUTForest, Error> { try LUTForest(self) } }
+        guard let result = made as? Result<LUTForest, Error> else {
+            throw TMLError.internalError("the forest's derived form is not a LUT form")
+        }
+        return try result.get()
+    }
 }
 
 /// s * 2^scale rounded once to float32 (nearest, ties to even), including

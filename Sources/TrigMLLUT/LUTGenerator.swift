@@ -1,8 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#endif
 import TrigMLCore
 import TrigMLForest
 
@@ -25,7 +20,7 @@ import TrigMLForest
 ///   table over (high class, low class). An address's output is then the
 ///   base plus one table entry per group. Because the fixed-point sum is
 ///   exact, grouping and order cannot change any bit.
-public enum LUTGenerator {
+package enum LUTGenerator {
     /// Largest low/high class counts of a group, and table cells per group.
     static let maxClassesCombined: Int = envInt("TRIGML_LUT_MAX_CLASSES") ?? 8192
     static let maxClassesSingle = 65535
@@ -52,7 +47,7 @@ public enum LUTGenerator {
     /// The one-address-at-a-time path, for any addresses of the scheme.
     /// `words` and `margins` (either may be nil) receive the stored word and
     /// the rounded BDT output.
-    public static func evaluate(scheme: LUTScheme, forest lf: LUTForest, conversion: PtConversion,
+    package static func evaluate(scheme: LUTScheme, forest lf: LUTForest, conversion: PtConversion,
                                 addresses: UnsafeBufferPointer<UInt64>,
                                 words: UnsafeMutablePointer<UInt16>?, margins: UnsafeMutablePointer<Float>?,
                                 threads: Int) throws {
@@ -91,7 +86,7 @@ public enum LUTGenerator {
     }
 
     /// `out[k]` = the word of address first + k, k < count.
-    public static func generate(scheme: LUTScheme, forest lf: LUTForest, conversion: PtConversion,
+    package static func generate(scheme: LUTScheme, forest lf: LUTForest, conversion: PtConversion,
                                 first: UInt64, count: UInt64, out: UnsafeMutablePointer<UInt16>,
                                 threads: Int, allowTabulation: Bool = true) throws {
         try conversion.validate()
@@ -573,12 +568,12 @@ final class Tabulation: @unchecked Sendable {
 
 extension LUTGenerator {
     /// The range and shape checks of `generate`, for callers with nothing to write.
-    public static func checkRange(_ scheme: LUTScheme, _ forest: Forest, first: UInt64, count: UInt64) throws {
+    package static func checkRange(_ scheme: LUTScheme, _ forest: Forest, first: UInt64, count: UInt64) throws {
         try check(scheme, featureCount: forest.featureCount, origin: forest.origin, first: first, count: count)
     }
 
     /// `evaluate` for a forest without a prepared `LUTForest` (tests, tools).
-    public static func evaluate(scheme: LUTScheme, forest: Forest, conversion: PtConversion,
+    package static func evaluate(scheme: LUTScheme, forest: Forest, conversion: PtConversion,
                                 addresses: UnsafeBufferPointer<UInt64>,
                                 words: UnsafeMutablePointer<UInt16>?, margins: UnsafeMutablePointer<Float>?,
                                 threads: Int) throws {
@@ -587,7 +582,7 @@ extension LUTGenerator {
     }
 
     /// `generate` for a forest without a prepared `LUTForest` (tests, tools).
-    public static func generate(scheme: LUTScheme, forest: Forest, conversion: PtConversion,
+    package static func generate(scheme: LUTScheme, forest: Forest, conversion: PtConversion,
                                 first: UInt64, count: UInt64, out: UnsafeMutablePointer<UInt16>,
                                 threads: Int, allowTabulation: Bool = true) throws {
         try generate(scheme: scheme, forest: LUTForest(forest), conversion: conversion, first: first, count: count,

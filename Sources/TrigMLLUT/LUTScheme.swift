@@ -17,32 +17,32 @@ import TrigMLCore
 /// Every slot knows which fields it depends on (`support`), which is what
 /// lets the generator tabulate trees over parts of the address space.
 /// Immutable once built; shared freely between threads.
-public final class LUTScheme: @unchecked Sendable {
-    public let name: String
-    public let firstAddress: UInt64
+package final class LUTScheme: @unchecked Sendable {
+    package let name: String
+    package let firstAddress: UInt64
     /// The scheme covers 2^addressBits addresses.
-    public let addressBits: Int
-    public let fields: [LUTField]
+    package let addressBits: Int
+    package let fields: [LUTField]
     /// Slot table: the field outputs first (in field order, output order),
     /// then the derived values.
     let slots: [LUTSlot]
     /// Slot index of each input, in the forest's order.
-    public let inputSlots: [Int]
+    package let inputSlots: [Int]
     /// Names of the inputs, for tools and messages.
-    public let inputNames: [String]
+    package let inputNames: [String]
     /// The same names as NUL-terminated C strings owned by the scheme, so
     /// `tml_lut_scheme_feature_name` can hand out pointers that live as
     /// long as the handle (ABI 1 additions).
-    public let inputNameCStrings: [UnsafeMutablePointer<CChar>]
+    package let inputNameCStrings: [UnsafeMutablePointer<CChar>]
 
     /// Limits that keep every table small and every shift defined.
-    public static let maxAddressBits = 40
-    public static let maxFieldWidth = 16
-    public static let maxFields = 64
-    public static let maxSlots = 4096
+    package static let maxAddressBits = 40
+    package static let maxFieldWidth = 16
+    package static let maxFields = 64
+    package static let maxSlots = 4096
 
-    public var addressCount: UInt64 { UInt64(1) << UInt64(addressBits) }
-    public var featureCount: Int { inputSlots.count }
+    package var addressCount: UInt64 { UInt64(1) << UInt64(addressBits) }
+    package var featureCount: Int { inputSlots.count }
 
     init(name: String, firstAddress: UInt64, addressBits: Int, fields: [LUTField],
          slots: [LUTSlot], inputSlots: [Int], inputNames: [String]) throws {
@@ -113,13 +113,13 @@ public final class LUTScheme: @unchecked Sendable {
     }
 
     /// Whether `address` belongs to this scheme.
-    public func contains(_ address: UInt64) -> Bool {
+    package func contains(_ address: UInt64) -> Bool {
         address >= firstAddress && address - firstAddress < addressCount
     }
 
     /// Decodes addresses into `featureCount` floats each (row-major).
     /// Every address must belong to the scheme (checked, naming the index).
-    public func decode(_ addresses: UnsafeBufferPointer<UInt64>, into out: UnsafeMutablePointer<Float>) throws {
+    package func decode(_ addresses: UnsafeBufferPointer<UInt64>, into out: UnsafeMutablePointer<Float>) throws {
         for (i, a) in addresses.enumerated() where !contains(a) {
             throw TMLError.invalid("address[\(i)] = \(a) is outside scheme '\(name)' range [\(firstAddress), \(firstAddress + (addressCount - 1))]")
         }
@@ -174,17 +174,17 @@ public final class LUTScheme: @unchecked Sendable {
     var inputSupport: [UInt64] { inputSlots.map { slots[$0].support } }
 }
 
-public struct LUTField {
-    public let name: String
-    public let offset: Int
-    public let width: Int
+package struct LUTField {
+    package let name: String
+    package let offset: Int
+    package let width: Int
     /// Output names, in slot order.
-    public let outputs: [String]
+    package let outputs: [String]
 }
 
 /// The small set of operations a derived value may use (README, "LUT
 /// scheme file"). Operands are slots or constants.
-public enum LUTOperation: String, CaseIterable {
+package enum LUTOperation: String, CaseIterable {
     /// sum of all operands
     case add
     /// first operand minus the second
@@ -386,8 +386,4 @@ struct LUTSchemeBuilder {
         return try LUTScheme(name: name, firstAddress: firstAddress, addressBits: addressBits,
                              fields: fields, slots: slots, inputSlots: inputSlots, inputNames: inputs)
     }
-}
-
-extension TMLError {
-    static func internalError(_ m: String) -> TMLError { TMLError(.internalError, m) }
 }

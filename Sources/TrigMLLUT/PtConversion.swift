@@ -1,10 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TrigMLCore
 
 /// BDT output -> stored LUT word (facts §4 "From BDT output to the stored
@@ -19,18 +12,18 @@ import TrigMLCore
 ///     pt     = pt_xml * scaleNumerator / (1 - scaleSlope * min(pt_xml, scalePtCap))
 ///     x      = wordPerGeV * pt + wordOffset
 ///     word   = 0 if x is NaN or x < 0; wordMax if x >= wordMax; else floor(x)
-public struct PtConversion: Equatable {
-    public enum Target: Int32 { case inversePt = 0, log2Pt = 1 }
-    public var target: Target
-    public var outputFloor: Double
-    public var scaleNumerator: Double
-    public var scaleSlope: Double
-    public var scalePtCap: Double
-    public var wordPerGeV: Double
-    public var wordOffset: Double
-    public var wordMax: UInt32
+package struct PtConversion: Equatable {
+    package enum Target: Int32 { case inversePt = 0, log2Pt = 1 }
+    package var target: Target
+    package var outputFloor: Double
+    package var scaleNumerator: Double
+    package var scaleSlope: Double
+    package var scalePtCap: Double
+    package var wordPerGeV: Double
+    package var wordOffset: Double
+    package var wordMax: UInt32
 
-    public init(target: Target, outputFloor: Double, scaleNumerator: Double, scaleSlope: Double,
+    package init(target: Target, outputFloor: Double, scaleNumerator: Double, scaleSlope: Double,
                 scalePtCap: Double, wordPerGeV: Double, wordOffset: Double, wordMax: UInt32) {
         self.target = target
         self.outputFloor = outputFloor
@@ -46,7 +39,7 @@ public struct PtConversion: Equatable {
     /// 1.2/(1 - 0.015 min(pt_xml, 20)), GMT word int(2 pt + 1) clamped to 511
     /// (facts §4 steps 1-3, v6/v7). "emtf2022": log2 pT target,
     /// pt_xml = 2^max(0, out), factor 1.13 (facts §4, v8).
-    public static func preset(_ name: String) throws -> PtConversion {
+    package static func preset(_ name: String) throws -> PtConversion {
         switch name {
         case "emtf2017":
             return PtConversion(target: .inversePt, outputFloor: 0.001, scaleNumerator: 1.2, scaleSlope: 0.015,
@@ -61,7 +54,7 @@ public struct PtConversion: Equatable {
 
     /// Checks a hand-filled conversion: every number finite, wordMax a
     /// 16-bit word.
-    public func validate() throws {
+    package func validate() throws {
         let named: [(String, Double)] = [("output_floor", outputFloor), ("scale_numerator", scaleNumerator),
                                          ("scale_slope", scaleSlope), ("scale_pt_cap", scalePtCap),
                                          ("word_per_gev", wordPerGeV), ("word_offset", wordOffset)]
@@ -75,7 +68,7 @@ public struct PtConversion: Equatable {
 
     /// pT in GeV after scaling (before the word encoding).
     @inline(__always)
-    public func pt(_ out: Float) -> Double {
+    package func pt(_ out: Float) -> Double {
         let o = Double(out)
         var ptXML: Double
         switch target {
@@ -87,12 +80,12 @@ public struct PtConversion: Equatable {
     }
 
     @inline(__always)
-    public func word(_ out: Float) -> UInt16 { word(x: wordPerGeV * pt(out) + wordOffset) }
+    package func word(_ out: Float) -> UInt16 { word(x: wordPerGeV * pt(out) + wordOffset) }
 
     /// The word stored where no track can be (addresses below 2^24 and of
     /// modes without a forest): pt = 0, i.e. floor(word_offset) (facts §4
     /// "Special LUT entries": gmt_pt 1).
-    public var wordOfZeroPt: UInt16 { word(x: wordOffset) }
+    package var wordOfZeroPt: UInt16 { word(x: wordOffset) }
 
     @inline(__always)
     func word(x: Double) -> UInt16 {

@@ -16,6 +16,7 @@ import TrigMLCore
 /// field outputs and earlier values only; ops are `LUTOperation`.
 enum SchemeFile {
     static let formatName = "trigml.lut-scheme"
+    static let formatVersion = 1
 
     /// Every error names the file (the contract's "what, where"): the
     /// semantic checks of the builder know only the scheme's name.
@@ -28,10 +29,7 @@ enum SchemeFile {
     }
 
     static func parse(_ root: JSONNode) throws -> LUTScheme {
-        let formatNode = try root.member("format")
-        guard try formatNode.string() == formatName else { throw formatNode.fail("must be '\(formatName)'") }
-        let versionNode = try root.member("format_version")
-        guard try versionNode.int() == 1 else { throw TMLError.unsupported("\(versionNode.path): this library reads version 1") }
+        try root.expectFormat(formatName, version: formatVersion)
         let name = try root.optionalMember("name")?.string() ?? "user scheme"
         let bitsNode = try root.member("address_bits")
         let bits = try bitsNode.int(min: 0, max: LUTScheme.maxAddressBits)
@@ -89,8 +87,8 @@ enum SchemeFile {
 }
 
 extension LUTScheme {
-    public static func load(path: String) throws -> LUTScheme { try SchemeFile.load(path: path) }
-    public static func parse(text: String, source: String) throws -> LUTScheme {
+    package static func load(path: String) throws -> LUTScheme { try SchemeFile.load(path: path) }
+    package static func parse(text: String, source: String) throws -> LUTScheme {
         try SchemeFile.parse(JSONNode.parse(text: text, source: source))
     }
 }

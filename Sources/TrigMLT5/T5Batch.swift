@@ -1,15 +1,28 @@
-import CTrigML
 import TrigMLCore
+
+/// The members of a `tml_t5_batch` as they arrive (the C ABI layer copies
+/// them out of the C struct; nothing is checked yet). Names in messages are
+/// the C members'.
+package struct T5BatchColumns {
+    package var mdCount: UInt64 = 0, t3Count: UInt64 = 0, t5Count: UInt64 = 0
+    package var x, y, z, r, eta, phi: UnsafePointer<Float>?
+    package var layer: UnsafePointer<UInt8>?
+    package var t3MD: UnsafePointer<UInt32>?
+    package var t3Radius: UnsafePointer<Float>?
+    package var t5T3: UnsafePointer<UInt32>?
+
+    package init() {}
+}
 
 /// A `tml_t5_batch` whose pointers, counts and index chain have been
 /// checked, so the feature code can read it without bounds checks.
 ///
 /// Index and shape errors fail here, before any output is written (the
 /// contract's rule). Non-finite values are not errors (they give NaN scores).
-public struct T5Batch {
-    public let mdCount: Int
-    public let t3Count: Int
-    public let t5Count: Int
+package struct T5Batch {
+    package let mdCount: Int
+    package let t3Count: Int
+    package let t5Count: Int
     let x, y, z, r, eta, phi: UnsafePointer<Float>
     let layer: UnsafePointer<UInt8>?
     let t3MD: UnsafePointer<UInt32>
@@ -21,11 +34,10 @@ public struct T5Batch {
     private static let nothing: UnsafeMutablePointer<Float> = .allocate(capacity: 1)
     private static let noIndex: UnsafeMutablePointer<UInt32> = .allocate(capacity: 1)
 
-    public init(_ batch: UnsafePointer<tml_t5_batch>?, featureSet: T5FeatureSet) throws {
-        guard let b = batch?.pointee else { throw TMLError.invalid("tml_t5_batch pointer is NULL") }
-        mdCount = try checkedCount(b.n_md, elementBytes: 4, what: "n_md")
-        t3Count = try checkedCount(b.n_t3, elementBytes: 4, perItem: 3, what: "n_t3")
-        t5Count = try checkedCount(b.n_t5, elementBytes: 4, perItem: 2, what: "n_t5")
+    package init(_ b: T5BatchColumns, featureSet: T5FeatureSet) throws {
+        mdCount = try checkedCount(b.mdCount, elementBytes: 4, what: "n_md")
+        t3Count = try checkedCount(b.t3Count, elementBytes: 4, perItem: 3, what: "n_t3")
+        t5Count = try checkedCount(b.t5Count, elementBytes: 4, perItem: 2, what: "n_t5")
 
         func column<T>(_ p: UnsafePointer<T>?, _ name: String, count: Int, placeholder: UnsafePointer<T>) throws -> UnsafePointer<T> {
             if let p { return p }
@@ -33,19 +45,19 @@ public struct T5Batch {
             throw TMLError.invalid("tml_t5_batch.\(name) is NULL but its count is \(count)")
         }
         let none = UnsafePointer(Self.nothing)
-        x = try column(b.md_x, "md_x", count: mdCount, placeholder: none)
-        y = try column(b.md_y, "md_y", count: mdCount, placeholder: none)
-        z = try column(b.md_z, "md_z", count: mdCount, placeholder: none)
-        r = try column(b.md_r, "md_r", count: mdCount, placeholder: none)
-        eta = try column(b.md_eta, "md_eta", count: mdCount, placeholder: none)
-        phi = try column(b.md_phi, "md_phi", count: mdCount, placeholder: none)
-        if featureSet.needsLayer && b.md_layer == nil && mdCount > 0 {
+        x = try column(b.x, "md_x", count: mdCount, placeholder: none)
+        y = try column(b.y, "md_y", count: mdCount, placeholder: none)
+        z = try column(b.z, "md_z", count: mdCount, placeholder: none)
+        r = try column(b.r, "md_r", count: mdCount, placeholder: none)
+        eta = try column(b.eta, "md_eta", count: mdCount, placeholder: none)
+        phi = try column(b.phi, "md_phi", count: mdCount, placeholder: none)
+        if featureSet.needsLayer && b.layer == nil && mdCount > 0 {
             throw TMLError.invalid("tml_t5_batch.md_layer is NULL but feature set \(featureSet.rawValue) needs the anchor layers")
         }
-        layer = b.md_layer
-        t3MD = try column(b.t3_md, "t3_md", count: t3Count, placeholder: UnsafePointer(Self.noIndex))
-        t3Radius = try column(b.t3_radius, "t3_radius", count: t3Count, placeholder: none)
-        t5T3 = try column(b.t5_t3, "t5_t3", count: t5Count, placeholder: UnsafePointer(Self.noIndex))
+        layer = b.layer
+        t3MD = try column(b.t3MD, "t3_md", count: t3Count, placeholder: UnsafePointer(Self.noIndex))
+        t3Radius = try column(b.t3Radius, "t3_radius", count: t3Count, placeholder: none)
+        t5T3 = try column(b.t5T3, "t5_t3", count: t5Count, placeholder: UnsafePointer(Self.noIndex))
         try checkIndexChain()
     }
 
@@ -81,7 +93,9 @@ public struct T5Batch {
         }
     }
 
-    /// The five anchor MDs of T5 `t`, inner to outer (facts section 1.1).
+    /// The five anchor MDs of T5 `t`, inner to outer, as `t5dnn::runInference`
+    /// takes them (RecoTracker/LSTCore/src/alpaka/NeuralNetwork.h): the
+    /// inner T3's three MDs, then the outer T3's last two.
     @inline(__always)
     func anchors(_ t: Int) -> (Int, Int, Int, Int, Int) {
         let inner = 3 * Int(t5T3[2 * t]), outer = 3 * Int(t5T3[2 * t + 1])

@@ -1,11 +1,13 @@
-/// The two generations of T5 DNN inputs (facts/lst_t5_dnn.md section 1).
-public enum T5FeatureSet: String, CaseIterable {
+/// The two generations of T5 DNN inputs: v2 in cmssw
+/// RecoTracker/LSTCore/src/alpaka/NeuralNetwork.h (cms-sw/cmssw#46857), v1 in
+/// TrackLooper SDL/NeuralNetwork.h (first CMSSW integration cms-sw/cmssw#45117).
+package enum T5FeatureSet: String, CaseIterable {
     /// cms-sw #46857 onwards: 23 inputs, normalised hit 1, hit-to-hit deltas, log radii.
     case lstV2 = "lst-v2"
     /// TrackLooper 2023 / first CMSSW integration: 38 raw inputs with layers.
     case lstV1 = "lst-v1"
 
-    public var inputCount: Int {
+    package var inputCount: Int {
         switch self {
         case .lstV2: return 23
         case .lstV1: return 38
@@ -14,5 +16,5 @@ public enum T5FeatureSet: String, CaseIterable {
 
     /// v1 feeds the layer number of every anchor (and picks the T5 eta/phi
     /// anchor by layer); v2 has no layer inputs.
-    public var needsLayer: Bool { self == .lstV1 }
+    package var needsLayer: Bool { self == .lstV1 }
 }

@@ -1,6 +1,8 @@
 import TrigMLKernels
 
-/// Feature computation (facts/lst_t5_dnn.md section 1), four candidates at
+/// Feature computation (v2: `t5dnn::runInference` in cmssw
+/// RecoTracker/LSTCore/src/alpaka/NeuralNetwork.h; v1: TrackLooper
+/// SDL/NeuralNetwork.h), four candidates at
 /// a time into a tile of `laneWidth` candidates.
 ///
 /// Precision rule, shared with the numpy reference in tools/: every feature

@@ -32,7 +32,7 @@ extension T5Model {
     }
 
     /// `n_t5 x inputCount` features, row-major.
-    public func features(_ batch: T5Batch, into out: UnsafeMutablePointer<Float>) {
+    package func features(_ batch: T5Batch, into out: UnsafeMutablePointer<Float>) {
         let inputs = featureSet.inputCount
         forEachTile(batch) { first, lanes, tile, _ in
             for lane in 0..<lanes {
@@ -43,7 +43,7 @@ extension T5Model {
     }
 
     /// Sigmoid scores; `pass` (optional) from the working point.
-    public func score(_ batch: T5Batch, score: UnsafeMutablePointer<Float>, pass: UnsafeMutablePointer<UInt8>?) {
+    package func score(_ batch: T5Batch, score: UnsafeMutablePointer<Float>, pass: UnsafeMutablePointer<UInt8>?) {
         let inputs = featureSet.inputCount
         forEachTile(batch) { first, lanes, tile, scratch in
             // NaN policy: a candidate with any non-finite feature scores NaN
@@ -86,7 +86,7 @@ extension T5Model {
 extension T5Batch {
     /// Features of one candidate (for tests and tools): the tile path with
     /// one lane, so there is a single implementation.
-    public func features(of t: Int, set: T5FeatureSet) -> [Float] {
+    package func features(of t: Int, set: T5FeatureSet) -> [Float] {
         withUnsafeTemporaryAllocation(of: Lanes.self, capacity: set.inputCount) { buffer in
             guard let tile = buffer.baseAddress else { return [] }
             tileFeatures(first: t, lanes: 1, set: set, into: tile)

@@ -1,7 +1,7 @@
 import TrigMLCore
 
 /// Where a T5 passes: `score > cut` (LST uses a strict `>`; NaN never passes).
-public enum T5WorkingPoint {
+package enum T5WorkingPoint {
     /// One cut for every candidate (LST v1: `LSTWP2 = 0.6177366`).
     case single(cut: Float)
     /// LST v2 `kWp[pt][eta]` (RecoTracker/LSTCore/interface/alpaka/Common.h):
@@ -11,10 +11,12 @@ public enum T5WorkingPoint {
     case table(ptEdges: [Double], etaBinWidth: Double, etaBins: Int, cuts: [[Float]])
 
     /// The cut that applies to a candidate with this inner-T3 radius and
-    /// first-anchor eta. Non-finite inputs pick the last bins; their score is
-    /// NaN anyway, so they never pass.
+    /// first-anchor eta. Non-finite inputs never trap: a NaN or negative pT
+    /// is above no edge (first row), +inf above all (last row); a NaN,
+    /// infinite or too large |eta| takes the last (open) eta bin. Their
+    /// score is NaN anyway, so they never pass.
     @inline(__always)
-    public func cut(innerRadius: Float, eta1: Float) -> Float {
+    package func cut(innerRadius: Float, eta1: Float) -> Float {
         switch self {
         case .single(let c):
             return c

@@ -1,12 +1,13 @@
 import TrigMLCore
+import TrigMLKernels
 
 /// The training-time input transform stored with a model:
 /// x' = (x - offset) * scale per feature, in double.
-public struct FeatureScaling {
-    public let offset: [Double]
-    public let scale: [Double]
+package struct FeatureScaling {
+    package let offset: [Double]
+    package let scale: [Double]
 
-    public static func identity(_ count: Int) -> FeatureScaling {
+    package static func identity(_ count: Int) -> FeatureScaling {
         FeatureScaling(offset: Array(repeating: 0, count: count), scale: Array(repeating: 1, count: count))
     }
 
@@ -20,4 +21,21 @@ public struct FeatureScaling {
 
     @inline(__always)
     func apply(_ x: Float, _ i: Int) -> Double { (Double(x) - offset[i]) * scale[i] }
+
+    /// Scales `rows` consecutive feature rows (row-major, `offset.count`
+    /// features each) into lanes 0..<rows of `tile[0 ..< offset.count]`;
+    /// a lane with a non-finite scaled value is marked in `finite`.
+    @inline(__always)
+    func fillTile(_ tile: UnsafeMutablePointer<Lanes>, from rowsStart: UnsafePointer<Float>, rows: Int,
+                  finite: inout SIMDMask<Lanes.MaskStorage>) {
+        let features = offset.count
+        for lane in 0..<rows {
+            let row = rowsStart + lane * features
+            for k in 0..<features {
+                let v = apply(row[k], k)
+                if !v.isFinite { finite[lane] = false }
+                tile[k][lane] = v
+            }
+        }
+    }
 }

@@ -1,5 +1,19 @@
-import CTrigML
 import TrigMLCore
+
+/// The members of a `tml_jet_batch` as they arrive (the C ABI layer copies
+/// them out of the C struct; nothing is checked yet). Names in messages are
+/// the C members'.
+package struct JetBatchColumns {
+    package var jetCount: UInt64 = 0
+    package var jetFeatureCount: UInt64 = 0
+    package var jetFeatures: UnsafePointer<Float>?
+    package var constituentOffsets: UnsafePointer<UInt64>?
+    package var constituentCount: UInt64 = 0
+    package var constituentFeatureCount: UInt64 = 0
+    package var constituentFeatures: UnsafePointer<Float>?
+
+    package init() {}
+}
 
 /// A `tml_jet_batch` whose pointers, counts and CSR offsets have been
 /// checked against a model, so scoring reads it without bounds checks.
@@ -7,11 +21,11 @@ import TrigMLCore
 /// Shape and index errors fail here, before any output is written (the
 /// contract's rule); non-finite feature values are not errors (they give
 /// NaN outputs for their jet).
-public struct JetBatch {
-    public let jetCount: Int
-    public let jetFeatureCount: Int
-    public let constituentCount: Int
-    public let constituentFeatureCount: Int
+package struct JetBatch {
+    package let jetCount: Int
+    package let jetFeatureCount: Int
+    package let constituentCount: Int
+    package let constituentFeatureCount: Int
     let jetFeatures: UnsafePointer<Float>
     let constituentFeatures: UnsafePointer<Float>
     /// Offsets converted to Int after checking (n_jets + 1 entries); empty
@@ -25,16 +39,15 @@ public struct JetBatch {
     /// Reads the batch for a model that takes `jetFeatures` jet-level
     /// features and, when `constituentFeatures` is non-nil, constituents
     /// with that many features each.
-    public init(_ batch: UnsafePointer<tml_jet_batch>?, jetFeatures expectedJet: Int,
+    package init(_ b: JetBatchColumns, jetFeatures expectedJet: Int,
                 constituentFeatures expectedConstituent: Int?) throws {
-        guard let b = batch?.pointee else { throw TMLError.invalid("tml_jet_batch pointer is NULL") }
-        jetCount = try checkedCount(b.n_jets, elementBytes: 8, what: "n_jets")
-        guard b.jet_feature_count == UInt64(expectedJet) else {
-            throw TMLError.shape("tml_jet_batch.jet_feature_count = \(b.jet_feature_count) but the model reads \(expectedJet) jet features")
+        jetCount = try checkedCount(b.jetCount, elementBytes: 8, what: "n_jets")
+        guard b.jetFeatureCount == UInt64(expectedJet) else {
+            throw TMLError.shape("tml_jet_batch.jet_feature_count = \(b.jetFeatureCount) but the model reads \(expectedJet) jet features")
         }
         jetFeatureCount = expectedJet
-        _ = try checkedCount(b.n_jets, elementBytes: 4, perItem: UInt64(max(expectedJet, 1)), what: "n_jets x jet_feature_count")
-        if let p = b.jet_features {
+        _ = try checkedCount(b.jetCount, elementBytes: 4, perItem: UInt64(max(expectedJet, 1)), what: "n_jets x jet_feature_count")
+        if let p = b.jetFeatures {
             jetFeatures = p
         } else if jetCount == 0 || expectedJet == 0 {
             jetFeatures = UnsafePointer(Self.nothing)
@@ -50,17 +63,17 @@ public struct JetBatch {
             offsets = []
             return
         }
-        guard b.constituent_feature_count == UInt64(expectedConstituent) else {
-            throw TMLError.shape("tml_jet_batch.constituent_feature_count = \(b.constituent_feature_count) but the model reads \(expectedConstituent) constituent features")
+        guard b.constituentFeatureCount == UInt64(expectedConstituent) else {
+            throw TMLError.shape("tml_jet_batch.constituent_feature_count = \(b.constituentFeatureCount) but the model reads \(expectedConstituent) constituent features")
         }
         constituentFeatureCount = expectedConstituent
-        constituentCount = try checkedCount(b.n_constituents, elementBytes: 4,
+        constituentCount = try checkedCount(b.constituentCount, elementBytes: 4,
                                             perItem: UInt64(max(expectedConstituent, 1)),
                                             what: "n_constituents x constituent_feature_count")
-        guard let rawOffsets = b.constituent_offsets else {
+        guard let rawOffsets = b.constituentOffsets else {
             if jetCount == 0 {
                 offsets = [0]
-                constituentFeatures = b.constituent_features ?? UnsafePointer(Self.nothing)
+                constituentFeatures = b.constituentFeatures ?? UnsafePointer(Self.nothing)
                 return
             }
             throw TMLError.invalid("tml_jet_batch.constituent_offsets is NULL; a Deep Sets tagger needs n_jets + 1 CSR offsets")
@@ -82,7 +95,7 @@ public struct JetBatch {
         }
         offsets = checked
         let used = checked[jetCount] - checked[0]
-        if let p = b.constituent_features {
+        if let p = b.constituentFeatures {
             constituentFeatures = p
         } else if used == 0 || expectedConstituent == 0 {
             constituentFeatures = UnsafePointer(Self.nothing)

@@ -1,26 +1,19 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TrigMLCore
 
 /// DL1-style discriminant, D = ln((p_sig + eps) / (sum_{k != sig} f_k p_k + eps)),
 /// eps = 1e-10 (the ATLAS FTAG convention), in double.
-public struct LogRatioDiscriminant {
-    public static let epsilon = 1e-10
-    public static let fractionTolerance = 1e-6
+package struct LogRatioDiscriminant {
+    package static let epsilon = 1e-10
+    package static let fractionTolerance = 1e-6
 
-    public let classCount: Int
-    public let signalClass: Int
+    package let classCount: Int
+    package let signalClass: Int
     /// Indexed by class; the signal class's entry is 0.
-    public let fractions: [Double]
+    package let fractions: [Double]
 
     /// Checks the class count, the signal index and the background fractions
     /// (finite, >= 0, summing to 1 within 1e-6 over the non-signal classes).
-    public init(classCount: Int, signalClass: Int, fractions given: [Float]) throws {
+    package init(classCount: Int, signalClass: Int, fractions given: [Float]) throws {
         guard classCount >= 2 else { throw TMLError.invalid("n_classes = \(classCount); a log-ratio needs at least 2 classes") }
         guard classCount <= 1 << 16 else { throw TMLError.invalid("n_classes = \(classCount) is larger than 65536") }
         guard signalClass >= 0 && signalClass < classCount else {
@@ -48,7 +41,7 @@ public struct LogRatioDiscriminant {
 
     /// One discriminant per row of `prob` (`rows x classCount`). A row with a
     /// non-finite probability, or whose ratio is not positive, gives NaN.
-    public func evaluate(rows: Int, prob: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
+    package func evaluate(rows: Int, prob: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
         for r in 0..<rows {
             let row = prob + r * classCount
             var finite = true

@@ -5,35 +5,35 @@ import TrigMLKernels
 /// (per-constituent network Phi, sum pooling over each jet's constituents,
 /// network F over [pooled Phi outputs, jet features]). Immutable, so one
 /// instance serves any number of threads at once.
-public final class TaggerModel {
-    public enum Kind: String {
+package final class TaggerModel: JSONFileFormat {
+    package enum Kind: String {
         case mlp
         case deepSets = "deep_sets"
     }
 
-    public enum Head: String {
+    package enum Head: String {
         case sigmoid
         case softmax
     }
 
-    public let kind: Kind
-    public let head: Head
-    public let jetFeatureNames: [String]
-    public let constituentFeatureNames: [String]
-    public let jetScaling: FeatureScaling
-    public let constituentScaling: FeatureScaling
+    package let kind: Kind
+    package let head: Head
+    package let jetFeatureNames: [String]
+    package let constituentFeatureNames: [String]
+    package let jetScaling: FeatureScaling
+    package let constituentScaling: FeatureScaling
     /// Deep Sets only: the per-constituent network.
-    public let phi: DenseNetwork?
+    package let phi: DenseNetwork?
     /// The MLP, or Deep Sets' F; its last layer is linear (the logits).
-    public let network: DenseNetwork
-    public let classNames: [String]
-    public let provenance: String
+    package let network: DenseNetwork
+    package let classNames: [String]
+    package let provenance: String
 
-    public var jetFeatureCount: Int { jetFeatureNames.count }
-    public var constituentFeatureCount: Int { constituentFeatureNames.count }
-    public var outputCount: Int { network.outputCount }
+    package var jetFeatureCount: Int { jetFeatureNames.count }
+    package var constituentFeatureCount: Int { constituentFeatureNames.count }
+    package var outputCount: Int { network.outputCount }
     /// Width of the pooled vector (0 for an MLP).
-    public var latentCount: Int { phi?.outputCount ?? 0 }
+    package var latentCount: Int { phi?.outputCount ?? 0 }
 
     init(kind: Kind, head: Head, jetFeatureNames: [String], constituentFeatureNames: [String],
          jetScaling: FeatureScaling, constituentScaling: FeatureScaling, phi: DenseNetwork?,
@@ -50,17 +50,9 @@ public final class TaggerModel {
         self.provenance = provenance
     }
 
-    public static let formatName = "trigml.tagger"
-    public static let formatVersion = 1
+    package static let formatName = "trigml.tagger"
+    package static let formatVersion = 1
     static let maxFeatures = 4096
-
-    public static func load(path: String) throws -> TaggerModel {
-        try parse(JSONNode.load(file: path))
-    }
-
-    public static func parse(text: String, source: String) throws -> TaggerModel {
-        try parse(JSONNode.parse(text: text, source: source))
-    }
 
     static func names(_ node: JSONNode) throws -> [String] {
         let items = try node.array()
@@ -70,8 +62,21 @@ public final class TaggerModel {
         return try items.map { try $0.string() }
     }
 
+    /// A tagger network of up to 32 layers with any named activation. When
+    /// `logits` is true the last layer must be linear: its outputs are the
+    /// logits the output head turns into probabilities.
+    static func readNetwork(_ node: JSONNode, inputs: Int, inputDescription: String, logits: Bool) throws -> DenseNetwork {
+        try NetworkFile.parse(node, inputs: inputs, inputDescription: inputDescription, maxLayers: 32) { site in
+            let (activation, alpha) = try NetworkFile.namedActivation(site)
+            if logits && site.isLast && activation != .linear {
+                throw site.node.fail("must be 'linear': the last layer gives the logits of the output head")
+            }
+            return (activation, alpha)
+        }
+    }
+
     /// The file format is documented in README.md ("Tagger model file").
-    public static func parse(_ root: JSONNode) throws -> TaggerModel {
+    package static func parse(_ root: JSONNode) throws -> TaggerModel {
         try root.expectFormat(formatName, version: formatVersion)
         let kindNode = try root.member("kind")
         let kindName = try kindNode.string()
@@ -93,7 +98,7 @@ public final class TaggerModel {
                 throw root.fail("has '\(key)', which belongs to a deep_sets tagger, not an mlp")
             }
             guard !jetNames.isEmpty else { throw TMLError.shape("\(root.path) jet_features is empty; an mlp needs at least one input") }
-            network = try NetworkFile.parse(root.member("layers"), inputs: jetNames.count,
+            network = try readNetwork(root.member("layers"), inputs: jetNames.count,
                                             inputDescription: "the model has \(jetNames.count) jet features", logits: true)
         case .deepSets:
             if root.has("layers") { throw root.fail("has 'layers'; a deep_sets tagger has 'phi' and 'f'") }
@@ -102,11 +107,11 @@ public final class TaggerModel {
                 throw TMLError.shape("\(root.path) constituent_features is empty; Phi needs at least one input")
             }
             constituentScaling = try FeatureScaling.parse(root.optionalMember("constituent_scaling"), count: constituentNames.count)
-            let phiNetwork = try NetworkFile.parse(root.member("phi"), inputs: constituentNames.count,
+            let phiNetwork = try readNetwork(root.member("phi"), inputs: constituentNames.count,
                                                    inputDescription: "the model has \(constituentNames.count) constituent features",
                                                    logits: false)
             let fInputs = phiNetwork.outputCount + jetNames.count
-            network = try NetworkFile.parse(root.member("f"), inputs: fInputs,
+            network = try readNetwork(root.member("f"), inputs: fInputs,
                                             inputDescription: "F reads Phi's \(phiNetwork.outputCount) pooled outputs and \(jetNames.count) jet features",
                                             logits: true)
             phi = phiNetwork

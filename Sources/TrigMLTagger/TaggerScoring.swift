@@ -10,7 +10,7 @@ import TrigMLKernels
 extension TaggerModel {
     /// Probabilities of every jet into `out[jetCount * outputCount]`,
     /// row-major. `batch` must have been read for this model.
-    public func score(_ batch: JetBatch, into out: UnsafeMutablePointer<Float>) {
+    package func score(_ batch: JetBatch, into out: UnsafeMutablePointer<Float>) {
         let latent = latentCount
         let jetFeatures = jetFeatureCount
         let fInputs = network.inputCount
@@ -31,14 +31,8 @@ extension TaggerModel {
                 var finite = SIMDMask<Lanes.MaskStorage>(repeating: true)
                 for i in 0..<fInputs { tile[i] = Lanes() }
                 // Jet features after the pooled block (F's input order).
-                for lane in 0..<lanes {
-                    let row = batch.jetFeatures + (first + lane) * jetFeatures
-                    for k in 0..<jetFeatures {
-                        let v = jetScaling.apply(row[k], k)
-                        if !v.isFinite { finite[lane] = false }
-                        tile[latent + k][lane] = v
-                    }
-                }
+                jetScaling.fillTile(tile + latent, from: batch.jetFeatures + first * jetFeatures,
+                                    rows: lanes, finite: &finite)
                 if let phi {
                     pool(phi, batch, firstJet: first, jets: lanes, into: tile, finite: &finite,
                          constituentTile: constituentTile, work: phiWork, phiOut: phiOut)
@@ -71,14 +65,8 @@ extension TaggerModel {
             let n = min(laneWidth, end - c)
             var constituentFinite = SIMDMask<Lanes.MaskStorage>(repeating: true)
             for k in 0..<features { constituentTile[k] = Lanes() }
-            for lane in 0..<n {
-                let row = batch.constituentFeatures + (c + lane) * features
-                for k in 0..<features {
-                    let v = constituentScaling.apply(row[k], k)
-                    if !v.isFinite { constituentFinite[lane] = false }
-                    constituentTile[k][lane] = v
-                }
-            }
+            constituentScaling.fillTile(constituentTile, from: batch.constituentFeatures + c * features,
+                                        rows: n, finite: &constituentFinite)
             phi.evaluate(input: constituentTile, output: phiOut, scratch: work)
             for lane in 0..<n {
                 let index = c + lane

@@ -1,4 +1,4 @@
-import Testing
+import XCTest
 import TrigMLCore
 @testable import TrigMLForest
 
@@ -73,8 +73,11 @@ func randomRows(_ rng: inout SplitMix, count: Int, features: Int) -> [Float] {
     }
 }
 
-@Suite struct ForestEvaluation {
-    @Test(arguments: [ForestSummation.float32, .float64])
+final class ForestEvaluationTests: XCTestCase {
+    func testBatchedEqualsReference() throws {
+        for summation in [ForestSummation.float32, .float64] { try batchedEqualsReference(summation: summation) }
+    }
+
     func batchedEqualsReference(summation: ForestSummation) throws {
         var rng = SplitMix(state: summation == .float32 ? 1 : 2)
         let features = 5
@@ -83,7 +86,7 @@ func randomRows(_ rng: inout SplitMix, count: Int, features: Int) -> [Float] {
         let trees = sizes.map { randomTree(&rng, leaves: $0, features: features) }
         let forest = try Forest(trees: trees, featureCount: features, baseMargin: 0.375,
                                 summation: summation, origin: "test")
-        #expect(forest.layout.plans.map { $0.kind == .mask } == sizes.map { $0 <= 32 })
+        XCTAssertTrue(forest.layout.plans.map { $0.kind == .mask } == sizes.map { $0 <= 32 })
         let n = 1000
         let x = randomRows(&rng, count: n, features: features)
         var rowMajor = [Float](repeating: 0, count: n)
@@ -106,12 +109,12 @@ func randomRows(_ rng: inout SplitMix, count: Int, features: Int) -> [Float] {
             let row = Array(x[r * features..<(r + 1) * features])
             let want = reference(trees, base: 0.375, summation: summation, row: row)
             if rowMajor[r].bitPattern != want.bitPattern || soa[r].bitPattern != want.bitPattern { mismatches += 1 }
-            if r < 70 { #expect(forest.predictOne(row)?.bitPattern == want.bitPattern) }
+            if r < 70 { XCTAssertTrue(forest.predictOne(row)?.bitPattern == want.bitPattern) }
         }
-        #expect(mismatches == 0)
+        XCTAssertTrue(mismatches == 0)
     }
 
-    @Test func tailsAndSingleRows() throws {
+    func testTailsAndSingleRows() throws {
         var rng = SplitMix(state: 3)
         let trees = (0..<6).map { randomTree(&rng, leaves: 3 + 9 * $0, features: 3) }
         let forest = try Forest(trees: trees, featureCount: 3, baseMargin: 0, summation: .float32, origin: "test")
@@ -123,24 +126,24 @@ func randomRows(_ rng: inout SplitMix, count: Int, features: Int) -> [Float] {
                     forest.predict(rows: n, x: xp.baseAddress!, rowStride: 3, featureStride: 1, out: op.baseAddress!)
                 }
             }
-            #expect(out[n].isNaN, "wrote past the end for n = \(n)")
+            XCTAssertTrue(out[n].isNaN, "wrote past the end for n = \(n)")
             for r in 0..<n {
                 let want = reference(trees, base: 0, summation: .float32, row: Array(x[3 * r..<3 * r + 3]))
-                #expect(out[r].bitPattern == want.bitPattern)
+                XCTAssertTrue(out[r].bitPattern == want.bitPattern)
             }
         }
     }
 
-    @Test func predictShapeChecks() {
-        #expect((try? PredictShape(rows: 10, rowStride: 5, featureStride: 1, featureCount: 5)) != nil)
-        #expect((try? PredictShape(rows: 0, rowStride: .max, featureStride: 0, featureCount: 5)) == nil)
-        #expect((try? PredictShape(rows: 1 << 62, rowStride: 1, featureStride: 1, featureCount: 5)) == nil)
-        #expect((try? PredictShape(rows: 3, rowStride: 1 << 44, featureStride: 1, featureCount: 5)) == nil)
-        #expect((try? PredictShape(rows: 3, rowStride: 1, featureStride: 1 << 43, featureCount: 5)) == nil)
-        #expect((try? PredictShape(rows: 0, rowStride: 0, featureStride: 0, featureCount: 5)) != nil)
+    func testPredictShapeChecks() {
+        XCTAssertTrue((try? PredictShape(rows: 10, rowStride: 5, featureStride: 1, featureCount: 5)) != nil)
+        XCTAssertTrue((try? PredictShape(rows: 0, rowStride: .max, featureStride: 0, featureCount: 5)) == nil)
+        XCTAssertTrue((try? PredictShape(rows: 1 << 62, rowStride: 1, featureStride: 1, featureCount: 5)) == nil)
+        XCTAssertTrue((try? PredictShape(rows: 3, rowStride: 1 << 44, featureStride: 1, featureCount: 5)) == nil)
+        XCTAssertTrue((try? PredictShape(rows: 3, rowStride: 1, featureStride: 1 << 43, featureCount: 5)) == nil)
+        XCTAssertTrue((try? PredictShape(rows: 0, rowStride: 0, featureStride: 0, featureCount: 5)) != nil)
     }
 
-    @Test func singleLeafTreesOnly() throws {
+    func testSingleLeafTreesOnly() throws {
         let leaf = { (v: Double) in
             TreeNodes(left: [-1], right: [-1], feature: [0], threshold: [0], defaultLeft: [false], value: [v], source: "leaf")
         }
@@ -148,13 +151,13 @@ func randomRows(_ rng: inout SplitMix, count: Int, features: Int) -> [Float] {
             let forest = try Forest(trees: [leaf(0.1), leaf(0.2), leaf(1e-9)], featureCount: 1, baseMargin: 1,
                                     summation: summation, origin: "test")
             let want = summation == .float32 ? Float(1) + Float(0.1) + Float(0.2) + Float(1e-9) : Float(1 + 0.1 + 0.2 + 1e-9)
-            #expect(forest.predictOne([.nan])?.bitPattern == want.bitPattern)
-            #expect(forest.predictOne([3])?.bitPattern == want.bitPattern)
+            XCTAssertTrue(forest.predictOne([.nan])?.bitPattern == want.bitPattern)
+            XCTAssertTrue(forest.predictOne([3])?.bitPattern == want.bitPattern)
         }
     }
 
-    @Test func emptyForestIsTheBase() throws {
+    func testEmptyForestIsTheBase() throws {
         let forest = try Forest(trees: [], featureCount: 2, baseMargin: -1.25, summation: .float32, origin: "test")
-        #expect(forest.predictOne([1, 2]) == -1.25)
+        XCTAssertTrue(forest.predictOne([1, 2]) == -1.25)
     }
 }

@@ -1,4 +1,4 @@
-import Testing
+import XCTest
 import TrigMLCore
 @testable import TrigMLForest
 
@@ -50,70 +50,70 @@ func loadError(_ text: String) -> TMLError? {
     }
 }
 
-@Suite struct ForestLoading {
-    @Test func xgboostStump() throws {
+final class ForestLoadingTests: XCTestCase {
+    func testXgboostStump() throws {
         let f = try Forest.parse(text: xgbModel(trees: [stump]), source: "t.json")
-        #expect(f.featureCount == 2 && f.treeCount == 1 && f.summation == .float32)
-        #expect(f.predictOne([1.0, 0]) == 0.5 - 1)
-        #expect(f.predictOne([1.5, 0]) == 0.5 + 2)      // x == cut goes right
-        #expect(f.predictOne([Float(1.5).nextDown, 0]) == 0.5 - 1)
-        #expect(f.predictOne([.nan, 0]) == 0.5 - 1)     // default_left = 1
-        #expect(f.predictOne([.infinity, 0]) == 0.5 + 2)
-        #expect(f.predictOne([-.infinity, 0]) == 0.5 - 1)
-        #expect(f.predictOne([1.0]) == nil)
+        XCTAssertTrue(f.featureCount == 2 && f.treeCount == 1 && f.summation == .float32)
+        XCTAssertTrue(f.predictOne([1.0, 0]) == 0.5 - 1)
+        XCTAssertTrue(f.predictOne([1.5, 0]) == 0.5 + 2)      // x == cut goes right
+        XCTAssertTrue(f.predictOne([Float(1.5).nextDown, 0]) == 0.5 - 1)
+        XCTAssertTrue(f.predictOne([.nan, 0]) == 0.5 - 1)     // default_left = 1
+        XCTAssertTrue(f.predictOne([.infinity, 0]) == 0.5 + 2)
+        XCTAssertTrue(f.predictOne([-.infinity, 0]) == 0.5 - 1)
+        XCTAssertTrue(f.predictOne([1.0]) == nil)
     }
 
-    @Test func nanFollowsDefaultRight() throws {
+    func testNanFollowsDefaultRight() throws {
         let right = xgbTree(left: [1, -1, -1], right: [2, -1, -1], feature: [1, 0, 0],
                             cond: ["0", "-1", "2"], defaultLeft: [0, 0, 0])
         let f = try Forest.parse(text: xgbModel(trees: [right]), source: "t.json")
-        #expect(f.predictOne([0, .nan]) == 0.5 + 2)
-        #expect(f.predictOne([0, -0.0]) == 0.5 + 2)     // -0 < 0 is false
-        #expect(f.predictOne([0, -Float.leastNonzeroMagnitude]) == 0.5 - 1)
+        XCTAssertTrue(f.predictOne([0, .nan]) == 0.5 + 2)
+        XCTAssertTrue(f.predictOne([0, -0.0]) == 0.5 + 2)     // -0 < 0 is false
+        XCTAssertTrue(f.predictOne([0, -Float.leastNonzeroMagnitude]) == 0.5 - 1)
     }
 
-    @Test func baseScoreFormats() throws {
+    func testBaseScoreFormats() throws {
         for text in ["[5E-1]", "5E-1", "0.5", " [ 5E-1 ] "] {
             let f = try Forest.parse(text: xgbModel(baseScore: text, trees: []), source: "t.json")
-            #expect(f.predictOne([0, 0]) == 0.5)
+            XCTAssertTrue(f.predictOne([0, 0]) == 0.5)
         }
     }
 
-    @Test func logisticBaseMarginIsFloat32Formula() throws {
+    func testLogisticBaseMarginIsFloat32Formula() throws {
         // -logf(1/p - 1) in float32 (XGBoost's ProbToMargin); the same in
         // double differs in the last bit for most of these (values from glibc).
         let cases: [(Float, UInt32)] = [(0.458, 0xbe2c_7037), (0.314, 0xbf48_0f61), (0.37731993, 0xbf00_3d8f),
                                         (0.9, 0x400c_9f52), (1e-3, 0xc0dd_0422), (0.5, 0x8000_0000)]
         for (p, bits) in cases {
-            #expect(try XGBoostObjective.binaryLogistic.baseMargin(baseScore: p).bitPattern == bits)
-            #expect(try XGBoostObjective.logistic.baseMargin(baseScore: p).bitPattern == bits)
+            XCTAssertTrue(try XGBoostObjective.binaryLogistic.baseMargin(baseScore: p).bitPattern == bits)
+            XCTAssertTrue(try XGBoostObjective.logistic.baseMargin(baseScore: p).bitPattern == bits)
         }
-        #expect(try XGBoostObjective.squaredError.baseMargin(baseScore: 0.458) == 0.458)
-        #expect(try XGBoostObjective.absoluteError.baseMargin(baseScore: -3) == -3)
+        XCTAssertTrue(try XGBoostObjective.squaredError.baseMargin(baseScore: 0.458) == 0.458)
+        XCTAssertTrue(try XGBoostObjective.absoluteError.baseMargin(baseScore: -3) == -3)
         let f = try Forest.parse(text: xgbModel(objective: "binary:logistic", baseScore: "[4.58E-1]", trees: []),
                                  source: "t.json")
-        #expect(f.predictOne([0, 0])?.bitPattern == 0xbe2c_7037)
+        XCTAssertTrue(f.predictOne([0, 0])?.bitPattern == 0xbe2c_7037)
         for bad in ["[0E0]", "[1E0]", "[1.5E0]"] {
-            #expect(loadError(xgbModel(objective: "binary:logistic", baseScore: bad, trees: []))?.code == .format)
+            XCTAssertTrue(loadError(xgbModel(objective: "binary:logistic", baseScore: bad, trees: []))?.code == .format)
         }
     }
 
-    @Test func unsupportedModels() {
+    func testUnsupportedModels() {
         let poisson = loadError(xgbModel(objective: "count:poisson", trees: [stump]))
-        #expect(poisson?.code == .unsupported)
-        #expect(poisson?.message.contains("reg:squarederror") == true)
+        XCTAssertTrue(poisson?.code == .unsupported)
+        XCTAssertTrue(poisson?.message.contains("reg:squarederror") == true)
         let multi = loadError(xgbModel(objective: "multi:softprob", numClass: "3", trees: [stump]))
-        #expect(multi?.code == .unsupported)
-        #expect(multi?.message.contains("multi-class") == true)
-        #expect(loadError(xgbModel(numClass: "3", trees: [stump]))?.code == .unsupported)
-        #expect(loadError(xgbModel(baseScore: "[1E0,2E0]", trees: [stump]))?.code == .unsupported)
+        XCTAssertTrue(multi?.code == .unsupported)
+        XCTAssertTrue(multi?.message.contains("multi-class") == true)
+        XCTAssertTrue(loadError(xgbModel(numClass: "3", trees: [stump]))?.code == .unsupported)
+        XCTAssertTrue(loadError(xgbModel(baseScore: "[1E0,2E0]", trees: [stump]))?.code == .unsupported)
         let dart = xgbModel(trees: [stump]).replacing("\"name\": \"gbtree\"", with: "\"name\": \"dart\"")
-        #expect(loadError(dart)?.code == .unsupported)
+        XCTAssertTrue(loadError(dart)?.code == .unsupported)
         let categorical = stump.replacing("\"split_type\": [0, 0, 0]", with: "\"split_type\": [1, 0, 0]")
-        #expect(loadError(xgbModel(trees: [categorical]))?.code == .unsupported)
+        XCTAssertTrue(loadError(xgbModel(trees: [categorical]))?.code == .unsupported)
     }
 
-    @Test func malformedStructure() {
+    func testMalformedStructure() {
         func tree(_ left: [Int], _ right: [Int], feature: [Int]? = nil) -> String {
             let n = left.count
             return xgbTree(left: left, right: right, feature: feature ?? [Int](repeating: 0, count: n),
@@ -132,48 +132,48 @@ func loadError(_ text: String) -> TMLError? {
         ]
         for (t, code, words) in cases {
             let e = loadError(xgbModel(trees: [t]))
-            #expect(e?.code == code, "\(words)")
-            #expect(e?.message.contains(words) == true, "\(e?.message ?? "no error") lacks \(words)")
+            XCTAssertTrue(e?.code == code, "\(words)")
+            XCTAssertTrue(e?.message.contains(words) == true, "\(e?.message ?? "no error") lacks \(words)")
         }
     }
 
-    @Test func nonFiniteAndLengths() {
+    func testNonFiniteAndLengths() {
         let infLeaf = xgbTree(left: [1, -1, -1], right: [2, -1, -1], feature: [0, 0, 0],
                               cond: ["1", "1e999", "2"], defaultLeft: [0, 0, 0])
-        #expect(loadError(xgbModel(trees: [infLeaf]))?.message.contains("non-finite") == true)
+        XCTAssertTrue(loadError(xgbModel(trees: [infLeaf]))?.message.contains("non-finite") == true)
         let infCut = xgbTree(left: [1, -1, -1], right: [2, -1, -1], feature: [0, 0, 0],
                              cond: ["-1e999", "1", "2"], defaultLeft: [0, 0, 0])
-        #expect(loadError(xgbModel(trees: [infCut]))?.message.contains("threshold") == true)
+        XCTAssertTrue(loadError(xgbModel(trees: [infCut]))?.message.contains("threshold") == true)
         // An unused (deleted) node may hold anything.
         let deleted = xgbTree(left: [1, -1, -1, 99], right: [2, -1, -1, 99], feature: [0, 0, 0, 50],
                               cond: ["1", "1", "2", "1e999"], defaultLeft: [0, 0, 0, 0])
-        #expect(loadError(xgbModel(trees: [deleted])) == nil)
+        XCTAssertTrue(loadError(xgbModel(trees: [deleted])) == nil)
         let short = xgbTree(left: [1, -1, -1], right: [2, -1, -1], feature: [0, 0], cond: ["1", "1", "2"],
                             defaultLeft: [0, 0, 0])
-        #expect(loadError(xgbModel(trees: [short]))?.code == .shape)
-        #expect(loadError("{\"learner\": ")?.code == .format)
-        #expect(loadError("")?.code == .format)
-        #expect(loadError("[]")?.code == .format)
-        #expect(loadError("{\"learner\": {\"learner_model_param\": 3}}")?.code == .format)
+        XCTAssertTrue(loadError(xgbModel(trees: [short]))?.code == .shape)
+        XCTAssertTrue(loadError("{\"learner\": ")?.code == .format)
+        XCTAssertTrue(loadError("")?.code == .format)
+        XCTAssertTrue(loadError("[]")?.code == .format)
+        XCTAssertTrue(loadError("{\"learner\": {\"learner_model_param\": 3}}")?.code == .format)
     }
 
-    @Test func ownFormat() throws {
+    func testOwnFormat() throws {
         let t = """
         {"left": [1, -1, -1], "right": [2, -1, -1], "feature": [1, 0, 0],
          "threshold": [0.25, 0, 0], "value": [0, 0.1, 0.2]}
         """
         let f = try Forest.parse(text: ownForest(featureCount: 2, base: 0.7, trees: [t, t]), source: "o.json")
-        #expect(f.summation == .float64)
+        XCTAssertTrue(f.summation == .float64)
         // Double sum in tree order, rounded once: 0.7 + 0.1 + 0.1.
-        #expect(f.predictOne([0, 0]) == Float(0.7 + 0.1 + 0.1))
-        #expect(f.predictOne([0, 0.25]) == Float(0.7 + 0.2 + 0.2))
-        #expect(f.predictOne([0, .nan]) == Float(0.7 + 0.2 + 0.2))   // no default_left: right
+        XCTAssertTrue(f.predictOne([0, 0]) == Float(0.7 + 0.1 + 0.1))
+        XCTAssertTrue(f.predictOne([0, 0.25]) == Float(0.7 + 0.2 + 0.2))
+        XCTAssertTrue(f.predictOne([0, .nan]) == Float(0.7 + 0.2 + 0.2))   // no default_left: right
         let dl = t.replacing("\"value\"", with: "\"default_left\": [true, false, false], \"value\"")
         let g = try Forest.parse(text: ownForest(featureCount: 2, trees: [dl]), source: "o.json")
-        #expect(g.predictOne([0, .nan]) == Float(0.1))
-        #expect(loadError(ownForest(featureCount: 1, trees: [t]))?.message.contains("feature 1") == true)
-        #expect(loadError(ownForest(featureCount: 0, trees: [t]))?.code == .format)
+        XCTAssertTrue(g.predictOne([0, .nan]) == Float(0.1))
+        XCTAssertTrue(loadError(ownForest(featureCount: 1, trees: [t]))?.message.contains("feature 1") == true)
+        XCTAssertTrue(loadError(ownForest(featureCount: 0, trees: [t]))?.code == .format)
         let v2 = ownForest(featureCount: 2, trees: [t]).replacing("\"format_version\": 1", with: "\"format_version\": 9")
-        #expect(loadError(v2)?.code == .unsupported)
+        XCTAssertTrue(loadError(v2)?.code == .unsupported)
     }
 }

@@ -161,20 +161,34 @@ final class LUTTests: XCTestCase {
     }
 }
 
-final class SHA256Tests: XCTestCase {
-    func testFIPSVectors() {
-        XCTAssertEqual(SHA256.hash(Array("abc".utf8)), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
-        XCTAssertEqual(SHA256.hash([]), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-        XCTAssertEqual(SHA256.hash(Array("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".utf8)),
-                       "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1")
-        var s = SHA256()
-        let chunk = [UInt8](repeating: UInt8(ascii: "a"), count: 1000)
-        for _ in 0..<1000 { s.update(chunk) }  // one million 'a'
-        XCTAssertEqual(SHA256.hex(s.finalize()), "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
-        // split updates at odd boundaries equal one update
-        let data = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 31) }
-        var t = SHA256()
-        t.update(Array(data[0..<3])); t.update(Array(data[3..<130])); t.update(Array(data[130...]))
-        XCTAssertEqual(SHA256.hex(t.finalize()), SHA256.hash(data))
+/// A forest's LUT form is made once, on first use, and shared.
+final class LUTFormTests: XCTestCase {
+    func testLUTFormIsBuiltOnceAndShared() throws {
+        let forest = try Forest.parse(text: """
+            {"format": "trigml.forest", "format_version": 1, "feature_count": 1, "base_score": 0.25,
+             "trees": [{"left": [1, -1, -1], "right": [2, -1, -1], "feature": [0, 0, 0],
+                        "threshold": [0.5, 0, 0], "value": [0, -1, 2]}]}
+            """, source: "f.json")
+        let forms = SharedBuffer<ObjectIdentifier?>(count: 4, initial: nil)
+        Parallel.run(workers: 4) { worker in
+            forms.pointer[worker] = (try? forest.lutForm()).map(ObjectIdentifier.init)
+        }
+        let first = try ObjectIdentifier(forest.lutForm())
+        XCTAssertEqual((0..<4).map { forms.pointer[$0] }, Array(repeating: first, count: 4))
+    }
+
+    /// A float32-summed forest whose base margin overflows float32 still
+    /// loads (and predicts +inf), but has no LUT form: every LUT call gets
+    /// the same error, and the failure is not retried into a different one.
+    func testLUTFormErrorIsReportedEveryTime() throws {
+        let forest = try Forest(trees: [TreeNodes(left: [-1], right: [-1], feature: [0], threshold: [0],
+                                                  defaultLeft: [false], value: [1], source: "t")],
+                                featureCount: 1, baseMargin: 1e300, summation: .float32, origin: "huge")
+        for _ in 0..<2 {
+            XCTAssertThrowsError(try forest.lutForm()) { error in
+                XCTAssertEqual((error as? TMLError)?.code, .format)
+                XCTAssertEqual((error as? TMLError)?.message, "forest base margin is not finite")
+            }
+        }
     }
 }

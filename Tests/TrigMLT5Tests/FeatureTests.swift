@@ -1,4 +1,4 @@
-import CTrigML
+import TrigMLKernels
 import XCTest
 @testable import TrigMLT5
 
@@ -15,17 +15,18 @@ final class OneT5 {
     var t3Radius: [Float] = [120, 150]
     var t5T3: [UInt32] = [0, 1]
 
-    func withBatch<R>(_ body: (UnsafePointer<tml_t5_batch>) throws -> R) rethrows -> R {
+    func withBatch<R>(_ body: (T5BatchColumns) throws -> R) rethrows -> R {
         try x.withUnsafeBufferPointer { x in try y.withUnsafeBufferPointer { y in
         try z.withUnsafeBufferPointer { z in try r.withUnsafeBufferPointer { r in
         try eta.withUnsafeBufferPointer { eta in try phi.withUnsafeBufferPointer { phi in
         try layer.withUnsafeBufferPointer { layer in try t3MD.withUnsafeBufferPointer { t3 in
         try t3Radius.withUnsafeBufferPointer { rad in try t5T3.withUnsafeBufferPointer { t5 in
-            var b = tml_t5_batch(n_md: 5, md_x: x.baseAddress, md_y: y.baseAddress, md_z: z.baseAddress,
-                                 md_r: r.baseAddress, md_eta: eta.baseAddress, md_phi: phi.baseAddress,
-                                 md_layer: layer.baseAddress, n_t3: 2, t3_md: t3.baseAddress,
-                                 t3_radius: rad.baseAddress, n_t5: 1, t5_t3: t5.baseAddress)
-            return try body(&b)
+            var b = T5BatchColumns()
+            (b.mdCount, b.t3Count, b.t5Count) = (5, 2, 1)
+            (b.x, b.y, b.z, b.r, b.eta, b.phi) = (x.baseAddress, y.baseAddress, z.baseAddress,
+                                                  r.baseAddress, eta.baseAddress, phi.baseAddress)
+            (b.layer, b.t3MD, b.t3Radius, b.t5T3) = (layer.baseAddress, t3.baseAddress, rad.baseAddress, t5.baseAddress)
+            return try body(b)
         } } } } } } } } } }
     }
 

@@ -1,3 +1,4 @@
+import TrigMLKernels
 import XCTest
 @testable import TrigMLT5
 
@@ -35,23 +36,9 @@ final class GeometryTests: XCTestCase {
         XCTAssertTrue(circleRadius(lanes(1), lanes(1), lanes(1), lanes(1), lanes(2), lanes(3))[0].isNaN)
     }
 
-    func testFastLog10MatchesLibmToDoubleRounding() {
-        for x in [1e-30, 0.5, 1, 2, 10, 99.99, 439.0, 1e5, 3.4e38, 1e300] {
-            XCTAssertEqual(fastLog10(lanes(x))[0], log10(x), accuracy: 4e-15 * max(1, abs(log10(x))), "\(x)")
-        }
-    }
-
-    func testFastLog10SpecialValues() {
-        let v = fastLog10(LaneDoubles(0, -1, .infinity, .nan))
-        XCTAssertEqual(v[0], -.infinity)
-        XCTAssertTrue(v[1].isNaN)
-        XCTAssertEqual(v[2], .infinity)
-        XCTAssertTrue(v[3].isNaN)
-        XCTAssertEqual(fastLog10(lanes(5e-324))[0], log10(5e-324), accuracy: 1e-12, "subnormal")
-    }
-
     func testPtConstantIsLSTs() {
-        // pT = 2 k R: 5 GeV at R ~ 439 cm (facts, section 1.1).
+        // pT = 2 k R: 5 GeV at R ~ 439 cm (k2Rinv1GeVf of
+        // RecoTracker/LSTCore/interface/alpaka/Common.h, 3.8 T).
         XCTAssertEqual(2 * T5Constants.k2Rinv1GeVf * 438.9, 5.0, accuracy: 0.001)
     }
 }

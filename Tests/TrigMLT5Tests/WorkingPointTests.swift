@@ -29,10 +29,18 @@ final class WorkingPointTests: XCTestCase {
         XCTAssertEqual(table.cut(innerRadius: radius(pt: 500), eta1: 0.3), 0.51)
     }
 
-    func testNonFiniteInputsDoNotTrap() {
-        _ = table.cut(innerRadius: .nan, eta1: .nan)
-        _ = table.cut(innerRadius: .infinity, eta1: -.infinity)
-        _ = table.cut(innerRadius: -5, eta1: 1e38)
+    /// Non-finite or huge inputs give a cut from the table, never a trap:
+    /// the pT row counts the edges the pT is strictly above (none for NaN or
+    /// a negative radius, all for +inf), and an |eta| that is NaN, infinite
+    /// or past the table takes the last, open eta bin.
+    func testNonFiniteInputsPickTableBins() {
+        let lastEtaBinLowPt = Float(9) / 100, lastEtaBinHighPt = 0.5 + Float(9) / 100
+        XCTAssertEqual(table.cut(innerRadius: .nan, eta1: .nan), lastEtaBinLowPt)
+        XCTAssertEqual(table.cut(innerRadius: .nan, eta1: 0), 0.00)
+        XCTAssertEqual(table.cut(innerRadius: .infinity, eta1: -.infinity), lastEtaBinHighPt)
+        XCTAssertEqual(table.cut(innerRadius: -.infinity, eta1: 0.3), 0.01)
+        XCTAssertEqual(table.cut(innerRadius: -5, eta1: 1e38), lastEtaBinLowPt)
+        XCTAssertEqual(table.cut(innerRadius: radius(pt: 500), eta1: .infinity), lastEtaBinHighPt)
     }
 
     func testSingleCutIgnoresKinematics() {

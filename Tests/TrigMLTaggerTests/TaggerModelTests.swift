@@ -1,4 +1,3 @@
-import CTrigML
 import TrigMLCore
 import XCTest
 @testable import TrigMLTagger
@@ -49,10 +48,8 @@ final class TaggerModelTests: XCTestCase {
         try jet.withUnsafeBufferPointer { j in
             try constituents.withUnsafeBufferPointer { c in
                 try offsets.withUnsafeBufferPointer { o in
-                    var b = tml_jet_batch(n_jets: 1, jet_feature_count: 1, jet_features: j.baseAddress,
-                                          constituent_offsets: o.baseAddress, n_constituents: 2,
-                                          constituent_feature_count: 2, constituent_features: c.baseAddress)
-                    let batch = try JetBatch(&b, jetFeatures: 1, constituentFeatures: 2)
+                    let b = jetBatch(jets: 1, jetFeatures: j.baseAddress, offsets: o.baseAddress, constituents: 2, features: c.baseAddress)
+                    let batch = try JetBatch(b, jetFeatures: 1, constituentFeatures: 2)
                     out.withUnsafeMutableBufferPointer { m.score(batch, into: $0.baseAddress!) }
                 }
             }
@@ -71,10 +68,8 @@ final class TaggerModelTests: XCTestCase {
             try jet.withUnsafeBufferPointer { j in
                 try constituents.withUnsafeBufferPointer { c in
                     try offsets.withUnsafeBufferPointer { o in
-                        var b = tml_jet_batch(n_jets: 2, jet_feature_count: 1, jet_features: j.baseAddress,
-                                              constituent_offsets: o.baseAddress, n_constituents: 2,
-                                              constituent_feature_count: 2, constituent_features: c.baseAddress)
-                        XCTAssertThrowsError(try JetBatch(&b, jetFeatures: 1, constituentFeatures: 2)) { e in
+                        let b = jetBatch(jets: 2, jetFeatures: j.baseAddress, offsets: o.baseAddress, constituents: 2, features: c.baseAddress)
+                        XCTAssertThrowsError(try JetBatch(b, jetFeatures: 1, constituentFeatures: 2)) { e in
                             XCTAssertTrue((e as? TMLError)?.message.contains(fragment) ?? false, "\(e)")
                         }
                     }
@@ -91,5 +86,16 @@ final class TaggerModelTests: XCTestCase {
         var out: [Float] = [0]
         p.withUnsafeBufferPointer { pp in out.withUnsafeMutableBufferPointer { d.evaluate(rows: 1, prob: pp.baseAddress!, out: $0.baseAddress!) } }
         XCTAssertEqual(Double(out[0]), log((0.4 + 1e-10) / (0.25 * 0.2 + 0.75 * 0.4 + 1e-10)), accuracy: 1e-6)
+    }
+
+    /// A batch of `jets` jets with one jet feature and `constituents`
+    /// two-feature constituents.
+    func jetBatch(jets: UInt64, jetFeatures: UnsafePointer<Float>?, offsets: UnsafePointer<UInt64>?,
+                  constituents: UInt64, features: UnsafePointer<Float>?) -> JetBatchColumns {
+        var b = JetBatchColumns()
+        (b.jetCount, b.jetFeatureCount, b.jetFeatures) = (jets, 1, jetFeatures)
+        (b.constituentOffsets, b.constituentCount, b.constituentFeatureCount, b.constituentFeatures) =
+            (offsets, constituents, 2, features)
+        return b
     }
 }

@@ -9,10 +9,10 @@
 /// otherwise, with i the largest index such that p_i <= t,
 ///     s_i + (s_{i+1} - s_i) * ((t - p_i) / (p_{i+1} - p_i)).
 /// With unit weights this is Hazen's rule (numpy's method="hazen").
-public enum WeightedQuantile {
+package enum WeightedQuantile {
     /// `scores` sorted ascending (ties in input order) with their `weights`,
     /// all > 0; nil when there are none.
-    public static func ofSorted(_ scores: [Double], _ weights: [Double], level t: Double) -> Double? {
+    package static func ofSorted(_ scores: [Double], _ weights: [Double], level t: Double) -> Double? {
         let n = scores.count
         guard n > 0, weights.count == n else { return nil }
         var cumulative = [Double](repeating: 0, count: n)
@@ -40,7 +40,7 @@ public enum WeightedQuantile {
 
     /// The quantile of the jets `indices` (a subset, in input order) of
     /// `score` / `weight` (nil weight = 1); jets of zero weight are skipped.
-    public static func of(indices: [Int], score: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
+    package static func of(indices: [Int], score: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
                           level: Double) -> Double? {
         var keyed: [(Float, Int)] = []
         keyed.reserveCapacity(indices.count)

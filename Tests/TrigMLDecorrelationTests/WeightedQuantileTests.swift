@@ -1,5 +1,5 @@
 import XCTest
-@testable import TrigMLTagger
+@testable import TrigMLDecorrelation
 
 /// The documented weighted-quantile definition (mid-point positions, linear
 /// interpolation, clamped ends).

@@ -1,24 +1,18 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import TrigMLCore
 
 /// A DDT map X_q(rho, pT): one value per (rho, pT) bin, looked up by
 /// bilinear interpolation between bin centres. Immutable.
-public final class DDTMap {
-    public let settings: DDTSettings
+package final class DDTMap {
+    package let settings: DDTSettings
     /// X per bin, rho-major: `values[i * pt.bins + j]`.
-    public let values: [Double]
+    package let values: [Double]
     /// Jets of positive weight per bin at build time (informational).
-    public let entries: [Int]
+    package let entries: [Int]
     /// Whether a bin had at least `minEntries` jets and its own quantile.
-    public let filled: [Bool]
-    public let provenance: String
+    package let filled: [Bool]
+    package let provenance: String
 
-    public init(settings: DDTSettings, values: [Double], entries: [Int], filled: [Bool], provenance: String) {
+    package init(settings: DDTSettings, values: [Double], entries: [Int], filled: [Bool], provenance: String) {
         self.settings = settings
         self.values = values
         self.entries = entries
@@ -28,12 +22,12 @@ public final class DDTMap {
 
     /// rho = ln(m^2 / pT^2), evaluated as 2 ln(m / pT) in double.
     @inline(__always)
-    public static func rho(mass: Double, pt: Double) -> Double { 2 * log(mass / pt) }
+    package static func rho(mass: Double, pt: Double) -> Double { 2 * log(mass / pt) }
 
     /// X_q at (rho, pT), bilinear between bin centres, clamped at the edges:
     /// (1 - b) * ((1 - c) * X[i][j] + c * X[i][j + 1]) + b * ((1 - c) * X[i + 1][j] + c * X[i + 1][j + 1]).
     @inline(__always)
-    public func value(rho: Double, pt: Double) -> Double {
+    package func value(rho: Double, pt: Double) -> Double {
         let (i0, i1, b) = settings.rho.interpolation(rho)
         let (j0, j1, c) = settings.pt.interpolation(pt)
         let columns = settings.pt.bins
@@ -44,7 +38,7 @@ public final class DDTMap {
 
     /// Decorrelated scores: score - X (higher passes) or X - score (lower
     /// passes); NaN for a non-finite value, mass < 0 or pT <= 0.
-    public func apply(count: Int, score: UnsafePointer<Float>, mass: UnsafePointer<Float>,
+    package func apply(count: Int, score: UnsafePointer<Float>, mass: UnsafePointer<Float>,
                       pt: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
         let higher = settings.direction == .higherPasses
         for k in 0..<count {

@@ -1,23 +1,16 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
 import TrigMLCore
 
 /// The decorrelation benchmark of the ATLAS protocol (include/trigml.h,
 /// tml_metric_r50_jsd): rejection at 50% signal efficiency and 1/JSD
 /// (log base 2) of the background mass shapes passing and failing that cut.
-public enum SculptingMetrics {
-    public static let massBins = 50
-    public static let massLow = 50.0
-    public static let massBinWidth = 5.0
+package enum SculptingMetrics {
+    package static let massBins = 50
+    package static let massLow = 50.0
+    package static let massBinWidth = 5.0
 
     /// Mass histogram bin of m: floor((m - 50) / 5) when in [0, 50), else nil.
     @inline(__always)
-    public static func massBin(_ m: Double) -> Int? {
+    package static func massBin(_ m: Double) -> Int? {
         let a = (m - massLow) / massBinWidth
         guard a >= 0 && a < Double(massBins) else { return nil }
         return min(Int(a), massBins - 1)
@@ -25,7 +18,7 @@ public enum SculptingMetrics {
 
     /// JSD(P || F) in bits between two histograms, each normalised to unit
     /// sum here; nil when either is empty.
-    public static func jensenShannon(_ pass: [Double], _ fail: [Double]) -> Double? {
+    package static func jensenShannon(_ pass: [Double], _ fail: [Double]) -> Double? {
         var passSum = 0.0, failSum = 0.0
         for v in pass { passSum += v }
         for v in fail { failSum += v }
@@ -41,7 +34,7 @@ public enum SculptingMetrics {
     }
 
     /// (rejection, 1/JSD) for n jets; `weight` nil means unit weights.
-    public static func r50InverseJSD(count n: Int, score: UnsafePointer<Float>, isSignal: UnsafePointer<UInt8>,
+    package static func r50InverseJSD(count n: Int, score: UnsafePointer<Float>, isSignal: UnsafePointer<UInt8>,
                                      mass: UnsafePointer<Float>, weight: UnsafePointer<Float>?) throws -> (Double, Double) {
         var signal: [Int] = []
         var signalWeight = 0.0, backgroundWeight = 0.0
@@ -78,8 +71,4 @@ public enum SculptingMetrics {
         if let jsd = jensenShannon(pass, fail) { inverse = jsd > 0 ? 1 / jsd : .infinity } else { inverse = .nan }
         return (rejection, inverse)
     }
-}
-
-extension TMLError {
-    static func internalError(_ m: String) -> TMLError { TMLError(.internalError, m) }
 }

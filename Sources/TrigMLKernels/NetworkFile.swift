@@ -1,15 +1,25 @@
 import TrigMLCore
-import TrigMLKernels
 
-/// Reading the `layers` arrays of a tagger model file into dense networks
-/// (README.md, "Tagger model file").
-enum NetworkFile {
-    static let maxLayers = 32
-    static let maxWidth = 4096
+/// Reading the `layers` array of a model file (T5 and tagger models,
+/// README.md "T5 model file" and "Tagger model file") into a dense network:
+/// one reader for every format, so shapes, weights and messages are checked
+/// the same way everywhere. Each format says which activations it allows.
+package enum NetworkFile {
+    package static let maxWidth = 4096
 
-    /// Hidden activations a file may name, with the default `alpha`.
-    static func activation(_ node: JSONNode, layer: JSONNode) throws -> (Activation, Double) {
-        let name = try node.string()
+    /// Where a layer's activation is being read: its `activation` member,
+    /// the layer, whether it is the last layer, and its output count.
+    package struct ActivationSite {
+        package let node: JSONNode
+        package let layer: JSONNode
+        package let isLast: Bool
+        package let outputs: Int
+    }
+
+    /// Hidden activations a file may name, with the default `alpha`; an
+    /// `alpha` member only for leaky_relu and elu.
+    package static func namedActivation(_ site: ActivationSite) throws -> (Activation, Double) {
+        let name = try site.node.string()
         let defaultAlpha: Double
         let activation: Activation
         switch name {
@@ -19,19 +29,21 @@ enum NetworkFile {
         case "elu": activation = .elu; defaultAlpha = 1
         case "tanh": activation = .tanh; defaultAlpha = 0
         default:
-            throw node.fail("= '\(name)' is not an activation (linear, relu, leaky_relu, elu, tanh)")
+            throw site.node.fail("= '\(name)' is not an activation (linear, relu, leaky_relu, elu, tanh)")
         }
-        guard let alphaNode = try layer.optionalMember("alpha") else { return (activation, defaultAlpha) }
+        guard let alphaNode = try site.layer.optionalMember("alpha") else { return (activation, defaultAlpha) }
         guard activation == .leakyRelu || activation == .elu else {
             throw alphaNode.fail("is only meaningful for leaky_relu and elu, not '\(name)'")
         }
         return (activation, try alphaNode.finiteDouble())
     }
 
-    /// Parses `node` (an array of layers) fed by `inputs` values. When
-    /// `logits` is true the last layer must be linear: its outputs are the
-    /// logits the output head turns into probabilities.
-    static func parse(_ node: JSONNode, inputs: Int, inputDescription: String, logits: Bool) throws -> DenseNetwork {
+    /// Parses `node` (an array of 1 to `maxLayers` layers) fed by `inputs`
+    /// values; `inputDescription` says where those come from, for the
+    /// message when the first layer disagrees. `activation` reads and checks
+    /// each layer's activation by the format's rules.
+    package static func parse(_ node: JSONNode, inputs: Int, inputDescription: String, maxLayers: Int,
+                              activation: (ActivationSite) throws -> (Activation, Double)) throws -> DenseNetwork {
         let layerNodes = try node.array()
         guard !layerNodes.isEmpty, layerNodes.count <= maxLayers else {
             throw TMLError.shape("\(node.path) must hold 1 to \(maxLayers) layers, found \(layerNodes.count)")
@@ -46,11 +58,9 @@ enum NetworkFile {
                 throw TMLError.shape("\(inputsNode.path) = \(layerInputs) but \(expected)")
             }
             let outputs = try layerNode.member("outputs").int(min: 1, max: maxWidth)
-            let activationNode = try layerNode.member("activation")
-            let (activation, alpha) = try activation(activationNode, layer: layerNode)
-            if logits && index == layerNodes.count - 1 && activation != .linear {
-                throw activationNode.fail("must be 'linear': the last layer gives the logits of the output head")
-            }
+            let (layerActivation, alpha) = try activation(
+                ActivationSite(node: try layerNode.member("activation"), layer: layerNode,
+                               isLast: index == layerNodes.count - 1, outputs: outputs))
             let rowNodes = try layerNode.member("weights").array()
             guard rowNodes.count == layerInputs else {
                 throw TMLError.shape("\(layerNode.path).weights has \(rowNodes.count) rows, expected \(layerInputs) (one per input)")
@@ -60,7 +70,7 @@ enum NetworkFile {
             for row in rowNodes { weights += try row.finiteFloats(count: outputs) }
             let bias = try layerNode.member("bias").finiteFloats(count: outputs)
             guard let layer = DenseLayer(inputs: layerInputs, outputs: outputs, weights: weights, bias: bias,
-                                         activation: activation, alpha: alpha) else {
+                                         activation: layerActivation, alpha: alpha) else {
                 throw TMLError.shape("\(layerNode.path) sizes do not fit together")
             }
             layers.append(layer)

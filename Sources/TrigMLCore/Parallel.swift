@@ -1,24 +1,15 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import TrigMLCore
-
 /// Threads exist only inside one call that takes `n_threads` (the ABI
-/// rule): `parallelFor` starts workers, runs `body(worker)` on each and
+/// rule): `Parallel.run` starts workers, runs `body(worker)` on each and
 /// joins them before returning. Work is split by index, never by timing,
 /// so results do not depend on the thread count.
-enum Parallel {
-    static var coreCount: Int {
+package enum Parallel {
+    package static var coreCount: Int {
         let n = sysconf(Int32(_SC_NPROCESSORS_ONLN))
         return n > 0 ? Int(n) : 1
     }
 
     /// `requested` 0 = all cores; capped at `work` and at 256.
-    static func threadCount(_ requested: Int, work: Int) -> Int {
+    package static func threadCount(_ requested: Int, work: Int) -> Int {
         let n = requested <= 0 ? coreCount : requested
         return Swift.max(1, Swift.min(n, Swift.min(256, Swift.max(1, work))))
     }
@@ -31,7 +22,7 @@ enum Parallel {
 
     /// Runs body(0..<workers), body(0) on the calling thread. A thread that
     /// cannot be started is replaced by running its share here.
-    static func run(workers: Int, _ body: @escaping (Int) -> Void) {
+    package static func run(workers: Int, _ body: @escaping (Int) -> Void) {
         if workers <= 1 { body(0); return }
         var handles: [pthread_t] = []
         var inline: [Int] = []
@@ -57,7 +48,7 @@ enum Parallel {
     }
 
     /// Items 0..<count split round-robin over the workers.
-    static func forEach(_ count: Int, threads: Int, _ body: @escaping (Int) -> Void) {
+    package static func forEach(_ count: Int, threads: Int, _ body: @escaping (Int) -> Void) {
         let workers = threadCount(threads, work: count)
         run(workers: workers) { w in
             var i = w
@@ -68,10 +59,10 @@ enum Parallel {
 
 /// A heap buffer shared by the workers of one call; each worker writes
 /// disjoint elements.
-final class SharedBuffer<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    let count: Int
-    init(count: Int, initial: T) {
+package final class SharedBuffer<T>: @unchecked Sendable {
+    package let pointer: UnsafeMutablePointer<T>
+    package let count: Int
+    package init(count: Int, initial: T) {
         self.count = count
         pointer = UnsafeMutablePointer<T>.allocate(capacity: Swift.max(count, 1))
         pointer.initialize(repeating: initial, count: Swift.max(count, 1))

@@ -1,11 +1,11 @@
 import TrigMLCore
 
 /// The DDT map file (JSON; README.md, "DDT map file").
-extension DDTMap {
-    public static let formatName = "trigml.ddt-map"
-    public static let formatVersion = 1
+extension DDTMap: JSONFileFormat {
+    package static let formatName = "trigml.ddt-map"
+    package static let formatVersion = 1
 
-    public func jsonText() -> String {
+    package func jsonText() -> String {
         let s = settings
         func axis(_ a: DDTAxis) -> String {
             "{\"min\": \(jsonNumber(a.min)), \"max\": \(jsonNumber(a.max)), \"bins\": \(a.bins)}"
@@ -18,35 +18,27 @@ extension DDTMap {
             }
             return "[\n" + rows.joined(separator: ",\n") + "\n  ]"
         }
-        var text = "{\n"
-        text += "  \"format\": \"\(Self.formatName)\",\n"
-        text += "  \"format_version\": \(Self.formatVersion),\n"
-        text += "  \"provenance\": \(jsonString(provenance)),\n"
-        text += "  \"background_efficiency\": \(jsonNumber(s.backgroundEfficiency)),\n"
-        text += "  \"direction\": \"\(s.direction.rawValue)\",\n"
-        text += "  \"rho\": \(axis(s.rho)),\n"
-        text += "  \"pt\": \(axis(s.pt)),\n"
-        text += "  \"min_entries\": \(s.minEntries),\n"
-        text += "  \"empty_bins\": \"\(s.emptyBins.rawValue)\",\n"
-        text += "  \"smoothing\": \"\(s.smoothing.rawValue)\",\n"
-        text += "  \"neighbours\": \(s.neighbours),\n"
-        text += "  \"values\": \(grid(values, jsonNumber)),\n"
-        text += "  \"entries\": \(grid(entries) { String($0) }),\n"
-        text += "  \"filled\": \(grid(filled) { $0 ? "true" : "false" })\n"
-        text += "}\n"
-        return text
+        let members: [(String, String)] = [
+            ("format", jsonString(Self.formatName)),
+            ("format_version", String(Self.formatVersion)),
+            ("provenance", jsonString(provenance)),
+            ("background_efficiency", jsonNumber(s.backgroundEfficiency)),
+            ("direction", jsonString(s.direction.rawValue)),
+            ("rho", axis(s.rho)),
+            ("pt", axis(s.pt)),
+            ("min_entries", String(s.minEntries)),
+            ("empty_bins", jsonString(s.emptyBins.rawValue)),
+            ("smoothing", jsonString(s.smoothing.rawValue)),
+            ("neighbours", String(s.neighbours)),
+            ("values", grid(values, jsonNumber)),
+            ("entries", grid(entries) { String($0) }),
+            ("filled", grid(filled) { $0 ? "true" : "false" }),
+        ]
+        return "{\n" + members.map { "  \"\($0.0)\": \($0.1)" }.joined(separator: ",\n") + "\n}\n"
     }
 
-    public func save(path: String) throws {
+    package func save(path: String) throws {
         try writeTextFile(jsonText(), to: path)
-    }
-
-    public static func load(path: String) throws -> DDTMap {
-        try parse(JSONNode.load(file: path))
-    }
-
-    public static func parse(text: String, source: String) throws -> DDTMap {
-        try parse(JSONNode.parse(text: text, source: source))
     }
 
     static func axis(_ node: JSONNode, name: String) throws -> DDTAxis {
@@ -56,14 +48,6 @@ extension DDTMap {
         } catch let e as TMLError where e.code == .invalidArgument {
             throw node.fail(e.message)
         }
-    }
-
-    static func enumMember<T: RawRepresentable>(_ root: JSONNode, _ key: String, _ type: T.Type,
-                                                 choices: String) throws -> T where T.RawValue == String {
-        let node = try root.member(key)
-        let name = try node.string()
-        guard let v = T(rawValue: name) else { throw node.fail("= '\(name)' is not one of \(choices)") }
-        return v
     }
 
     /// A rho-major grid: `rho.bins` rows of `pt.bins` entries each.
@@ -84,7 +68,7 @@ extension DDTMap {
         return out
     }
 
-    public static func parse(_ root: JSONNode) throws -> DDTMap {
+    package static func parse(_ root: JSONNode) throws -> DDTMap {
         try root.expectFormat(formatName, version: formatVersion)
         let qNode = try root.member("background_efficiency")
         let q = try qNode.finiteDouble()
@@ -96,9 +80,9 @@ extension DDTMap {
             settings = try DDTSettings(
                 backgroundEfficiency: q, rho: rho, pt: pt,
                 minEntries: root.optionalMember("min_entries")?.int(min: 1, max: Int(Int32.max)) ?? 1,
-                direction: enumMember(root, "direction", DDTSettings.Direction.self, choices: "higher_passes, lower_passes"),
-                emptyBins: root.has("empty_bins") ? enumMember(root, "empty_bins", DDTSettings.EmptyBins.self, choices: "fill, fail") : .fill,
-                smoothing: root.has("smoothing") ? enumMember(root, "smoothing", DDTSettings.Smoothing.self, choices: "none, knn") : .none,
+                direction: root.enumMember("direction", DDTSettings.Direction.self, choices: "higher_passes, lower_passes"),
+                emptyBins: root.has("empty_bins") ? root.enumMember("empty_bins", DDTSettings.EmptyBins.self, choices: "fill, fail") : .fill,
+                smoothing: root.has("smoothing") ? root.enumMember("smoothing", DDTSettings.Smoothing.self, choices: "none, knn") : .none,
                 neighbours: root.optionalMember("neighbours")?.int(min: 1, max: DDTSettings.maxNeighbours) ?? 5)
         } catch let e as TMLError where e.code == .invalidArgument {
             throw root.fail(e.message)

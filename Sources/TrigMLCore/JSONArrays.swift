@@ -1,8 +1,8 @@
-import TrigMLCore
 
-// Fast typed readers for the long per-node arrays of forest files. A
-// 400-tree model has hundreds of thousands of numbers; these loops read the
-// parsed values directly and build a path string only when one is wrong.
+// Fast typed readers for long arrays, such as the per-node arrays of forest
+// files: a 400-tree model has hundreds of thousands of numbers; these loops
+// read the parsed values directly and build a path string only when one is
+// wrong.
 
 extension JSONNode {
     private func items(_ what: String) throws -> [JSON] {
@@ -20,7 +20,7 @@ extension JSONNode {
     }
 
     /// Integers in [-2^53, 2^53]; a non-integer or huge value is an error.
-    func intArray() throws -> [Int] {
+    package func intArray() throws -> [Int] {
         let list = try items("integers")
         var out: [Int] = []
         out.reserveCapacity(list.count)
@@ -36,31 +36,24 @@ extension JSONNode {
     /// Numbers rounded once, from their decimal text, to float32. Non-finite
     /// results (e.g. 1e999) are kept; the tree checks decide whether they
     /// matter (a NaN or infinite threshold or leaf that is used is refused).
-    func floatArray() throws -> [Float] {
-        let list = try items("numbers")
-        var out: [Float] = []
-        out.reserveCapacity(list.count)
-        for (i, item) in list.enumerated() {
-            guard case .number(let t) = item, let v = Float(t) else { throw elementError(i, item, "a number") }
-            out.append(v)
-        }
-        return out
-    }
+    package func floatArray() throws -> [Float] { try numberArray() }
 
     /// Numbers rounded once, from their decimal text, to double.
-    func doubleArray() throws -> [Double] {
+    package func doubleArray() throws -> [Double] { try numberArray() }
+
+    private func numberArray<T: LosslessStringConvertible>() throws -> [T] {
         let list = try items("numbers")
-        var out: [Double] = []
+        var out: [T] = []
         out.reserveCapacity(list.count)
         for (i, item) in list.enumerated() {
-            guard case .number(let t) = item, let v = Double(t) else { throw elementError(i, item, "a number") }
+            guard case .number(let t) = item, let v = T(t) else { throw elementError(i, item, "a number") }
             out.append(v)
         }
         return out
     }
 
     /// Booleans written as true/false or as 0/1 (XGBoost writes 0/1).
-    func flagArray() throws -> [Bool] {
+    package func flagArray() throws -> [Bool] {
         let list = try items("flags")
         var out: [Bool] = []
         out.reserveCapacity(list.count)

@@ -1,7 +1,6 @@
-import CTrigML
 import TrigMLCore
 import XCTest
-@testable import TrigMLTagger
+@testable import TrigMLDecorrelation
 
 /// DDT axes, build, lookup, file round trip and the metric.
 final class DDTTests: XCTestCase {
@@ -21,16 +20,13 @@ final class DDTTests: XCTestCase {
     }
 
     func testConfigDefaults() throws {
-        var c = tml_ddt_config()
-        try DDTSettings.defaults(backgroundEfficiency: 0.05).write(to: &c)
-        XCTAssertEqual(c.rho_bins, 35)
-        XCTAssertEqual(c.pt_bins, 8)
-        XCTAssertEqual(c.rho_min, -7)
-        XCTAssertEqual(c.pt_max, 1000)
-        XCTAssertEqual(c.smoothing, TML_DDT_SMOOTHING_NONE)
-        XCTAssertEqual(c.direction, TML_DDT_HIGHER_PASSES)
-        let back = try withUnsafePointer(to: &c) { try DDTSettings($0) }
-        XCTAssertEqual(back, try DDTSettings.defaults(backgroundEfficiency: 0.05))
+        let settings = try DDTSettings.defaults(backgroundEfficiency: 0.05)
+        XCTAssertEqual(settings.rho.bins, 35)
+        XCTAssertEqual(settings.pt.bins, 8)
+        XCTAssertEqual(settings.rho.min, -7)
+        XCTAssertEqual(settings.pt.max, 1000)
+        XCTAssertEqual(settings.smoothing, .none)
+        XCTAssertEqual(settings.direction, .higherPasses)
         XCTAssertThrowsError(try DDTSettings.defaults(backgroundEfficiency: 1))
     }
 

@@ -1,6 +1,8 @@
+import TrigMLCore
+
 /// SHA-256 (FIPS 180-4), small and dependency-free, for the forest digest
 /// in LUT sidecar files. Tested against the FIPS example vectors.
-public struct SHA256 {
+struct SHA256 {
     private var h: [UInt32] = [0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a,
                                0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19]
     private var buffer: [UInt8] = []
@@ -17,9 +19,9 @@ public struct SHA256 {
         0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2]
 
-    public init() {}
+    init() {}
 
-    public mutating func update(_ bytes: UnsafeRawBufferPointer) {
+    mutating func update(_ bytes: UnsafeRawBufferPointer) {
         length &+= UInt64(bytes.count)
         var i = 0
         if !buffer.isEmpty {
@@ -34,11 +36,11 @@ public struct SHA256 {
         while i < bytes.count { buffer.append(bytes[i]); i += 1 }
     }
 
-    public mutating func update(_ bytes: [UInt8]) {
+    mutating func update(_ bytes: [UInt8]) {
         bytes.withUnsafeBytes { update($0) }
     }
 
-    public mutating func finalize() -> [UInt8] {
+    mutating func finalize() -> [UInt8] {
         let bitLength = length &* 8
         var pad: [UInt8] = [0x80]
         let used = Int(length % 64)
@@ -53,12 +55,12 @@ public struct SHA256 {
         return out
     }
 
-    public static func hex(_ bytes: [UInt8]) -> String {
+    static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef")
         return String(bytes.flatMap { [digits[Int($0 >> 4)], digits[Int($0 & 15)]] })
     }
 
-    public static func hash(_ bytes: [UInt8]) -> String {
+    static func hash(_ bytes: [UInt8]) -> String {
         var s = SHA256()
         s.update(bytes)
         return hex(s.finalize())
@@ -89,4 +91,8 @@ public struct SHA256 {
         }
         h[0] &+= a; h[1] &+= b; h[2] &+= c; h[3] &+= d; h[4] &+= e; h[5] &+= f; h[6] &+= g; h[7] &+= hh
     }
+}
+
+func fileSHA256(_ path: String) throws -> String {
+    SHA256.hash(try readWholeFile(path))
 }

@@ -7,7 +7,7 @@ extension DDTMap {
     /// there are at least `minEntries` of them; other bins are filled from
     /// their nearest filled neighbours or fail the build
     /// (`settings.emptyBins`); then the optional k-NN smoothing.
-    public static func build(count n: Int, score: UnsafePointer<Float>, mass: UnsafePointer<Float>,
+    package static func build(count n: Int, score: UnsafePointer<Float>, mass: UnsafePointer<Float>,
                              pt: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
                              settings: DDTSettings, provenance: String = "") throws -> DDTMap {
         let rhoAxis = settings.rho, ptAxis = settings.pt

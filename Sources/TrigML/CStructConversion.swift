@@ -1,0 +1,102 @@
+import CTrigML
+import TrigMLCore
+import TrigMLDecorrelation
+import TrigMLLUT
+import TrigMLT5
+import TrigMLTagger
+
+// Where C structs are converted: here, and only here.
+//
+// The rule for every capability: only this ABI layer (Sources/TrigML)
+// imports CTrigML. It copies each C struct that crosses the ABI into a Swift
+// value (`PtConversion`, `DDTSettings`) or into a view of its members
+// (`T5BatchColumns`, `JetBatchColumns`: pointers and counts, zero-copy, so
+// T5 and tagger scoring read the caller's arrays in place) and back for the
+// calls that fill a C struct. The domain modules check what they receive
+// and never see a C type. A NULL struct pointer is refused here, naming the
+// argument; every other check, and its message, belongs to the domain.
+
+extension T5BatchColumns {
+    init(_ batch: UnsafePointer<tml_t5_batch>?) throws {
+        guard let b = batch?.pointee else { throw TMLError.invalid("tml_t5_batch pointer is NULL") }
+        self.init()
+        (mdCount, t3Count, t5Count) = (b.n_md, b.n_t3, b.n_t5)
+        (x, y, z, r, eta, phi) = (b.md_x, b.md_y, b.md_z, b.md_r, b.md_eta, b.md_phi)
+        layer = b.md_layer
+        (t3MD, t3Radius, t5T3) = (b.t3_md, b.t3_radius, b.t5_t3)
+    }
+}
+
+extension JetBatchColumns {
+    init(_ batch: UnsafePointer<tml_jet_batch>?) throws {
+        guard let b = batch?.pointee else { throw TMLError.invalid("tml_jet_batch pointer is NULL") }
+        self.init()
+        (jetCount, jetFeatureCount, jetFeatures) = (b.n_jets, b.jet_feature_count, b.jet_features)
+        constituentOffsets = b.constituent_offsets
+        (constituentCount, constituentFeatureCount, constituentFeatures) =
+            (b.n_constituents, b.constituent_feature_count, b.constituent_features)
+    }
+}
+
+extension PtConversion {
+    /// Reads and checks a C conversion.
+    init(_ conversion: UnsafePointer<tml_pt_conversion>?) throws {
+        guard let c = conversion?.pointee else { throw TMLError.invalid("conversion is NULL") }
+        guard let target = PtConversion.Target(rawValue: c.target) else {
+            throw TMLError.invalid("conversion target = \(c.target); expected TML_PT_TARGET_INV_PT (0) or TML_PT_TARGET_LOG2_PT (1)")
+        }
+        self.init(target: target, outputFloor: c.output_floor, scaleNumerator: c.scale_numerator,
+                  scaleSlope: c.scale_slope, scalePtCap: c.scale_pt_cap, wordPerGeV: c.word_per_gev,
+                  wordOffset: c.word_offset, wordMax: c.word_max)
+        try validate()
+    }
+
+    var cStruct: tml_pt_conversion {
+        tml_pt_conversion(target: target.rawValue, output_floor: outputFloor, scale_numerator: scaleNumerator,
+                          scale_slope: scaleSlope, scale_pt_cap: scalePtCap, word_per_gev: wordPerGeV,
+                          word_offset: wordOffset, word_max: wordMax)
+    }
+}
+
+extension DDTSettings {
+    /// Reads and checks a C configuration.
+    init(_ config: UnsafePointer<tml_ddt_config>?) throws {
+        guard let c = config?.pointee else { throw TMLError.invalid("tml_ddt_config pointer is NULL") }
+        let direction: Direction
+        switch c.direction {
+        case TML_DDT_HIGHER_PASSES: direction = .higherPasses
+        case TML_DDT_LOWER_PASSES: direction = .lowerPasses
+        default: throw TMLError.invalid("direction = \(c.direction) is not TML_DDT_HIGHER_PASSES or TML_DDT_LOWER_PASSES")
+        }
+        let empty: EmptyBins
+        switch c.empty_bins {
+        case TML_DDT_EMPTY_FILL: empty = .fill
+        case TML_DDT_EMPTY_FAIL: empty = .fail
+        default: throw TMLError.invalid("empty_bins = \(c.empty_bins) is not TML_DDT_EMPTY_FILL or TML_DDT_EMPTY_FAIL")
+        }
+        let smoothing: Smoothing
+        switch c.smoothing {
+        case TML_DDT_SMOOTHING_NONE: smoothing = .none
+        case TML_DDT_SMOOTHING_KNN: smoothing = .knn
+        default: throw TMLError.invalid("smoothing = \(c.smoothing) is not TML_DDT_SMOOTHING_NONE or TML_DDT_SMOOTHING_KNN")
+        }
+        guard c.min_entries >= 1 && c.min_entries <= UInt64(Int32.max) else {
+            throw TMLError.invalid("min_entries = \(c.min_entries) is outside [1, 2^31 - 1]")
+        }
+        try self.init(backgroundEfficiency: c.background_efficiency,
+                      rho: DDTAxis(min: c.rho_min, max: c.rho_max, bins: Int(c.rho_bins), name: "rho"),
+                      pt: DDTAxis(min: c.pt_min, max: c.pt_max, bins: Int(c.pt_bins), name: "pt"),
+                      minEntries: Int(c.min_entries), direction: direction, emptyBins: empty,
+                      smoothing: smoothing, neighbours: Int(c.neighbours))
+    }
+
+    var cStruct: tml_ddt_config {
+        tml_ddt_config(background_efficiency: backgroundEfficiency, rho_min: rho.min, rho_max: rho.max,
+                       pt_min: pt.min, pt_max: pt.max, min_entries: UInt64(minEntries),
+                       rho_bins: Int32(rho.bins), pt_bins: Int32(pt.bins),
+                       direction: direction == .higherPasses ? TML_DDT_HIGHER_PASSES : TML_DDT_LOWER_PASSES,
+                       empty_bins: emptyBins == .fill ? TML_DDT_EMPTY_FILL : TML_DDT_EMPTY_FAIL,
+                       smoothing: smoothing == .none ? TML_DDT_SMOOTHING_NONE : TML_DDT_SMOOTHING_KNN,
+                       neighbours: Int32(neighbours))
+    }
+}

@@ -1,0 +1,104 @@
+import TrigMLCore
+import XCTest
+@testable import TrigMLKernels
+
+/// The dense-layer kernels: the tile path and the one-candidate path give
+/// the same bits, against a plain double reference; the network-file reader.
+final class DenseNetworkTests: XCTestCase {
+    /// A 5-9-6-1 network: 9 and 6 outputs exercise the full groups of four
+    /// and the tail outputs of both kernels.
+    func network() -> DenseNetwork {
+        var state: UInt64 = 7
+        func weight() -> Float {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Float(Int(state >> 40) % 2001 - 1000) / 997
+        }
+        let widths = [5, 9, 6, 1]
+        var layers: [DenseLayer] = []
+        for l in 0..<3 {
+            let (inputs, outputs) = (widths[l], widths[l + 1])
+            let activation: Activation = l == 2 ? .linear : (l == 0 ? .tanh : .relu)
+            layers.append(DenseLayer(inputs: inputs, outputs: outputs, weights: (0..<(inputs * outputs)).map { _ in weight() },
+                                     bias: (0..<outputs).map { _ in weight() }, activation: activation)!)
+        }
+        return DenseNetwork(layers: layers)
+    }
+
+    func testTileAndSinglePathsAgreeBitForBit() {
+        let net = network()
+        let candidates = (0..<laneWidth).map { c in (0..<5).map { Double(c) * 0.37 - Double($0) * 0.61 } }
+        var tile = (0..<5).map { i in Lanes((0..<laneWidth).map { candidates[$0][i] }) }
+        var output = [Lanes](repeating: Lanes(), count: 1)
+        var scratch = [Lanes](repeating: Lanes(), count: net.scratchCount)
+        tile.withUnsafeMutableBufferPointer { t in output.withUnsafeMutableBufferPointer { o in
+            scratch.withUnsafeMutableBufferPointer { s in net.evaluate(input: t.baseAddress!, output: o.baseAddress!, scratch: s.baseAddress!) }
+        } }
+        for c in 0..<laneWidth {
+            var input = candidates[c]
+            var single = [Double](repeating: 0, count: laneWidth)
+            var work = [Double](repeating: 0, count: net.singleScratchCount)
+            input.withUnsafeMutableBufferPointer { i in single.withUnsafeMutableBufferPointer { o in
+                work.withUnsafeMutableBufferPointer { w in net.evaluateSingle(input: i.baseAddress!, output: o.baseAddress!, scratch: w.baseAddress!) }
+            } }
+            XCTAssertEqual(single[0].bitPattern, output[0][c].bitPattern, "candidate \(c)")
+            XCTAssertEqual(single[0], reference(net, candidates[c]), accuracy: 1e-12)
+        }
+    }
+
+    /// Plain loops in double with libm's tanh.
+    func reference(_ net: DenseNetwork, _ input: [Double]) -> Double {
+        var x = input
+        for layer in net.layers {
+            var y = [Double](repeating: 0, count: layer.outputs)
+            for o in 0..<layer.outputs {
+                var sum = layer.bias[o]
+                for i in 0..<layer.inputs { sum += x[i] * weight(layer, i, o) }
+                switch layer.activation {
+                case .tanh: sum = tanh(sum)
+                case .relu: sum = max(sum, 0)
+                default: break
+                }
+                y[o] = sum
+            }
+            x = y
+        }
+        return x[0]
+    }
+
+    /// Weight from input i to output o, read back from the kernel's layout.
+    func weight(_ layer: DenseLayer, _ i: Int, _ o: Int) -> Double {
+        let groups = layer.outputs / 4
+        if o < groups * 4 { return layer.groupedWeights[((o / 4) * layer.inputs + i) * 4 + o % 4] }
+        return layer.tailWeights[(o - groups * 4) * layer.inputs + i]
+    }
+
+    func testLayerRefusesMismatchedSizes() {
+        XCTAssertNil(DenseLayer(inputs: 2, outputs: 2, weights: [1, 2, 3], bias: [0, 0], activation: .relu))
+        XCTAssertNil(DenseLayer(inputs: 1, outputs: 1, weights: [1], bias: [0], activation: .elu, alpha: .nan))
+    }
+
+    func parse(_ layers: String, inputs: Int) throws -> DenseNetwork {
+        try NetworkFile.parse(JSONNode.parse(text: layers, source: "n.json"), inputs: inputs,
+                              inputDescription: "the model has \(inputs) inputs", maxLayers: 2,
+                              activation: NetworkFile.namedActivation)
+    }
+
+    func message(_ body: () throws -> Void) -> String? {
+        do { try body(); return nil } catch { return (error as? TMLError)?.message }
+    }
+
+    func testNetworkFileReaderChecksShapesAndActivations() throws {
+        let layer = #"{"inputs": 2, "outputs": 1, "activation": "leaky_relu", "weights": [[1], [2]], "bias": [0.5]}"#
+        let net = try parse("[\(layer)]", inputs: 2)
+        XCTAssertEqual(net.layers[0].alpha, 0.01, "leaky_relu's default alpha")
+        XCTAssertEqual(message { _ = try parse("[\(layer)]", inputs: 3) }, "n.json:[0].inputs = 2 but the model has 3 inputs")
+        XCTAssertEqual(message { _ = try parse("[\(layer), \(layer), \(layer)]", inputs: 2) },
+                       "n.json: must hold 1 to 2 layers, found 3")
+        XCTAssertEqual(message { _ = try parse("[\(layer.replacingOccurrences(of: "leaky_relu", with: "gelu"))]", inputs: 2) },
+                       "n.json:[0].activation = 'gelu' is not an activation (linear, relu, leaky_relu, elu, tanh)")
+        XCTAssertEqual(message { _ = try parse("[\(layer.replacingOccurrences(of: "leaky_relu\"", with: "relu\", \"alpha\": 2"))]", inputs: 2) },
+                       "n.json:[0].alpha is only meaningful for leaky_relu and elu, not 'relu'")
+        XCTAssertEqual(message { _ = try parse("[\(layer.replacingOccurrences(of: "[[1], [2]]", with: "[[1]]"))]", inputs: 2) },
+                       "n.json:[0].weights has 1 rows, expected 2 (one per input)")
+    }
+}
