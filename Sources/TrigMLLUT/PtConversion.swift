@@ -68,8 +68,8 @@ public struct PtConversion: Equatable {
         let named: [(String, Double)] = [("output_floor", outputFloor), ("scale_numerator", scaleNumerator),
                                          ("scale_slope", scaleSlope), ("scale_pt_cap", scalePtCap),
                                          ("word_per_gev", wordPerGeV), ("word_offset", wordOffset)]
-        for (n, v) in named where !v.isFinite {
-            throw TMLError.invalid("pT conversion: \(n) = \(v) is not finite")
+        for (name, value) in named where !value.isFinite {
+            throw TMLError.invalid("pT conversion: \(name) = \(value) is not finite")
         }
         guard wordMax <= 65535 else {
             throw TMLError.invalid("pT conversion: word_max = \(wordMax) does not fit a 16-bit word")
@@ -79,11 +79,11 @@ public struct PtConversion: Equatable {
     /// pT in GeV after scaling (before the word encoding).
     @inline(__always)
     public func pt(_ out: Float) -> Double {
-        let o = Double(out)
+        let output = Double(out)
         var ptXML: Double
         switch target {
-        case .inversePt: ptXML = 1.0 / Swift.max(outputFloor, o)
-        case .log2Pt: ptXML = exp2(Swift.max(outputFloor, o))
+        case .inversePt: ptXML = 1.0 / Swift.max(outputFloor, output)
+        case .log2Pt: ptXML = exp2(Swift.max(outputFloor, output))
         }
         if ptXML < 0 { ptXML = 1 }
         return ptXML * scaleNumerator / (1 - scaleSlope * Swift.min(ptXML, scalePtCap))
