@@ -1,8 +1,9 @@
 import TrigMLCore
 
-/// BDT output -> stored LUT word (facts §4 "From BDT output to the stored
-/// word"; cmssw PtAssignmentEngine2017.cc calculate_pt_xml / scale_pt,
-/// test/tools/MakePtLUT.cc). The C struct `tml_pt_conversion` has the same
+/// BDT output -> stored LUT word, as cmssw L1Trigger/L1TMuonEndCap does it:
+/// src/PtAssignmentEngine2017.cc (calculate_pt_xml, scale_pt),
+/// src/PtAssignmentEngineAux.cc (getGMTPt) and test/tools/MakePtLUT.cc
+/// (the LUT fill: scaling, int(2 pt + 1), clamp to 511). The C struct `tml_pt_conversion` has the same
 /// members. All arithmetic is double precision, in this order:
 ///
 ///     out    = the forest output (float32, see LUTForest for the sum)
@@ -37,8 +38,10 @@ package struct PtConversion: Equatable {
 
     /// "emtf2017": 1/pT target, pt_xml = 1/max(0.001, out), factor
     /// 1.2/(1 - 0.015 min(pt_xml, 20)), GMT word int(2 pt + 1) clamped to 511
-    /// (facts §4 steps 1-3, v6/v7). "emtf2022": log2 pT target,
-    /// pt_xml = 2^max(0, out), factor 1.13 (facts §4, v8).
+    /// (LUT versions 6 and 7: PtAssignmentEngine2017.cc calculate_pt_xml and
+    /// scale_pt, MakePtLUT.cc). "emtf2022": log2 pT target,
+    /// pt_xml = 2^max(0, out), factor 1.13 (LUT version 8, cms-sw/cmssw
+    /// pull request 37910; same functions, ptLUTVersion_ >= 8).
     package static func preset(_ name: String) throws -> PtConversion {
         switch name {
         case "emtf2017":
@@ -58,8 +61,8 @@ package struct PtConversion: Equatable {
         let named: [(String, Double)] = [("output_floor", outputFloor), ("scale_numerator", scaleNumerator),
                                          ("scale_slope", scaleSlope), ("scale_pt_cap", scalePtCap),
                                          ("word_per_gev", wordPerGeV), ("word_offset", wordOffset)]
-        for (n, v) in named where !v.isFinite {
-            throw TMLError.invalid("pT conversion: \(n) = \(v) is not finite")
+        for (name, value) in named where !value.isFinite {
+            throw TMLError.invalid("pT conversion: \(name) = \(value) is not finite")
         }
         guard wordMax <= 65535 else {
             throw TMLError.invalid("pT conversion: word_max = \(wordMax) does not fit a 16-bit word")
@@ -69,11 +72,11 @@ package struct PtConversion: Equatable {
     /// pT in GeV after scaling (before the word encoding).
     @inline(__always)
     package func pt(_ out: Float) -> Double {
-        let o = Double(out)
+        let output = Double(out)
         var ptXML: Double
         switch target {
-        case .inversePt: ptXML = 1.0 / Swift.max(outputFloor, o)
-        case .log2Pt: ptXML = exp2(Swift.max(outputFloor, o))
+        case .inversePt: ptXML = 1.0 / Swift.max(outputFloor, output)
+        case .log2Pt: ptXML = exp2(Swift.max(outputFloor, output))
         }
         if ptXML < 0 { ptXML = 1 }
         return ptXML * scaleNumerator / (1 - scaleSlope * Swift.min(ptXML, scalePtCap))
@@ -83,8 +86,9 @@ package struct PtConversion: Equatable {
     package func word(_ out: Float) -> UInt16 { word(x: wordPerGeV * pt(out) + wordOffset) }
 
     /// The word stored where no track can be (addresses below 2^24 and of
-    /// modes without a forest): pt = 0, i.e. floor(word_offset) (facts §4
-    /// "Special LUT entries": gmt_pt 1).
+    /// modes without a forest): pt = 0, i.e. floor(word_offset): such
+    /// addresses decode to pt_xml = 0 and store gmt_pt 1
+    /// (test/tools/MakePtLUT.cc, src/PtLUTWriter.cc).
     package var wordOfZeroPt: UInt16 { word(x: wordOffset) }
 
     @inline(__always)

@@ -1,3 +1,5 @@
+import TrigMLCore
+
 /// Every value a scheme can decode lies in a closed interval known when the
 /// scheme is built: a field output ranges over its table, and each
 /// operation maps operand intervals to a result interval. The builder
