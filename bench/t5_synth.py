@@ -1,6 +1,6 @@
 """Synthetic T5 events for the benchmark, written as a T5 event file.
 
-Format: README.md, "T5 event file" (magic TMLT5EV1). Deterministic (fixed
+Format: docs/formats/t5_events.md (magic TMLT5EV1). Deterministic (fixed
 seed). Physically motivated, not physics-accurate: what matters for timing is
 that every candidate runs the full index chain (T5 -> T3 -> MD) over valid,
 realistic values, in the memory order a tracking framework produces.

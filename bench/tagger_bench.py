@@ -502,7 +502,7 @@ def main():
                "the gap for the baseline build.")
     out.append("- The ragged ORT graph does no padding work but ScatterElements(add) is a scalar loop in ORT; the "
                "padded graph wastes (max - mean) / max of the Phi work per batch (up to ~35% here) but stays in GEMM.")
-    out.append("- TrigML computes in double and rounds each probability once (README, \"Tagger model file\"); ORT "
+    out.append("- TrigML computes in double and rounds each probability once (docs/formats/tagger_model.md); ORT "
                "computes in float32. Both agree with the numpy reference within the tolerance shown above.")
     with open(a.out, "w") as f:
         f.write("\n".join(out) + "\n")

@@ -124,7 +124,7 @@ def t5_batch_seeds():
 
 
 def forest_file_seeds():
-    """Small forests of both kinds (README.md "Forest file"; XGBoost JSON)."""
+    """Small forests of both kinds (docs/formats/forest.md; XGBoost JSON)."""
     own = {
         "format": "trigml.forest", "format_version": 1, "feature_count": 3,
         "feature_names": ["a", "b", "c"], "base_score": 0.5, "provenance": "fuzz seed",
@@ -189,7 +189,7 @@ def dense(rng, n_in, n_out, activation, **extra):
 
 
 def tagger_file_seeds():
-    """Small taggers of both kinds (README.md "Tagger model file")."""
+    """Small taggers of both kinds (docs/formats/tagger_model.md."""
     rng = random.Random(13)
     mlp = {"format": "trigml.tagger", "format_version": 1, "kind": "mlp", "output": "sigmoid",
            "jet_features": ["a", "b", "c"], "jet_scaling": {"offset": [0.5, 0, -1], "scale": [2, 1, 0.5]},
@@ -229,7 +229,7 @@ def tagger_score_seeds():
 
 
 def ddt_map_file_seeds():
-    """Small DDT maps (README.md "DDT map file")."""
+    """Small DDT maps (docs/formats/ddt_map.md."""
     def grid(rows, cols, f):
         return [[f(i, j) for j in range(cols)] for i in range(rows)]
 

@@ -88,7 +88,7 @@ typedef struct tml_t5_model tml_t5_model;
  * its 98%-retention pT x |eta| working points. */
 tml_status tml_t5_model_default(tml_t5_model **out);
 
-/* A T5 model file (JSON; format in README.md, "T5 model file"). */
+/* A T5 model file (JSON; format in docs/formats/t5_model.md. */
 tml_status tml_t5_model_load(const char *path, tml_t5_model **out);
 
 void tml_t5_model_free(tml_t5_model *m);
@@ -111,8 +111,7 @@ tml_status tml_t5_score(const tml_t5_model *m, const tml_t5_batch *b,
  * A forest of binary decision trees: an XGBoost JSON model (as written by
  * Booster.save_model("x.json"); objectives reg:squarederror,
  * reg:absoluteerror, binary:logistic, reg:logistic; single output, numerical
- * splits) or the library's own forest file (format in README.md, "Forest
- * file"). At each node a row goes left when x[feature] < threshold (float32
+ * splits) or the library's own forest file (format in docs/formats/forest.md). At each node a row goes left when x[feature] < threshold (float32
  * compare) and right otherwise; a NaN feature is a missing value and goes
  * the node's default way (XGBoost's default_left; the own format's
  * default_left, right when absent). NaN inputs never fail a call.
@@ -156,8 +155,8 @@ tml_status tml_forest_predict(const tml_forest *f, uint64_t n_rows,
  * "emtf2017-mode15", "-mode14", "-mode13", "-mode11", "-mode7" and the
  * two-station "-mode12", "-mode10", "-mode9", "-mode6", "-mode5", "-mode3"
  * (CMS EMTF 2017 layouts, compression tables and trained input order;
- * README.md "LUT schemes"). User schemes are JSON files (README.md, "LUT
- * scheme file"); a file in which a derived value could overflow is refused,
+ * docs/lut.md). User schemes are JSON files
+ * (docs/formats/lut_scheme.md); a file in which a derived value could overflow is refused,
  * so every address of a scheme decodes to finite inputs.
  */
 typedef struct tml_lut_scheme tml_lut_scheme;
@@ -276,7 +275,7 @@ typedef struct tml_jet_batch {
 
 typedef struct tml_tagger tml_tagger;
 
-/* A tagger model file (JSON; format in README.md, "Tagger model file"):
+/* A tagger model file (JSON; format in docs/formats/tagger_model.md:
  * an MLP over jet features, or a Deep Sets tagger (per-constituent network
  * Phi, sum pooling over each jet's constituents, network F over the pooled
  * vector followed by the jet features). Hidden activations relu,
@@ -341,7 +340,7 @@ tml_status tml_discriminant_log_ratio(uint64_t n, int32_t n_classes,
  * the weighted quantile of the score at level 1 - background_efficiency
  * (higher passes) or background_efficiency (lower passes), so that this
  * fraction of the bin's background weight passes. The quantile is exact and
- * documented in README.md ("DDT map file"): the weighted inverse CDF through
+ * documented in docs/formats/ddt_map.md: the weighted inverse CDF through
  * the mid-points of each jet's weight, linearly interpolated.
  *
  * Neighbours: distances between bin centres are measured in bins
@@ -394,7 +393,7 @@ tml_status tml_ddt_apply(const tml_ddt_map *map, uint64_t n,
                          const float *score, const float *mass,
                          const float *pt, float *out);
 
-/* The map as a JSON file (format in README.md, "DDT map file"). */
+/* The map as a JSON file (format in docs/formats/ddt_map.md. */
 tml_status tml_ddt_save(const tml_ddt_map *map, const char *path);
 tml_status tml_ddt_load(const char *path, tml_ddt_map **out);
 void tml_ddt_free(tml_ddt_map *map);

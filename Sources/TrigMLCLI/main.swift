@@ -1,6 +1,6 @@
 import TrigMLCore
 
-// `trigml lut generate | verify | lookup` (README "Command line").
+// `trigml lut generate | verify | lookup` (docs/lut.md.
 // SwiftPM builds this as `.build/release/trigml-cli` (the product name
 // `trigml` belongs to the library, libtrigml.so); CMake installs it as
 // `trigml`, and tools/trigml is a wrapper that runs it.

@@ -1,6 +1,6 @@
 import TrigMLCore
 
-/// The DDT map file (JSON; README.md, "DDT map file").
+/// The DDT map file (JSON; docs/formats/ddt_map.md.
 extension DDTMap: JSONFileFormat {
     package static let formatName = "trigml.ddt-map"
     package static let formatVersion = 1

@@ -1,6 +1,6 @@
 /// The weighted quantile used by DDT maps and by the R50 working point.
 ///
-/// Definition (README.md, "DDT map file"): take the jets of positive weight
+/// Definition (docs/formats/ddt_map.md: take the jets of positive weight
 /// sorted by score ascending, ties by their order in the input; let
 /// C_i = w_1 + ... + w_i (summed in that order in double), W = C_n, and give
 /// jet i the position p_i = (C_{i-1} + w_i / 2) / W, the middle of its

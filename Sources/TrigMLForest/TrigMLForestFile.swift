@@ -1,6 +1,6 @@
 import TrigMLCore
 
-/// The library's own forest file ("trigml.forest", README.md "Forest file"):
+/// The library's own forest file ("trigml.forest", docs/formats/forest.md:
 /// what converters from TMVA BDT XML (the CMS EMTF forests) write. Parallel
 /// per-node arrays like XGBoost's, but with EMTF's arithmetic: a row goes
 /// left when `x < threshold` (float32 features and thresholds), leaves are

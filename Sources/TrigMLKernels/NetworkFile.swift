@@ -1,7 +1,7 @@
 import TrigMLCore
 
 /// Reading the `layers` array of a model file (T5 and tagger models,
-/// README.md "T5 model file" and "Tagger model file") into a dense network:
+/// docs/formats/t5_model.md and "Tagger model file") into a dense network:
 /// one reader for every format, so shapes, weights and messages are checked
 /// the same way everywhere. Each format says which activations it allows.
 package enum NetworkFile {

@@ -18,7 +18,7 @@ import TrigMLCore
 //    PtRegression_Apr_2017.C).
 //
 // Choices the sources leave open (documented with the presets in the
-// README, "EMTF-style pT LUTs"):
+// docs/lut.md:
 //  - dTheta (every mode, including the mode-15 2-bit dTheta14) is fed as
 //    its compressed code, not unpacked: calculate_pt_xml(address) unpacks
 //    only the dPhis, mode15_8b, St1_ring2 and rpc_2b, "since compressed

@@ -4,7 +4,7 @@ import TrigMLCore
 /// decodes into the BDT inputs, in the forest's input order.
 ///
 /// The model is the same for the built-in EMTF presets (EMTFPresets.swift)
-/// and for user scheme files (SchemeFile.swift, README "LUT scheme file"):
+/// and for user scheme files (SchemeFile.swift, docs/formats/lut_scheme.md:
 ///
 /// - **fields**: bit ranges of (address - first); each has one or more
 ///   named *outputs*, each a decode table indexed by the field's raw value
@@ -182,8 +182,7 @@ package struct LUTField {
     package let outputs: [String]
 }
 
-/// The small set of operations a derived value may use (README, "LUT
-/// scheme file"). Operands are slots or constants.
+/// The small set of operations a derived value may use (docs/formats/lut_scheme.md). Operands are slots or constants.
 package enum LUTOperation: String, CaseIterable {
     /// sum of all operands
     case add

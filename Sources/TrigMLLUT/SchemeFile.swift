@@ -1,6 +1,6 @@
 import TrigMLCore
 
-/// The user scheme file ("trigml.lut-scheme", README "LUT scheme file"):
+/// The user scheme file ("trigml.lut-scheme", docs/formats/lut_scheme.md:
 ///
 ///     { "format": "trigml.lut-scheme", "format_version": 1, "name": "...",
 ///       "first_address": 0, "address_bits": 12,

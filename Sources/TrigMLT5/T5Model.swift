@@ -19,7 +19,7 @@ package final class T5Model: JSONFileFormat {
     package static let formatName = "trigml.t5-model"
     package static let formatVersion = 1
 
-    /// The file format is documented in README.md ("T5 model file").
+    /// The file format is documented in docs/formats/t5_model.md.
     package static func parse(_ root: JSONNode) throws -> T5Model {
         try root.expectFormat(formatName, version: formatVersion)
         let featureSet = try root.enumMember("feature_set", T5FeatureSet.self, choices: "lst-v2, lst-v1")

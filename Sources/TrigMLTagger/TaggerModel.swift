@@ -75,7 +75,7 @@ package final class TaggerModel: JSONFileFormat {
         }
     }
 
-    /// The file format is documented in README.md ("Tagger model file").
+    /// The file format is documented in docs/formats/tagger_model.md.
     package static func parse(_ root: JSONNode) throws -> TaggerModel {
         try root.expectFormat(formatName, version: formatVersion)
         let kindNode = try root.member("kind")

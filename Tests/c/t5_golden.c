@@ -113,7 +113,7 @@ int main(int argc, char **argv)
     int is_default = strcmp(model_arg, "default") == 0;
     const char *cuts_path = is_default ? pos[3] : model_arg;
     if (!test_file_exists(events_path) || !test_file_exists(golden_path)) {
-        printf("SKIP: %s or %s does not exist yet (tools/make_t5_golden.py writes them)\n", events_path, golden_path);
+        printf("SKIP: %s or %s does not exist yet (tools/t5/make_t5_golden.py writes them)\n", events_path, golden_path);
         return TEST_SKIP;
     }
 

@@ -1,6 +1,6 @@
 /*
  * tagger_golden: tagger scores through the C ABI against the numpy
- * reference (tools/tagger_golden.py wrote both files).
+ * reference (tools/taggers/tagger_golden.py wrote both files).
  *
  *   tagger_golden [--tol=X] JETS MODEL SCORES
  *

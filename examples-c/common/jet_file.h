@@ -1,7 +1,7 @@
 /*
  * jet_file.h: reader and writer for the TrigML jet file ("TMLJETS1", what
- * tools/jets_file.py writes) and the golden tagger-score file ("TMLTGSC1");
- * both formats are in README.md ("Jet file").
+ * tools/formats/jets_file.py writes) and the golden tagger-score file ("TMLTGSC1");
+ * both formats are in docs/formats/jet_file.md.
  *
  * The reader trusts nothing in the file: every count is checked against the
  * bytes that remain before anything is allocated, so a corrupt or truncated

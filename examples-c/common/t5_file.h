@@ -1,6 +1,6 @@
 /*
  * t5_file.h: reader and writer for the T5 event file ("TMLT5EV1") and the
- * T5 golden-vector file ("TMLT5GV1"); both formats are in README.md.
+ * T5 golden-vector file ("TMLT5GV1"); both formats are in docs/formats/t5_events.md.
  *
  * The reader trusts nothing in the file: every count is checked against the
  * bytes that remain before anything is allocated, so a corrupt or truncated

@@ -8,7 +8,7 @@
  * a DDT map (default models/taggers/ddt_raw_q05.json, its 5% background-
  * efficiency map), scores a jet file (default
  * examples-c/tagger_host/demo_jets.bin: held-out Pythia 8 jets; format in
- * README.md, "Jet file") in batches of N jets, turns a one-output tagger's
+ * docs/formats/jet_file.md in batches of N jets, turns a one-output tagger's
  * probability into its logit (the maps are built on the logit), applies
  * the DDT and prints, per 5 GeV groomed-mass bin
  * from 50 to 300 GeV, the fraction of background (label 0) weight that

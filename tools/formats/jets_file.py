@@ -1,4 +1,4 @@
-"""The TrigML jet file (binary, little-endian; README.md, "Jet file"):
+"""The TrigML jet file (binary, little-endian; docs/formats/jet_file.md:
 what tools/ writes and C hosts read to fill a tml_jet_batch.
 
     magic                      8 bytes "TMLJETS1"

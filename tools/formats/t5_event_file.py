@@ -1,4 +1,4 @@
-"""Read and write the T5 event file ("TMLT5EV1", format in README.md).
+"""Read and write the T5 event file ("TMLT5EV1", format in docs/formats/t5_events.md).
 
 A batch is a dict whose keys are the members of the C struct tml_t5_batch:
 

@@ -1,4 +1,4 @@
-"""Read and write T5 golden vectors ("TMLT5GV1", format in README.md).
+"""Read and write T5 golden vectors ("TMLT5GV1", format in docs/formats/t5_events.md).
 
 One golden file belongs to one model and one event file: per event the
 network inputs, the score and the pass flag of every T5 candidate, as the

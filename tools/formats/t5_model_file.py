@@ -1,4 +1,4 @@
-"""Read and write the T5 model file (format documented in README.md).
+"""Read and write the T5 model file (format documented in docs/formats/t5_model.md).
 
 Weights are written as the exact decimal value of each float32 (Python's
 shortest repr of the float64 that equals it), so the library's float32

@@ -1,4 +1,4 @@
-"""Writing TrigML tagger model files (README.md, "Tagger model file")."""
+"""Writing TrigML tagger model files (docs/formats/tagger_model.md."""
 import json
 
 import numpy as np

@@ -1,5 +1,4 @@
-"""Convert TMVA BDT XML weights into a trigml.forest file (README.md,
-"Forest file").
+"""Convert TMVA BDT XML weights into a trigml.forest file (docs/formats/forest.md.
 
     python3 tools/lut/tmva_to_forest.py weights.xml -o forest.json
     python3 tools/lut/tmva_to_forest.py pt_xmls/2017_v7/15/ -o mode15.json --emtf

@@ -1,5 +1,5 @@
 """Independent numpy reference of DDT maps (include/trigml.h tml_ddt_*,
-README.md "DDT map file"): the weighted quantile, the binning, the
+docs/formats/ddt_map.md: the weighted quantile, the binning, the
 k-nearest-filled-bins fill and smoothing, bilinear lookup and apply.
 
 Written from the documented definitions. The quantile uses the same

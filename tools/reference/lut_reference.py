@@ -10,7 +10,7 @@ conversion from PtAssignmentEngine2017.cc (scale_pt) and test/tools/MakePtLUT.cc
 
     python3 tools/reference/lut_reference.py --write-golden     # Tests/golden/lut/*.json
 
-Conventions (README "LUT schemes"): every dTheta, bend and theta is fed as
+Conventions (docs/lut.md: every dTheta, bend and theta is fed as
 its compressed code (the training side, EMTFPtAssign2017
 src/PtLutVarCalc.cc, feeds the compressed codes), dPhiAB >= 0 and a sign bit of 1 means "same sign as dPhiAB".
 """

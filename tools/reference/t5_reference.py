@@ -3,10 +3,10 @@
 Written from cmssw RecoTracker/LSTCore/src/alpaka/NeuralNetwork.h
 (t5dnn::runInference: v2 at 719e09e3, v1 at 2181e6aa), T5NeuralNetworkWeights.h
 and the working points kWp of RecoTracker/LSTCore/interface/alpaka/Common.h,
-and the README's "T5 features" / "T5 model file" sections, not from the
+and docs/formats/t5_model.md, not from the
 library's sources.
 
-Precision rule (README): every feature is computed in float64 from the
+Precision rule (docs/numerics.md): every feature is computed in float64 from the
 float32 columns and rounded to float32 once; the network then runs in
 float64 on those float32 features.
 """

@@ -1,5 +1,4 @@
-"""Independent numpy reference of the tagger model file (README.md, "Tagger
-model file") and of the DL1-style log-ratio discriminant.
+"""Independent numpy reference of the tagger model file (docs/formats/tagger_model.md) and of the DL1-style log-ratio discriminant.
 
 Written from the documented format, not from the Swift code: float64
 throughout, weights rounded to float32 as the file format says, outputs

@@ -17,7 +17,7 @@ The committed sample (3144 s of generation on one core, 108 events/s):
     $g --process qcd --events 92000 --seed 303 --out /tmp/qcd_test.npz
     $g --process qcd --events 92000 --seed 305 --out /tmp/qcd_test2.npz
     $g --process wprime --events 9500 --seed 304 --out /tmp/wz_test.npz
-    python3 tools/jets_pythia.py compact --provenance "..." train:/tmp/qcd_train.npz,/tmp/wz_train.npz \
+    python3 tools/taggers/jets_pythia.py compact --provenance "..." train:/tmp/qcd_train.npz,/tmp/wz_train.npz \
         map:/tmp/qcd_map.npz test:/tmp/qcd_test.npz,/tmp/qcd_test2.npz,/tmp/wz_test.npz
 
 Events (13 TeV pp, Pythia 8 defaults: Monash tune, MPI, ISR/FSR and

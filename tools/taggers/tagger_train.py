@@ -428,7 +428,7 @@ def requirements(rows, flat):
 def command_line(a, ap):
     """The study's command with the result-changing options that differ
     from their defaults."""
-    words = ["python3 tools/tagger_train.py"]
+    words = ["python3 tools/taggers/tagger_train.py"]
     for key in ("jets", "lam", "epochs", "disco_batch", "disco_flat_mass", "small", "signal_pt_weights", "ddt_score",
                 "rho_bins", "pt_bins", "knn"):
         value = getattr(a, key)
@@ -492,7 +492,7 @@ def report(docs, a, rows, flat, other, profiles, parts):
           f"Jets: {jets_description(a.jets, pathlib.Path(a.sample))}.",
           "Fallback: `--jets pythia` (default) reads the committed sample `tools/data/jets_pythia.npz`;"
           " `--jets parametric` runs the same study on the documented parametric shower model"
-          " `tools/jets_parametric.py` (no generator needed).", "",
+          " `tools/taggers/jets_parametric.py` (no generator needed).", "",
           f"Parts (statistically independent): networks trained on {train_b} background + {train_s} signal jets;",
           f"DDT maps built from {map_b} background jets; everything below measured on the held-out {test_b}",
           f"background + {test_s} signal jets. R50 and 1/JSD as `tml_metric_r50_jsd`.",
@@ -527,7 +527,7 @@ def report(docs, a, rows, flat, other, profiles, parts):
           "is sculpted again. The logit z = ln p - ln(1 - p), the network's last linear layer, has tails of",
           "much more similar shape. Background efficiency at the R50 cut per 25 GeV mass range (in brackets:",
           "ranges with fewer than 200 held-out background jets):", ""] + profile_lines(profiles) + ["",
-          "So the maps are built on z and applied to z (`ddt_score` in `tools/tagger_train.py`: z in double",
+          "So the maps are built on z and applied to z (`ddt_score` in `tools/taggers/tagger_train.py`: z in double",
           "from the float32 probability clamped to [2^-149, 1 - 2^-24], so a saturated p = 1.0f gives",
           "z = 16.64, not infinity; NaN stays NaN), and every host must pass z, not p, to `tml_ddt_apply`",
           "(`tml_ddt_build` likewise). Each map's `provenance` says so. This fixes the q = 10% raw+DDT point",

@@ -1,6 +1,6 @@
 """The numpy T5 reference, file formats and library parity, checked against
 the spec (cmssw RecoTracker/LSTCore/src/alpaka/NeuralNetwork.h, the kWp table
-of RecoTracker/LSTCore/interface/alpaka/Common.h, and README.md)."""
+of RecoTracker/LSTCore/interface/alpaka/Common.h, and docs/formats/t5_model.md)."""
 import math
 
 import numpy as np
