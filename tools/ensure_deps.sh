@@ -2,7 +2,8 @@
 # Installs what the demo and the tests need and the machine lacks, from PyPI
 # (cmake, numpy, pytest, xgboost's CPU-only wheel for the forest parity
 # tests, and scikit-build-core, the build backend of `pip install .`, for
-# the package-install test). Sourced by demo.sh and run-tests.sh; idempotent and quiet when
+# the package-install test; pkg-config for the CMake install test).
+# Sourced by demo.sh and run-tests.sh; idempotent and quiet when
 # everything is present. The Swift toolchain itself must already be on PATH.
 need_pip=()
 command -v cmake >/dev/null 2>&1 || need_pip+=(cmake)
@@ -15,6 +16,15 @@ fi
 if [ ${#need_pip[@]} -gt 0 ]; then
   echo "installing from PyPI: ${need_pip[*]}"
   python3 -m pip install --quiet --disable-pip-version-check "${need_pip[@]}"
+  hash -r
+fi
+# pkg-config: the install test builds a consumer with `pkg-config --libs trigml`.
+if [ "${TRIGML_DEPS:-demo}" = tests ] && ! command -v pkg-config >/dev/null 2>&1; then
+  echo "installing pkg-config"
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    apt-get install -y -qq pkg-config >/dev/null 2>&1 || { apt-get update -qq >/dev/null 2>&1 && apt-get install -y -qq pkg-config >/dev/null 2>&1; }
+  fi
+  command -v pkg-config >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check pkgconf
   hash -r
 fi
 command -v swift >/dev/null 2>&1 || { echo "swift not found on PATH: install a Swift 6 toolchain" >&2; exit 1; }
