@@ -5,6 +5,14 @@ import ctypes
 from . import _library
 
 
+def handle_property(entry_point, doc=None):
+    """A read-only property answered by `entry_point(handle)` (the
+    tml_*_count / tml_*_address getters), as a Python int."""
+    def get(self):
+        return int(getattr(_library.library(), entry_point)(self.handle))
+    return property(get, doc=doc)
+
+
 class Handle:
     _free = None  # name of the tml_*_free entry point
 

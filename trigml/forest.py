@@ -5,7 +5,7 @@ import ctypes
 import numpy as np
 
 from . import _checks, _library
-from ._handle import Handle
+from ._handle import Handle, handle_property
 
 _FLOAT32_BYTES = 4
 
@@ -19,13 +19,8 @@ class Forest(Handle):
         """An XGBoost JSON model (Booster.save_model("x.json")) or an own-format forest file."""
         return cls._from_call("tml_forest_load", _checks.path("path", path))
 
-    @property
-    def feature_count(self):
-        return _library.library().tml_forest_feature_count(self.handle)
-
-    @property
-    def tree_count(self):
-        return _library.library().tml_forest_tree_count(self.handle)
+    feature_count = handle_property("tml_forest_feature_count")
+    tree_count = handle_property("tml_forest_tree_count")
 
     def predict(self, X):
         """Raw margin (no sigmoid), float32 (n_rows,), for X of shape

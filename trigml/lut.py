@@ -6,7 +6,7 @@ import ctypes
 import numpy as np
 
 from . import _abi, _checks, _library
-from ._handle import Handle
+from ._handle import Handle, handle_property
 from .forest import Forest
 
 PtConversion = _abi.TmlPtConversion  # struct tml_pt_conversion; fill by hand or take a preset
@@ -26,17 +26,9 @@ class LUTScheme(Handle):
         """A user scheme file (JSON, docs/formats)."""
         return cls._from_call("tml_lut_scheme_load", _checks.path("path", path))
 
-    @property
-    def first_address(self):
-        return int(_library.library().tml_lut_scheme_first_address(self.handle))
-
-    @property
-    def address_count(self):
-        return int(_library.library().tml_lut_scheme_address_count(self.handle))
-
-    @property
-    def feature_count(self):
-        return _library.library().tml_lut_scheme_feature_count(self.handle)
+    first_address = handle_property("tml_lut_scheme_first_address")
+    address_count = handle_property("tml_lut_scheme_address_count")
+    feature_count = handle_property("tml_lut_scheme_feature_count")
 
     @property
     def feature_names(self):

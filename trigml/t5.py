@@ -13,7 +13,7 @@ import ctypes
 import numpy as np
 
 from . import _abi, _checks, _library
-from ._handle import Handle
+from ._handle import Handle, handle_property
 
 MD_REAL_COLUMNS = ("md_x", "md_y", "md_z", "md_r", "md_eta", "md_phi")
 
@@ -76,10 +76,7 @@ class T5Model(Handle):
         """A T5 model file (JSON, docs/formats)."""
         return cls._from_call("tml_t5_model_load", _checks.path("path", path))
 
-    @property
-    def input_count(self):
-        """Network inputs per candidate: 23 for lst-v2, 38 for lst-v1."""
-        return _library.library().tml_t5_model_input_count(self.handle)
+    input_count = handle_property("tml_t5_model_input_count", "Network inputs per candidate: 23 for lst-v2, 38 for lst-v1.")
 
     def features(self, batch):
         """The exact network inputs, float32 (n_t5, input_count)."""

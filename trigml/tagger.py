@@ -6,7 +6,7 @@ import ctypes
 import numpy as np
 
 from . import _abi, _checks, _library
-from ._handle import Handle
+from ._handle import Handle, handle_property
 
 
 class JetBatch:
@@ -45,19 +45,9 @@ class Tagger(Handle):
         """A tagger model file (JSON, docs/formats)."""
         return cls._from_call("tml_tagger_load", _checks.path("path", path))
 
-    @property
-    def output_count(self):
-        """1 for a sigmoid tagger, the class count for softmax."""
-        return _library.library().tml_tagger_output_count(self.handle)
-
-    @property
-    def jet_feature_count(self):
-        return _library.library().tml_tagger_jet_feature_count(self.handle)
-
-    @property
-    def constituent_feature_count(self):
-        """0 for an MLP."""
-        return _library.library().tml_tagger_constituent_feature_count(self.handle)
+    output_count = handle_property("tml_tagger_output_count", "1 for a sigmoid tagger, the class count for softmax.")
+    jet_feature_count = handle_property("tml_tagger_jet_feature_count")
+    constituent_feature_count = handle_property("tml_tagger_constituent_feature_count", "0 for an MLP.")
 
     def score(self, jet_features, constituent_offsets=None, constituent_features=None):
         """Probabilities, float32 (n_jets, output_count). jet_features is

@@ -2,6 +2,11 @@ import TrigMLCore
 
 // Opaque C handles: each is a retained Swift object, checked to be of the
 // expected kind whenever it comes back.
+//
+// The load / free / count entry points of the five handle kinds
+// (T5ABI, ForestABI, LutABI, TaggerABI, DecorrelationABI) look alike on
+// purpose: every C symbol needs its own one-line @_cdecl function, and the
+// logic they share is here, once.
 
 /// The common shape of every entry point that makes a handle from a string
 /// (a path or a preset name): `*out` is NULL on any failure, a NULL string
