@@ -41,6 +41,18 @@ package struct JSONNode {
         return JSONNode(v, path: child(key))
     }
 
+    /// Refuses any member not in `known` (strict formats: a misspelt key
+    /// is an error, not a silently ignored option). The message holds the
+    /// key's path and the nearest known key.
+    package func allowOnly(_ known: [String]) throws {
+        guard case .object(let m) = value else { throw fail("is \(value.kindName), expected an object") }
+        for key in m.keys.sorted() where !known.contains(key) {
+            let hint = nearestName(to: key, among: known).map { "; did you mean '\($0)'?" }
+                ?? "; known keys: \(known.sorted().joined(separator: ", "))"
+            throw TMLError.format("\(child(key)) is not a known key\(hint)")
+        }
+    }
+
     package var keys: [String] {
         if case .object(let m) = value { return m.keys.sorted() }
         return []

@@ -69,3 +69,28 @@ final class JSONAccessTests: XCTestCase {
         XCTAssertThrowsError(try checkedCount(.max, elementBytes: 1, perItem: 2, what: "n"))
     }
 }
+
+/// Strict formats: an unknown key is an error naming its path and the
+/// nearest known key.
+final class StrictKeyTests: XCTestCase {
+    func testUnknownKeyNamesPathAndNearestKey() throws {
+        let root = try JSONNode.parse(text: #"{"fields": [{"name": "a", "linaer": 1}]}"#, source: "s.json")
+        let field = try root.member("fields").array()[0]
+        XCTAssertNoThrow(try root.allowOnly(["fields", "format"]))
+        XCTAssertThrowsError(try field.allowOnly(["name", "linear", "width"])) { error in
+            XCTAssertEqual((error as? TMLError)?.code, .format)
+            XCTAssertEqual((error as? TMLError)?.message,
+                           "s.json: fields[0].linaer is not a known key; did you mean 'linear'?")
+        }
+        XCTAssertThrowsError(try field.allowOnly(["name"])) { error in
+            XCTAssertEqual((error as? TMLError)?.message, "s.json: fields[0].linaer is not a known key; known keys: name")
+        }
+    }
+
+    func testNearestName() {
+        XCTAssertEqual(nearestName(to: "--frist", among: ["--first", "--count", "--format"]), "--first")
+        XCTAssertEqual(nearestName(to: "generat", among: ["generate", "verify", "lookup"]), "generate")
+        XCTAssertNil(nearestName(to: "zzzzzz", among: ["first", "count"]))
+        XCTAssertEqual(editDistance(Array("kitten".unicodeScalars), Array("sitting".unicodeScalars)), 3)
+    }
+}
