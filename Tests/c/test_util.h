@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_bytes.h"
 #include "tml_loader.h"
 
 /* Exit status ctest treats as "skipped" (SKIP_RETURN_CODE in CMakeLists.txt). */
@@ -74,6 +75,52 @@ static inline int test_file_exists(const char *path)
     if (!f) return 0;
     fclose(f);
     return 1;
+}
+
+/* Golden-parity programs run on files a tool writes: exits 77 (skipped)
+ * with a line naming the tool when `a` or `b` does not exist yet. */
+static inline void test_skip_unless_files(const char *a, const char *b, const char *written_by)
+{
+    if (test_file_exists(a) && test_file_exists(b)) return;
+    printf("SKIP: %s or %s does not exist yet (%s writes them)\n", a, b, written_by);
+    exit(TEST_SKIP);
+}
+
+/* The whole file in a malloc'ed buffer with a NUL after its *size bytes
+ * (so text files can be searched with strstr); NULL when it cannot be read. */
+static inline char *test_read_file(const char *path, size_t *size)
+{
+    uint8_t *data;
+    char err[512];
+    if (fb_read_file(path, &data, size, err, sizeof err) != 0) return NULL;
+    char *text = realloc(data, *size + 1);
+    if (!text) {
+        free(data);
+        return NULL;
+    }
+    text[*size] = 0;
+    return text;
+}
+
+/* Writes size bytes to path (replacing it): 0, or -1 when it cannot. */
+static inline int test_write_file(const char *path, const void *data, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    int ok = fwrite(data, 1, size, f) == size;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* A fresh directory "$TMPDIR/<prefix>-XXXXXX" (TMPDIR defaults to /tmp),
+ * its path in dir; exits with 1 when none can be made. */
+static inline void test_make_temp_dir(char *dir, size_t size, const char *prefix)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, size, "%s/%s-XXXXXX", tmp ? tmp : "/tmp", prefix);
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        exit(1);
+    }
 }
 
 static inline int test_finish(const char *name)
