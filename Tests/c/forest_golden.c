@@ -63,10 +63,7 @@ static size_t count_differences(const char *layout, const float *got, const fore
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: forest_golden MODEL MARGINS\n");
-        return 2;
-    }
+    test_require_args(argc, 2, "forest_golden MODEL MARGINS");
     const tml_api *api = test_load_api();
     char err[1024];
     forest_margins m;

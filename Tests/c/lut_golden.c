@@ -129,10 +129,7 @@ static size_t check_group(const lut_pair_group *g, const char *lut_dir)
 
 int main(int argc, char **argv)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: lut_golden PAIRS LUT_DIR\n");
-        return 2;
-    }
+    test_require_args(argc, 2, "lut_golden PAIRS LUT_DIR");
     api = test_load_api();
     char err[1024];
     uint32_t n_groups;

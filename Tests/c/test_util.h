@@ -62,6 +62,14 @@ static inline void test_expect(const tml_api *api, const char *what, tml_status 
     printf("  ok  %-44s %s: %s\n", what, tml_status_name(got), msg);
 }
 
+/* Exits 2 with "usage: <usage>" unless the program got n_args arguments. */
+static inline void test_require_args(int argc, int n_args, const char *usage)
+{
+    if (argc == n_args + 1) return;
+    fprintf(stderr, "usage: %s\n", usage);
+    exit(2);
+}
+
 /* `relative` under the source tree, written into buf. */
 static inline const char *test_source_path(char *buf, size_t size, const char *relative)
 {
