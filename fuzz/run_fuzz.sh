@@ -106,7 +106,7 @@ ln -sf libtrigml.so "$LIBDIR/libtrigml.so.1"
 if [ ${#targets[@]} -eq 0 ]; then
   for f in fuzz/targets/*.c; do targets+=("$(basename "$f" .c)"); done
 fi
-support=(fuzz/common/fuzz_support.c Tests/c/t5_synth.c examples-c/common/t5_file.c examples-c/common/file_bytes.c)
+support=(fuzz/common/fuzz_support.c Tests/c/t5_synth.c examples-c/common/t5_file.c examples-c/common/byte_cursor.c examples-c/common/file_bytes.c)
 exported=$(nm -D --defined-only "$LIBDIR/libtrigml.so" 2>/dev/null | awk '{print $3}')
 kept=()
 for t in "${targets[@]}"; do

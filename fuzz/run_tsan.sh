@@ -69,7 +69,7 @@ build() {  # build NAME: Tests/c/NAME.c with TSan
   "$CLANG" "${LLD[@]}" -g -O1 -fno-omit-frame-pointer -fsanitize=thread -shared-libsan \
     -DTRIGML_SOURCE_DIR="\"$ROOT\"" -DTRIGML_LIB_DEFAULT="\"$LIB\"" \
     -Iinclude -Iexamples-c/common -ITests/c \
-    "Tests/c/$1.c" Tests/c/t5_synth.c examples-c/common/t5_file.c examples-c/common/file_bytes.c examples-c/common/tml_loader.c \
+    "Tests/c/$1.c" Tests/c/t5_synth.c examples-c/common/t5_file.c examples-c/common/byte_cursor.c examples-c/common/file_bytes.c examples-c/common/tml_loader.c \
     -Wl,--no-as-needed -L"$SWIFTLIB" -ldispatch -lBlocksRuntime -Wl,-rpath,"$RT:$SWIFTLIB" \
     -ldl -lm -lpthread -o "$OUT/$1" >"$OUT/$1.build.log" 2>&1
 }

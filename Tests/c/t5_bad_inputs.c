@@ -57,29 +57,11 @@ static void expect_batch_error(const char *what, const tml_t5_model *m, const tm
 
 /* ---------------------------------------------------------- model files */
 
-static char *read_text(const char *path, size_t *size)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = malloc((size_t)n + 1);
-    *size = fread(text, 1, (size_t)n, f);
-    text[*size] = 0;
-    fclose(f);
-    return text;
-}
-
 static const char *write_text(const char *name, const char *text, size_t size)
 {
     static char path[512];
     snprintf(path, sizeof path, "%s/%s", g_dir, name);
-    FILE *f = fopen(path, "wb");
-    if (f) {
-        fwrite(text, 1, size, f);
-        fclose(f);
-    }
+    CHECK(test_write_file(path, text, size) == 0, "cannot write %s", path);
     return path;
 }
 
@@ -130,7 +112,7 @@ static void check_model_files(void)
     char v2path[1024];
     test_source_path(v2path, sizeof v2path, "Tests/golden/t5_model_lst_v2.json");
     size_t size;
-    char *v2 = read_text(v2path, &size);
+    char *v2 = test_read_file(v2path, &size);
     if (!v2) {
         CHECK(0, "cannot read %s", v2path);
         return;
@@ -279,11 +261,7 @@ static void check_value_policy(const tml_t5_model *m, const char *name, int lst_
 int main(void)
 {
     api = test_load_api();
-    snprintf(g_dir, sizeof g_dir, "%s/trigml-badinputs-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(g_dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    test_make_temp_dir(g_dir, sizeof g_dir, "trigml-badinputs");
 
     tml_t5_model *v2 = NULL, *v1 = NULL;
     char v1path[1024];

@@ -78,13 +78,7 @@ static const char *in_dir(const char *name)
 
 static void write_file(const char *path, const char *text, size_t size)
 {
-    FILE *f = fopen(path, "wb");
-    if (!f) {
-        CHECK(0, "cannot write %s", path);
-        return;
-    }
-    fwrite(text, 1, size, f);
-    fclose(f);
+    CHECK(test_write_file(path, text, size) == 0, "cannot write %s", path);
 }
 
 /* Loads `path`; checks the status, *out, and that the message names the path. */
@@ -670,24 +664,13 @@ static void check_reload(void)
 int main(void)
 {
     api = test_load_api();
-    snprintf(g_dir, sizeof g_dir, "%s/trigml-faults-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(g_dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    test_make_temp_dir(g_dir, sizeof g_dir, "trigml-faults");
     char v2path[1024];
     test_source_path(v2path, sizeof v2path, "Tests/golden/t5_model_lst_v2.json");
-    FILE *f = fopen(v2path, "rb");
-    if (!f) {
+    if (!(g_v2_text = test_read_file(v2path, &g_v2_size))) {
         fprintf(stderr, "FAIL: cannot read %s\n", v2path);
         return 1;
     }
-    fseek(f, 0, SEEK_END);
-    g_v2_size = (size_t)ftell(f);
-    fseek(f, 0, SEEK_SET);
-    g_v2_text = malloc(g_v2_size);
-    if (fread(g_v2_text, 1, g_v2_size, f) != g_v2_size) g_v2_size = 0;
-    fclose(f);
 
     tml_t5_model *v2 = NULL, *v1 = NULL;
     char v1path[1024];

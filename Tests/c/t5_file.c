@@ -18,25 +18,21 @@ static const char *tmp_path(char *buf, size_t size, const char *name)
     return buf;
 }
 
-static int read_bytes(const char *path, uint8_t **data, size_t *size)
+/* Reads path as a golden file (golden != 0) or an event file, frees what
+ * was read, and returns the reader's status (its message in err). */
+static int read_as(const char *path, int golden, char *err, size_t err_size)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    *data = malloc(n > 0 ? (size_t)n : 1);
-    *size = fread(*data, 1, (size_t)n, f);
-    fclose(f);
-    return 0;
-}
-
-static void write_bytes(const char *path, const uint8_t *data, size_t size)
-{
-    FILE *f = fopen(path, "wb");
-    if (!f) return;
-    fwrite(data, 1, size, f);
-    fclose(f);
+    int rc;
+    if (golden) {
+        t5f_golden g;
+        rc = t5f_read_golden(path, &g, err, err_size);
+        if (rc == 0) t5f_free_golden(&g);
+    } else {
+        t5f_events ev;
+        rc = t5f_read_events(path, &ev, err, err_size);
+        if (rc == 0) t5f_free_events(&ev);
+    }
+    return rc;
 }
 
 static int same_event(const t5f_event *a, const t5f_event *b, int truth)
@@ -57,28 +53,19 @@ static int same_event(const t5f_event *a, const t5f_event *b, int truth)
 /* Every strict prefix of a valid file must be rejected with a message. */
 static void check_truncations(const char *path, int golden)
 {
-    uint8_t *data;
     size_t size;
     char cut[512], err[1024];
-    if (read_bytes(path, &data, &size)) {
+    char *data = test_read_file(path, &size);
+    if (!data) {
         CHECK(0, "cannot reread %s", path);
         return;
     }
     tmp_path(cut, sizeof cut, "cut.bin");
     int rejected = 0;
     for (size_t n = 0; n < size; n++) {
-        write_bytes(cut, data, n);
+        test_write_file(cut, data, n);
         err[0] = 0;
-        int rc;
-        if (golden) {
-            t5f_golden g;
-            rc = t5f_read_golden(cut, &g, err, sizeof err);
-            if (rc == 0) t5f_free_golden(&g);
-        } else {
-            t5f_events ev;
-            rc = t5f_read_events(cut, &ev, err, sizeof err);
-            if (rc == 0) t5f_free_events(&ev);
-        }
+        int rc = read_as(cut, golden, err, sizeof err);
         CHECK(rc != 0, "%s cut to %zu of %zu bytes was accepted", path, n, size);
         CHECK(err[0] != 0, "%s cut to %zu bytes: no message", path, n);
         rejected += rc != 0;
@@ -87,15 +74,8 @@ static void check_truncations(const char *path, int golden)
     uint8_t *longer = malloc(size + 1);
     memcpy(longer, data, size);
     longer[size] = 0xAB;
-    write_bytes(cut, longer, size + 1);
-    int rc;
-    if (golden) {
-        t5f_golden g;
-        rc = t5f_read_golden(cut, &g, err, sizeof err);
-    } else {
-        t5f_events ev;
-        rc = t5f_read_events(cut, &ev, err, sizeof err);
-    }
+    test_write_file(cut, longer, size + 1);
+    int rc = read_as(cut, golden, err, sizeof err);
     CHECK(rc != 0 && strstr(err, "trailing"), "one trailing byte: rc %d, message '%s'", rc, err);
     printf("  %s: all %d truncations rejected; trailing byte: %s\n", golden ? "golden" : "events", rejected, err);
     free(longer);
@@ -107,26 +87,18 @@ static void check_truncations(const char *path, int golden)
  * rejection whose message contains `mention`. */
 static void check_patch(const char *path, size_t offset, const void *patch, size_t n, const char *mention, int golden)
 {
-    uint8_t *data;
     size_t size;
     char bad[512], err[1024] = "";
-    if (read_bytes(path, &data, &size) || offset + n > size) {
+    char *data = test_read_file(path, &size);
+    if (!data || offset + n > size) {
         CHECK(0, "cannot patch %s at %zu", path, offset);
+        free(data);
         return;
     }
     memcpy(data + offset, patch, n);
     tmp_path(bad, sizeof bad, "patched.bin");
-    write_bytes(bad, data, size);
-    int rc;
-    if (golden) {
-        t5f_golden g;
-        rc = t5f_read_golden(bad, &g, err, sizeof err);
-        if (rc == 0) t5f_free_golden(&g);
-    } else {
-        t5f_events ev;
-        rc = t5f_read_events(bad, &ev, err, sizeof err);
-        if (rc == 0) t5f_free_events(&ev);
-    }
+    test_write_file(bad, data, size);
+    int rc = read_as(bad, golden, err, sizeof err);
     CHECK(rc != 0, "patch at %zu accepted (expected an error mentioning '%s')", offset, mention);
     CHECK(strstr(err, mention) != NULL, "patch at %zu: message '%s' does not mention '%s'", offset, err, mention);
     printf("  patched byte %zu: %s\n", offset, err);
@@ -138,11 +110,7 @@ int main(void)
 {
     char err[1024], path[512], gpath[512];
     setvbuf(stdout, NULL, _IOLBF, 0);
-    snprintf(g_dir, sizeof g_dir, "%s/trigml-t5file-XXXXXX", getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-    if (!mkdtemp(g_dir)) {
-        perror("mkdtemp");
-        return 1;
-    }
+    test_make_temp_dir(g_dir, sizeof g_dir, "trigml-t5file");
 
     /* Round trip, with and without truth columns; one empty event included. */
     for (int truth = 0; truth <= 1; truth++) {

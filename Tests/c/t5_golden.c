@@ -28,15 +28,9 @@
  * validated it. */
 static int read_cuts(const char *path, double *cuts, int max)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = malloc((size_t)size + 1);
-    size_t got = fread(text, 1, (size_t)size, f);
-    text[got] = 0;
-    fclose(f);
+    size_t size;
+    char *text = test_read_file(path, &size);
+    if (!text) return -1;
     int n = -1;
     const char *wp = strstr(text, "\"working_point\"");
     const char *table = wp ? strstr(wp, "\"cuts\"") : NULL;
@@ -112,13 +106,8 @@ int main(int argc, char **argv)
     const char *events_path = pos[0], *model_arg = pos[1], *golden_path = pos[2];
     int is_default = strcmp(model_arg, "default") == 0;
     const char *cuts_path = is_default ? pos[3] : model_arg;
-    if (!test_file_exists(events_path) || !test_file_exists(golden_path)) {
-        printf("SKIP: %s or %s does not exist yet (tools/t5/make_t5_golden.py writes them)\n", events_path, golden_path);
-        return TEST_SKIP;
-    }
-
-    const tml_api *api;
-    api = test_load_api();
+    test_require_files(events_path, golden_path, "tools/t5/make_t5_golden.py");
+    const tml_api *api = test_load_api();
     char err[1024];
     t5f_events ev;
     t5f_golden g;

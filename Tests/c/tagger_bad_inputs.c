@@ -46,15 +46,9 @@ static const char *golden(char *buf, size_t size, const char *name)
 /* A copy of a text file with the first occurrence of `from` replaced. */
 static int write_variant(const char *src, const char *dst, const char *from, const char *to)
 {
-    FILE *f = fopen(src, "rb");
-    if (!f) return -1;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = malloc((size_t)size + 1);
-    size_t got = fread(text, 1, (size_t)size, f);
-    text[got] = 0;
-    fclose(f);
+    size_t size;
+    char *text = test_read_file(src, &size);
+    if (!text) return -1;
     char *at = from ? strstr(text, from) : NULL;
     FILE *o = fopen(dst, "wb");
     if (!o) {
@@ -261,6 +255,7 @@ static void test_ddt(void)
         map = NULL;                                                                   \
     } while (0)
 
+    /* One line per rejected configuration: distinct cases, alike on purpose. */
     c = cfg, c.background_efficiency = 1.5;
     BAD_BUILD(TML_ERR_INVALID_ARGUMENT, ND, g_score, g_mass, g_pt, NULL, &c, "build: q = 1.5");
     c = cfg, c.background_efficiency = 0.0;
@@ -415,6 +410,24 @@ static void test_metric(void)
 
 /* ------------------------------------------------------------ jet file reader */
 
+/* A copy of the file's bytes with `width` bytes at `at` replaced by those of
+ * `value` must be refused by jet_file_read with a message. */
+static void expect_patch_refused(const char *tmp, const char *bytes, size_t size, size_t at, uint64_t value,
+                                 size_t width, const char *what)
+{
+    char err[1024] = "";
+    char *copy = malloc(size);
+    memcpy(copy, bytes, size);
+    memcpy(copy + at, &value, width);
+    CHECK(test_write_file(tmp, copy, size) == 0, "write %s", tmp);
+    free(copy);
+    jet_file k;
+    int rc = jet_file_read(tmp, &k, err, sizeof err);
+    CHECK(rc != 0 && err[0], "corrupt %s accepted", what);
+    if (rc == 0) jet_file_free(&k);
+    else printf("  ok %-52s %s\n", what, err);
+}
+
 static void test_jet_file(void)
 {
     printf("jet file reader:\n");
@@ -442,18 +455,13 @@ static void test_jet_file(void)
     jet_file_free(&k);
 
     /* every truncation fails cleanly */
-    FILE *f = fopen(path, "rb");
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    unsigned char *bytes = malloc((size_t)size);
-    CHECK(fread(bytes, 1, (size_t)size, f) == (size_t)size, "read golden jets");
-    fclose(f);
+    size_t size;
+    char *bytes = test_read_file(path, &size);
+    CHECK(bytes != NULL, "read golden jets");
+    if (!bytes) return;
     int failures = 0;
-    for (long cut = 0; cut < size; cut += (cut < 64 ? 1 : 97)) {
-        FILE *o = fopen(tmp, "wb");
-        fwrite(bytes, 1, (size_t)cut, o);
-        fclose(o);
+    for (size_t cut = 0; cut < size; cut += (cut < 64 ? 1 : 97)) {
+        test_write_file(tmp, bytes, cut);
         if (jet_file_read(tmp, &k, err, sizeof err) == 0) {
             failures++;
             jet_file_free(&k);
@@ -475,20 +483,9 @@ static void test_jet_file(void)
         {24, 0xFFFFFFFFu, 4, "jet_feature_count = 2^32-1"},
         {28, 1u << 20, 4, "constituent_feature_count = 2^20"},
     };
-    for (size_t i = 0; i < sizeof corrupt / sizeof corrupt[0]; i++) {
-        unsigned char *copy = malloc((size_t)size);
-        memcpy(copy, bytes, (size_t)size);
-        memcpy(copy + corrupt[i].at, &corrupt[i].value, (size_t)corrupt[i].width);
-        FILE *o = fopen(tmp, "wb");
-        fwrite(copy, 1, (size_t)size, o);
-        fclose(o);
-        free(copy);
-        err[0] = 0;
-        int rc = jet_file_read(tmp, &k, err, sizeof err);
-        CHECK(rc != 0 && err[0], "corrupt %s accepted", corrupt[i].what);
-        if (rc == 0) jet_file_free(&k);
-        else printf("  ok %-52s %s\n", corrupt[i].what, err);
-    }
+    for (size_t i = 0; i < sizeof corrupt / sizeof corrupt[0]; i++)
+        expect_patch_refused(tmp, bytes, size, corrupt[i].at, corrupt[i].value, (size_t)corrupt[i].width,
+                             corrupt[i].what);
     /* offsets: the file's offsets column starts after the jet columns */
     size_t n = (size_t)j.n_jets;
     size_t off_at = 32 + n * 13 + n * j.jet_feature_count * 4;
@@ -502,24 +499,10 @@ static void test_jet_file(void)
         {n, j.n_constituents + 1, "last offset past the end"},
         {3, UINT64_MAX, "offset UINT64_MAX"},
     };
-    for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++) {
-        unsigned char *copy = malloc((size_t)size);
-        memcpy(copy, bytes, (size_t)size);
-        memcpy(copy + off_at + offsets[i].index * 8, &offsets[i].value, 8);
-        FILE *o = fopen(tmp, "wb");
-        fwrite(copy, 1, (size_t)size, o);
-        fclose(o);
-        free(copy);
-        err[0] = 0;
-        int rc = jet_file_read(tmp, &k, err, sizeof err);
-        CHECK(rc != 0 && err[0], "corrupt %s accepted", offsets[i].what);
-        if (rc == 0) jet_file_free(&k);
-        else printf("  ok %-52s %s\n", offsets[i].what, err);
-    }
-    FILE *o = fopen(tmp, "wb");
-    fwrite(bytes, 1, (size_t)size, o);
-    fputc(0, o);
-    fclose(o);
+    for (size_t i = 0; i < sizeof offsets / sizeof offsets[0]; i++)
+        expect_patch_refused(tmp, bytes, size, off_at + offsets[i].index * 8, offsets[i].value, 8, offsets[i].what);
+    /* test_read_file put a NUL after the bytes: one trailing byte. */
+    test_write_file(tmp, bytes, size + 1);
     CHECK(jet_file_read(tmp, &k, err, sizeof err) != 0, "a trailing byte was accepted");
     CHECK(jet_file_read("/nonexistent/jets.bin", &k, err, sizeof err) != 0 && err[0], "missing file accepted");
     CHECK(jet_file_read(NULL, &k, err, sizeof err) != 0, "NULL path accepted");

@@ -31,12 +31,8 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *jets_path = argv[arg], *model_path = argv[arg + 1], *scores_path = argv[arg + 2];
-    if (!test_file_exists(jets_path) || !test_file_exists(scores_path)) {
-        printf("tagger_golden: %s or %s missing: skipped\n", jets_path, scores_path);
-        return TEST_SKIP;
-    }
-    const tml_api *api;
-    api = test_load_api();
+    test_require_files(jets_path, scores_path, "tools/taggers/tagger_golden.py");
+    const tml_api *api = test_load_api();
     char err[1024];
     jet_file jets;
     jet_scores golden;

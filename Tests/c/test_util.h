@@ -9,10 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "file_bytes.h"
 #include "tml_loader.h"
-
-/* Exit status ctest treats as "skipped" (SKIP_RETURN_CODE in CMakeLists.txt). */
-#define TEST_SKIP 77
 
 #ifndef TRIGML_SOURCE_DIR
 #define TRIGML_SOURCE_DIR "."
@@ -61,6 +59,14 @@ static inline void test_expect(const tml_api *api, const char *what, tml_status 
     printf("  ok  %-44s %s: %s\n", what, tml_status_name(got), msg);
 }
 
+/* Exits 2 with "usage: <usage>" unless the program got n_args arguments. */
+static inline void test_require_args(int argc, int n_args, const char *usage)
+{
+    if (argc == n_args + 1) return;
+    fprintf(stderr, "usage: %s\n", usage);
+    exit(2);
+}
+
 /* `relative` under the source tree, written into buf. */
 static inline const char *test_source_path(char *buf, size_t size, const char *relative)
 {
@@ -74,6 +80,53 @@ static inline int test_file_exists(const char *path)
     if (!f) return 0;
     fclose(f);
     return 1;
+}
+
+/* Golden-parity programs read committed files a tool writes: a missing one
+ * is a failure (a golden test that passes without its goldens proves
+ * nothing), with a line naming the tool that regenerates it. */
+static inline void test_require_files(const char *a, const char *b, const char *written_by)
+{
+    if (test_file_exists(a) && test_file_exists(b)) return;
+    printf("FAIL: %s or %s is missing (%s writes them)\n", a, b, written_by);
+    exit(1);
+}
+
+/* The whole file in a malloc'ed buffer with a NUL after its *size bytes
+ * (so text files can be searched with strstr); NULL when it cannot be read. */
+static inline char *test_read_file(const char *path, size_t *size)
+{
+    uint8_t *data;
+    char err[512];
+    if (fb_read_file(path, &data, size, err, sizeof err) != 0) return NULL;
+    char *text = realloc(data, *size + 1);
+    if (!text) {
+        free(data);
+        return NULL;
+    }
+    text[*size] = 0;
+    return text;
+}
+
+/* Writes size bytes to path (replacing it): 0, or -1 when it cannot. */
+static inline int test_write_file(const char *path, const void *data, size_t size)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) return -1;
+    int ok = fwrite(data, 1, size, f) == size;
+    return fclose(f) == 0 && ok ? 0 : -1;
+}
+
+/* A fresh directory "$TMPDIR/<prefix>-XXXXXX" (TMPDIR defaults to /tmp),
+ * its path in dir; exits with 1 when none can be made. */
+static inline void test_make_temp_dir(char *dir, size_t size, const char *prefix)
+{
+    const char *tmp = getenv("TMPDIR");
+    snprintf(dir, size, "%s/%s-XXXXXX", tmp ? tmp : "/tmp", prefix);
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        exit(1);
+    }
 }
 
 static inline int test_finish(const char *name)

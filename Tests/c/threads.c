@@ -83,8 +83,9 @@ static float pseudo(uint64_t *s)
 
 /* A model file every run needs: its absence is a failure, not a skip (a
  * test that skips what it should exercise passes without testing it). */
-static int require_file(const char *path)
+static int require_source_file(char *path, size_t size, const char *relative)
 {
+    test_source_path(path, size, relative);
     CHECK(test_file_exists(path), "missing %s", path);
     return test_file_exists(path);
 }
@@ -92,8 +93,7 @@ static int require_file(const char *path)
 static void setup_forest(void)
 {
     char path[1024];
-    test_source_path(path, sizeof path, "Tests/golden/forests/xgb_binary_logistic.json");
-    if (!require_file(path)) return;
+    if (!require_source_file(path, sizeof path, "Tests/golden/forests/xgb_binary_logistic.json")) return;
     CHECK(api->forest_load(path, &g_forest) == TML_OK, "%s", api->last_error());
     if (!g_forest) return;
     g_nf = (size_t)api->forest_feature_count(g_forest);
@@ -106,8 +106,7 @@ static void setup_forest(void)
 static void setup_tagger(void)
 {
     char path[1024];
-    test_source_path(path, sizeof path, "Tests/golden/taggers/deepsets_softmax.json");
-    if (!require_file(path)) return;
+    if (!require_source_file(path, sizeof path, "Tests/golden/taggers/deepsets_softmax.json")) return;
     CHECK(api->tagger_load(path, &g_tagger) == TML_OK, "%s", api->last_error());
     if (!g_tagger) return;
     g_nout = (size_t)api->tagger_output_count(g_tagger);
@@ -151,8 +150,7 @@ static void setup_ddt(void)
 static void setup_lut(void)
 {
     char path[1024];
-    test_source_path(path, sizeof path, "Tests/golden/lut/forest_10f.json");
-    if (!require_file(path)) return;
+    if (!require_source_file(path, sizeof path, "Tests/golden/lut/forest_10f.json")) return;
     CHECK(api->lut_scheme_preset("emtf2017-mode12", &g_lut_scheme) == TML_OK, "%s", api->last_error());
     CHECK(api->forest_load(path, &g_lut_forest) == TML_OK, "%s", api->last_error());
     CHECK(api->pt_conversion_preset("emtf2017", &g_lut_conv) == TML_OK, "%s", api->last_error());

@@ -61,3 +61,48 @@ int fb_read_file(const char *path, uint8_t **data, size_t *size, char *err, size
     *size = len;
     return 0;
 }
+
+int fb_writer_open(fb_writer *w, const char *path, char *err, size_t err_size)
+{
+    w->path = path;
+    w->failed = 0;
+    w->f = NULL;
+    if (!path) {
+        fb_set_error(err, err_size, "file path is NULL");
+        return -1;
+    }
+    w->f = fopen(path, "wb");
+    if (!w->f) {
+        fb_set_error(err, err_size, "%s: cannot create: %s", path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+void fb_put(fb_writer *w, const void *p, size_t elem, uint64_t count)
+{
+    if (w->failed || count == 0) return;
+    if (fwrite(p, elem, (size_t)count, w->f) != count) w->failed = 1;
+}
+
+int fb_writer_close(fb_writer *w, char *err, size_t err_size)
+{
+    if (fclose(w->f) != 0) w->failed = 1;
+    w->f = NULL;
+    if (w->failed) {
+        fb_set_error(err, err_size, "%s: write failed: %s", w->path, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+void *fb_alloc_column(uint64_t count, size_t elem, int *ok)
+{
+    if (count > SIZE_MAX / elem) {
+        *ok = 0;
+        return NULL;
+    }
+    void *p = calloc(count ? (size_t)count : 1, elem);
+    if (!p) *ok = 0;
+    return p;
+}

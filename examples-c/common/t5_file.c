@@ -1,99 +1,16 @@
-#include "file_bytes.h"
 #include "t5_file.h"
 
-#include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* Columns are copied with memcpy straight from the little-endian file. */
-#if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
-#error "t5_file.c assumes a little-endian host (the file formats are little-endian)"
-#endif
+#include "byte_cursor.h"
+#include "file_bytes.h"
 
 static const char EVENT_MAGIC[8] = {'T', 'M', 'L', 'T', '5', 'E', 'V', '1'};
 static const char GOLDEN_MAGIC[8] = {'T', 'M', 'L', 'T', '5', 'G', 'V', '1'};
 
 /* Golden input counts beyond this are not a T5 model (LST uses 23 and 38). */
 #define T5F_MAX_INPUT_COUNT 4096u
-
-
-
-
-/* ------------------------------------------------------ bounds-checked cursor */
-
-typedef struct cursor {
-    const uint8_t *data;
-    size_t size, pos;
-    const char *path;
-    char *err;
-    size_t err_size;
-    long event; /* -1 while reading the header */
-} cursor;
-
-static void cursor_fail(cursor *c, const char *field, const char *fmt, ...)
-{
-    char what[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(what, sizeof what, fmt, ap);
-    va_end(ap);
-    if (c->event >= 0)
-        fb_set_error(c->err, c->err_size, "%s: event %ld: %s %s (at byte offset %zu of %zu)", c->path, c->event,
-                  field, what, c->pos, c->size);
-    else
-        fb_set_error(c->err, c->err_size, "%s: header %s %s (at byte offset %zu of %zu)", c->path, field, what,
-                  c->pos, c->size);
-}
-
-static int take(cursor *c, void *dst, size_t n, const char *field)
-{
-    if (n > c->size - c->pos) {
-        cursor_fail(c, field, "needs %zu bytes but only %zu remain (truncated file?)", n, c->size - c->pos);
-        return -1;
-    }
-    if (n) memcpy(dst, c->data + c->pos, n);
-    c->pos += n;
-    return 0;
-}
-
-static int take_u32(cursor *c, uint32_t *v, const char *field) { return take(c, v, sizeof *v, field); }
-static int take_u64(cursor *c, uint64_t *v, const char *field) { return take(c, v, sizeof *v, field); }
-
-/* count * elem bytes, copied into a fresh allocation (at least 1 byte so the
- * pointer is never NULL); NULL on failure. The count is checked against the
- * bytes left before multiplying, so neither the product nor the allocation
- * can blow up. */
-static void *take_column(cursor *c, uint64_t count, size_t elem, const char *field)
-{
-    size_t left = c->size - c->pos;
-    if (count > left / elem) {
-        cursor_fail(c, field, "has %llu elements of %zu bytes but only %zu bytes remain (corrupt count or truncated file?)",
-                    (unsigned long long)count, elem, left);
-        return NULL;
-    }
-    size_t bytes = (size_t)count * elem;
-    void *p = malloc(bytes ? bytes : 1);
-    if (!p) {
-        cursor_fail(c, field, "cannot allocate %zu bytes", bytes);
-        return NULL;
-    }
-    memcpy(p, c->data + c->pos, bytes);
-    c->pos += bytes;
-    return p;
-}
-
-/* Element count of a multi-column, rejecting an overflowing multiply. */
-static int scaled(cursor *c, uint64_t n, uint64_t per, uint64_t *out, const char *field)
-{
-    if (n > UINT64_MAX / per) {
-        cursor_fail(c, field, "count %llu x %llu overflows", (unsigned long long)n, (unsigned long long)per);
-        return -1;
-    }
-    *out = n * per;
-    return 0;
-}
 
 /* ------------------------------------------------------------------ events */
 
@@ -116,44 +33,39 @@ void t5f_event_free(t5f_event *e)
     memset(e, 0, sizeof *e);
 }
 
-static void *zalloc(uint64_t count, size_t elem, int *ok)
-{
-    if (count > SIZE_MAX / elem) {
-        *ok = 0;
-        return NULL;
-    }
-    void *p = calloc(count ? (size_t)count : 1, elem);
-    if (!p) *ok = 0;
-    return p;
-}
-
-int t5f_event_alloc(t5f_event *e, uint64_t n_md, uint64_t n_t3, uint64_t n_t5, int truth)
+int t5f_event_alloc_with(t5f_event *e, uint64_t n_md, uint64_t n_t3, uint64_t n_t5, int truth,
+                         t5f_column_alloc *column)
 {
     memset(e, 0, sizeof *e);
     int ok = 1;
     e->n_md = n_md;
     e->n_t3 = n_t3;
     e->n_t5 = n_t5;
-    e->md_x = zalloc(n_md, sizeof(float), &ok);
-    e->md_y = zalloc(n_md, sizeof(float), &ok);
-    e->md_z = zalloc(n_md, sizeof(float), &ok);
-    e->md_r = zalloc(n_md, sizeof(float), &ok);
-    e->md_eta = zalloc(n_md, sizeof(float), &ok);
-    e->md_phi = zalloc(n_md, sizeof(float), &ok);
-    e->md_layer = zalloc(n_md, sizeof(uint8_t), &ok);
-    e->t3_md = (n_t3 > UINT64_MAX / 3) ? (ok = 0, NULL) : zalloc(3 * n_t3, sizeof(uint32_t), &ok);
-    e->t3_radius = zalloc(n_t3, sizeof(float), &ok);
-    e->t5_t3 = (n_t5 > UINT64_MAX / 2) ? (ok = 0, NULL) : zalloc(2 * n_t5, sizeof(uint32_t), &ok);
+    e->md_x = column(n_md, sizeof(float), &ok);
+    e->md_y = column(n_md, sizeof(float), &ok);
+    e->md_z = column(n_md, sizeof(float), &ok);
+    e->md_r = column(n_md, sizeof(float), &ok);
+    e->md_eta = column(n_md, sizeof(float), &ok);
+    e->md_phi = column(n_md, sizeof(float), &ok);
+    e->md_layer = column(n_md, sizeof(uint8_t), &ok);
+    e->t3_md = (n_t3 > UINT64_MAX / 3) ? (ok = 0, NULL) : column(3 * n_t3, sizeof(uint32_t), &ok);
+    e->t3_radius = column(n_t3, sizeof(float), &ok);
+    e->t5_t3 = (n_t5 > UINT64_MAX / 2) ? (ok = 0, NULL) : column(2 * n_t5, sizeof(uint32_t), &ok);
     if (truth) {
-        e->t5_is_true = zalloc(n_t5, sizeof(uint8_t), &ok);
-        e->t5_sim_pt = zalloc(n_t5, sizeof(float), &ok);
-        e->t5_sim_eta = zalloc(n_t5, sizeof(float), &ok);
+        e->t5_is_true = column(n_t5, sizeof(uint8_t), &ok);
+        e->t5_sim_pt = column(n_t5, sizeof(float), &ok);
+        e->t5_sim_eta = column(n_t5, sizeof(float), &ok);
     }
     if (!ok) {
         t5f_event_free(e);
         return -1;
     }
     return 0;
+}
+
+int t5f_event_alloc(t5f_event *e, uint64_t n_md, uint64_t n_t3, uint64_t n_t5, int truth)
+{
+    return t5f_event_alloc_with(e, n_md, n_t3, n_t5, truth, fb_alloc_column);
 }
 
 tml_t5_batch t5f_batch(const t5f_event *e)
@@ -184,117 +96,61 @@ void t5f_free_events(t5f_events *ev)
     memset(ev, 0, sizeof *ev);
 }
 
-static int read_event(cursor *c, t5f_event *e, int truth)
+static int read_event(byte_cursor *c, t5f_event *e, int truth)
 {
     uint64_t n3, n2;
-    if (take_u64(c, &e->n_md, "n_md") || take_u64(c, &e->n_t3, "n_t3") || take_u64(c, &e->n_t5, "n_t5")) return -1;
-    if (!(e->md_x = take_column(c, e->n_md, 4, "md_x"))) return -1;
-    if (!(e->md_y = take_column(c, e->n_md, 4, "md_y"))) return -1;
-    if (!(e->md_z = take_column(c, e->n_md, 4, "md_z"))) return -1;
-    if (!(e->md_r = take_column(c, e->n_md, 4, "md_r"))) return -1;
-    if (!(e->md_eta = take_column(c, e->n_md, 4, "md_eta"))) return -1;
-    if (!(e->md_phi = take_column(c, e->n_md, 4, "md_phi"))) return -1;
-    if (!(e->md_layer = take_column(c, e->n_md, 1, "md_layer"))) return -1;
-    if (scaled(c, e->n_t3, 3, &n3, "t3_md")) return -1;
-    if (!(e->t3_md = take_column(c, n3, 4, "t3_md"))) return -1;
-    if (!(e->t3_radius = take_column(c, e->n_t3, 4, "t3_radius"))) return -1;
-    if (scaled(c, e->n_t5, 2, &n2, "t5_t3")) return -1;
-    if (!(e->t5_t3 = take_column(c, n2, 4, "t5_t3"))) return -1;
+    if (bc_take_u64(c, &e->n_md, "n_md") || bc_take_u64(c, &e->n_t3, "n_t3") || bc_take_u64(c, &e->n_t5, "n_t5")) return -1;
+    if (!(e->md_x = bc_take_column(c, e->n_md, 4, "md_x"))) return -1;
+    if (!(e->md_y = bc_take_column(c, e->n_md, 4, "md_y"))) return -1;
+    if (!(e->md_z = bc_take_column(c, e->n_md, 4, "md_z"))) return -1;
+    if (!(e->md_r = bc_take_column(c, e->n_md, 4, "md_r"))) return -1;
+    if (!(e->md_eta = bc_take_column(c, e->n_md, 4, "md_eta"))) return -1;
+    if (!(e->md_phi = bc_take_column(c, e->n_md, 4, "md_phi"))) return -1;
+    if (!(e->md_layer = bc_take_column(c, e->n_md, 1, "md_layer"))) return -1;
+    if (bc_product(c, e->n_t3, 3, &n3, "t3_md")) return -1;
+    if (!(e->t3_md = bc_take_column(c, n3, 4, "t3_md"))) return -1;
+    if (!(e->t3_radius = bc_take_column(c, e->n_t3, 4, "t3_radius"))) return -1;
+    if (bc_product(c, e->n_t5, 2, &n2, "t5_t3")) return -1;
+    if (!(e->t5_t3 = bc_take_column(c, n2, 4, "t5_t3"))) return -1;
     if (truth) {
-        if (!(e->t5_is_true = take_column(c, e->n_t5, 1, "t5_is_true"))) return -1;
-        if (!(e->t5_sim_pt = take_column(c, e->n_t5, 4, "t5_sim_pt"))) return -1;
-        if (!(e->t5_sim_eta = take_column(c, e->n_t5, 4, "t5_sim_eta"))) return -1;
+        if (!(e->t5_is_true = bc_take_column(c, e->n_t5, 1, "t5_is_true"))) return -1;
+        if (!(e->t5_sim_pt = bc_take_column(c, e->n_t5, 4, "t5_sim_pt"))) return -1;
+        if (!(e->t5_sim_eta = bc_take_column(c, e->n_t5, 4, "t5_sim_eta"))) return -1;
     }
     return 0;
+}
+
+static int read_event_record(byte_cursor *c, uint32_t index, void *events)
+{
+    t5f_events *ev = events;
+    return read_event(c, &ev->events[index], ev->flags & T5F_FLAG_TRUTH);
 }
 
 int t5f_read_events(const char *path, t5f_events *out, char *err, size_t err_size)
 {
     memset(out, 0, sizeof *out);
-    uint8_t *data;
-    size_t size;
-    if (fb_read_file(path, &data, &size, err, err_size)) return -1;
-    cursor c = {data, size, 0, path, err, err_size, -1};
-    char magic[8];
+    byte_cursor c;
+    if (bc_open(&c, path, EVENT_MAGIC, "T5 event", err, err_size)) return -1;
     uint32_t n_events = 0, flags = 0;
-    if (take(&c, magic, sizeof magic, "magic")) goto fail;
-    if (memcmp(magic, EVENT_MAGIC, sizeof magic) != 0) {
-        c.pos = 0;
-        cursor_fail(&c, "magic", "is not \"TMLT5EV1\" (not a T5 event file)");
-        goto fail;
-    }
-    if (take_u32(&c, &n_events, "n_events") || take_u32(&c, &flags, "flags")) goto fail;
+    if (bc_take_u32(&c, &n_events, "n_events") || bc_take_u32(&c, &flags, "flags")) goto fail;
     if (flags & ~T5F_FLAG_TRUTH) {
         /* Unknown bits would change the layout: refuse rather than misread. */
-        cursor_fail(&c, "flags", "= 0x%x has unknown bits (this reader knows bit 0 only)", flags);
-        goto fail;
-    }
-    /* Each event takes at least its three u64 counts: a cheap sanity bound
-     * before allocating the event table. */
-    if (n_events > (size - c.pos) / 24) {
-        cursor_fail(&c, "n_events", "= %u cannot fit in the %zu bytes that remain", n_events, size - c.pos);
+        bc_fail(&c, "flags", "= 0x%x has unknown bits (this reader knows bit 0 only)", flags);
         goto fail;
     }
     out->flags = flags;
-    out->events = calloc(n_events ? n_events : 1, sizeof *out->events);
-    if (!out->events) {
-        fb_set_error(err, err_size, "%s: out of memory for %u events", path, n_events);
-        goto fail;
-    }
-    for (uint32_t i = 0; i < n_events; i++) {
-        c.event = (long)i;
-        out->n_events = i + 1; /* so t5f_free_events frees the partial event too */
-        if (read_event(&c, &out->events[i], flags & T5F_FLAG_TRUTH)) goto fail;
-    }
-    if (c.pos != size) {
-        fb_set_error(err, err_size, "%s: %zu trailing bytes after the last of %u events (corrupt n_events?)", path,
-                  size - c.pos, n_events);
-        goto fail;
-    }
-    out->n_events = n_events;
-    free(data);
+    /* Each event takes at least its three u64 counts. */
+    if (!(out->events = bc_begin_records(&c, n_events, "n_events", 24, sizeof *out->events, "event"))) goto fail;
+    if (bc_read_records(&c, n_events, "n_events", &out->n_events, read_event_record, out)) goto fail;
+    bc_close(&c);
     return 0;
 fail:
-    free(data);
+    bc_close(&c);
     t5f_free_events(out);
     return -1;
 }
 
 /* --------------------------------------------------------------- writing */
-
-typedef struct writer {
-    FILE *f;
-    const char *path;
-    int failed;
-} writer;
-
-static void put(writer *w, const void *p, size_t elem, uint64_t count)
-{
-    if (w->failed || count == 0) return;
-    if (fwrite(p, elem, (size_t)count, w->f) != count) w->failed = 1;
-}
-
-static int finish(writer *w, char *err, size_t err_size)
-{
-    if (fclose(w->f) != 0) w->failed = 1;
-    if (w->failed) {
-        fb_set_error(err, err_size, "%s: write failed: %s", w->path, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-static int open_writer(writer *w, const char *path, char *err, size_t err_size)
-{
-    w->path = path;
-    w->failed = 0;
-    w->f = path ? fopen(path, "wb") : NULL;
-    if (!w->f) {
-        fb_set_error(err, err_size, "%s: cannot create: %s", path ? path : "(NULL)", strerror(errno));
-        return -1;
-    }
-    return 0;
-}
 
 int t5f_write_events(const char *path, const t5f_events *in, char *err, size_t err_size)
 {
@@ -308,33 +164,33 @@ int t5f_write_events(const char *path, const t5f_events *in, char *err, size_t e
             fb_set_error(err, err_size, "%s: flags say truth but event %u has no truth columns", path, i);
             return -1;
         }
-    writer w;
-    if (open_writer(&w, path, err, err_size)) return -1;
-    put(&w, EVENT_MAGIC, 1, sizeof EVENT_MAGIC);
-    put(&w, &in->n_events, 4, 1);
-    put(&w, &in->flags, 4, 1);
+    fb_writer w;
+    if (fb_writer_open(&w, path, err, err_size)) return -1;
+    fb_put(&w, EVENT_MAGIC, 1, sizeof EVENT_MAGIC);
+    fb_put(&w, &in->n_events, 4, 1);
+    fb_put(&w, &in->flags, 4, 1);
     for (uint32_t i = 0; i < in->n_events; i++) {
         const t5f_event *e = &in->events[i];
-        put(&w, &e->n_md, 8, 1);
-        put(&w, &e->n_t3, 8, 1);
-        put(&w, &e->n_t5, 8, 1);
-        put(&w, e->md_x, 4, e->n_md);
-        put(&w, e->md_y, 4, e->n_md);
-        put(&w, e->md_z, 4, e->n_md);
-        put(&w, e->md_r, 4, e->n_md);
-        put(&w, e->md_eta, 4, e->n_md);
-        put(&w, e->md_phi, 4, e->n_md);
-        put(&w, e->md_layer, 1, e->n_md);
-        put(&w, e->t3_md, 4, 3 * e->n_t3);
-        put(&w, e->t3_radius, 4, e->n_t3);
-        put(&w, e->t5_t3, 4, 2 * e->n_t5);
+        fb_put(&w, &e->n_md, 8, 1);
+        fb_put(&w, &e->n_t3, 8, 1);
+        fb_put(&w, &e->n_t5, 8, 1);
+        fb_put(&w, e->md_x, 4, e->n_md);
+        fb_put(&w, e->md_y, 4, e->n_md);
+        fb_put(&w, e->md_z, 4, e->n_md);
+        fb_put(&w, e->md_r, 4, e->n_md);
+        fb_put(&w, e->md_eta, 4, e->n_md);
+        fb_put(&w, e->md_phi, 4, e->n_md);
+        fb_put(&w, e->md_layer, 1, e->n_md);
+        fb_put(&w, e->t3_md, 4, 3 * e->n_t3);
+        fb_put(&w, e->t3_radius, 4, e->n_t3);
+        fb_put(&w, e->t5_t3, 4, 2 * e->n_t5);
         if (truth) {
-            put(&w, e->t5_is_true, 1, e->n_t5);
-            put(&w, e->t5_sim_pt, 4, e->n_t5);
-            put(&w, e->t5_sim_eta, 4, e->n_t5);
+            fb_put(&w, e->t5_is_true, 1, e->n_t5);
+            fb_put(&w, e->t5_sim_pt, 4, e->n_t5);
+            fb_put(&w, e->t5_sim_eta, 4, e->n_t5);
         }
     }
-    return finish(&w, err, err_size);
+    return fb_writer_close(&w, err, err_size);
 }
 
 /* ---------------------------------------------------------------- golden */
@@ -352,73 +208,54 @@ void t5f_free_golden(t5f_golden *g)
     memset(g, 0, sizeof *g);
 }
 
+static int read_golden_event(byte_cursor *c, uint32_t index, void *golden)
+{
+    const t5f_golden *g = golden;
+    t5f_golden_event *e = &g->events[index];
+    uint64_t nf;
+    if (bc_take_u64(c, &e->n_t5, "n_t5") || bc_product(c, e->n_t5, g->input_count, &nf, "features")) return -1;
+    if (!(e->features = bc_take_column(c, nf, 4, "features"))) return -1;
+    if (!(e->score = bc_take_column(c, e->n_t5, 4, "score"))) return -1;
+    if (!(e->pass = bc_take_column(c, e->n_t5, 1, "pass"))) return -1;
+    return 0;
+}
+
 int t5f_read_golden(const char *path, t5f_golden *out, char *err, size_t err_size)
 {
     memset(out, 0, sizeof *out);
-    uint8_t *data;
-    size_t size;
-    if (fb_read_file(path, &data, &size, err, err_size)) return -1;
-    cursor c = {data, size, 0, path, err, err_size, -1};
-    char magic[8];
+    byte_cursor c;
+    if (bc_open(&c, path, GOLDEN_MAGIC, "T5 golden", err, err_size)) return -1;
     uint32_t input_count = 0, n_events = 0;
-    if (take(&c, magic, sizeof magic, "magic")) goto fail;
-    if (memcmp(magic, GOLDEN_MAGIC, sizeof magic) != 0) {
-        c.pos = 0;
-        cursor_fail(&c, "magic", "is not \"TMLT5GV1\" (not a T5 golden file)");
-        goto fail;
-    }
-    if (take_u32(&c, &input_count, "input_count") || take_u32(&c, &n_events, "n_events")) goto fail;
+    if (bc_take_u32(&c, &input_count, "input_count") || bc_take_u32(&c, &n_events, "n_events")) goto fail;
     if (input_count == 0 || input_count > T5F_MAX_INPUT_COUNT) {
-        cursor_fail(&c, "input_count", "= %u is outside 1..%u", input_count, T5F_MAX_INPUT_COUNT);
-        goto fail;
-    }
-    if (n_events > (size - c.pos) / 8) {
-        cursor_fail(&c, "n_events", "= %u cannot fit in the %zu bytes that remain", n_events, size - c.pos);
+        bc_fail(&c, "input_count", "= %u is outside 1..%u", input_count, T5F_MAX_INPUT_COUNT);
         goto fail;
     }
     out->input_count = input_count;
-    out->events = calloc(n_events ? n_events : 1, sizeof *out->events);
-    if (!out->events) {
-        fb_set_error(err, err_size, "%s: out of memory for %u events", path, n_events);
-        goto fail;
-    }
-    for (uint32_t i = 0; i < n_events; i++) {
-        t5f_golden_event *e = &out->events[i];
-        uint64_t nf;
-        c.event = (long)i;
-        out->n_events = i + 1;
-        if (take_u64(&c, &e->n_t5, "n_t5") || scaled(&c, e->n_t5, input_count, &nf, "features")) goto fail;
-        if (!(e->features = take_column(&c, nf, 4, "features"))) goto fail;
-        if (!(e->score = take_column(&c, e->n_t5, 4, "score"))) goto fail;
-        if (!(e->pass = take_column(&c, e->n_t5, 1, "pass"))) goto fail;
-    }
-    if (c.pos != size) {
-        fb_set_error(err, err_size, "%s: %zu trailing bytes after the last of %u events (corrupt n_events?)", path,
-                  size - c.pos, n_events);
-        goto fail;
-    }
-    out->n_events = n_events;
-    free(data);
+    /* Each event takes at least its u64 count. */
+    if (!(out->events = bc_begin_records(&c, n_events, "n_events", 8, sizeof *out->events, "event"))) goto fail;
+    if (bc_read_records(&c, n_events, "n_events", &out->n_events, read_golden_event, out)) goto fail;
+    bc_close(&c);
     return 0;
 fail:
-    free(data);
+    bc_close(&c);
     t5f_free_golden(out);
     return -1;
 }
 
 int t5f_write_golden(const char *path, const t5f_golden *in, char *err, size_t err_size)
 {
-    writer w;
-    if (open_writer(&w, path, err, err_size)) return -1;
-    put(&w, GOLDEN_MAGIC, 1, sizeof GOLDEN_MAGIC);
-    put(&w, &in->input_count, 4, 1);
-    put(&w, &in->n_events, 4, 1);
+    fb_writer w;
+    if (fb_writer_open(&w, path, err, err_size)) return -1;
+    fb_put(&w, GOLDEN_MAGIC, 1, sizeof GOLDEN_MAGIC);
+    fb_put(&w, &in->input_count, 4, 1);
+    fb_put(&w, &in->n_events, 4, 1);
     for (uint32_t i = 0; i < in->n_events; i++) {
         const t5f_golden_event *e = &in->events[i];
-        put(&w, &e->n_t5, 8, 1);
-        put(&w, e->features, 4, e->n_t5 * in->input_count);
-        put(&w, e->score, 4, e->n_t5);
-        put(&w, e->pass, 1, e->n_t5);
+        fb_put(&w, &e->n_t5, 8, 1);
+        fb_put(&w, e->features, 4, e->n_t5 * in->input_count);
+        fb_put(&w, e->score, 4, e->n_t5);
+        fb_put(&w, e->pass, 1, e->n_t5);
     }
-    return finish(&w, err, err_size);
+    return fb_writer_close(&w, err, err_size);
 }

@@ -64,6 +64,13 @@ void t5f_free_events(t5f_events *ev);
 /* Allocates every column of one event (zeroed; truth columns only when
  * `truth` is non-zero). For programs that build events themselves. */
 int t5f_event_alloc(t5f_event *e, uint64_t n_md, uint64_t n_t3, uint64_t n_t5, int truth);
+
+/* The same with another column allocator: column(count, elem, ok) returns
+ * a column of count elements, or NULL and sets *ok = 0 (the fuzz targets
+ * allocate exact-length columns so that ASan sees reads past them). */
+typedef void *t5f_column_alloc(uint64_t count, size_t elem, int *ok);
+int t5f_event_alloc_with(t5f_event *e, uint64_t n_md, uint64_t n_t3, uint64_t n_t5, int truth,
+                         t5f_column_alloc *column);
 void t5f_event_free(t5f_event *e);
 
 /* The library's view of an event: pointers into `e`, nothing copied. */

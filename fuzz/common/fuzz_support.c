@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <glob.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -183,6 +184,16 @@ const char *fz_source_path(const char *relative)
     return buf;
 }
 
+int fz_each_source_file(const char *relative_pattern, int (*add)(const char *path))
+{
+    glob_t g;
+    int added = 0;
+    if (glob(fz_source_path(relative_pattern), 0, NULL, &g) != 0) return 0;
+    for (size_t i = 0; i < g.gl_pathc; i++) added += add(g.gl_pathv[i]) != 0;
+    globfree(&g);
+    return added;
+}
+
 static tml_t5_model *g_default, *g_v1;
 
 /* Freed at exit so that LeakSanitizer's end-of-run check sees no live model:
@@ -238,58 +249,12 @@ static void *column(uint64_t count, size_t element, int *ok)
     return p;
 }
 
-int fz_t5_event_alloc(fz_t5_event *e, uint64_t n_md, uint64_t n_t3, uint64_t n_t5)
+int fz_t5_event_alloc(t5f_event *e, uint64_t n_md, uint64_t n_t3, uint64_t n_t5)
 {
-    memset(e, 0, sizeof *e);
-    int ok = n_t3 <= UINT64_MAX / 3 && n_t5 <= UINT64_MAX / 2;
-    if (!ok) return -1;
-    e->n_md = n_md;
-    e->n_t3 = n_t3;
-    e->n_t5 = n_t5;
-    e->md_x = column(n_md, sizeof(float), &ok);
-    e->md_y = column(n_md, sizeof(float), &ok);
-    e->md_z = column(n_md, sizeof(float), &ok);
-    e->md_r = column(n_md, sizeof(float), &ok);
-    e->md_eta = column(n_md, sizeof(float), &ok);
-    e->md_phi = column(n_md, sizeof(float), &ok);
-    e->md_layer = column(n_md, sizeof(uint8_t), &ok);
-    e->t3_md = column(3 * n_t3, sizeof(uint32_t), &ok);
-    e->t3_radius = column(n_t3, sizeof(float), &ok);
-    e->t5_t3 = column(2 * n_t5, sizeof(uint32_t), &ok);
-    if (!ok) {
-        fz_t5_event_free(e);
-        return -1;
-    }
-    return 0;
+    return t5f_event_alloc_with(e, n_md, n_t3, n_t5, 0, column);
 }
 
-void fz_t5_event_free(fz_t5_event *e)
-{
-    free(e->md_x);
-    free(e->md_y);
-    free(e->md_z);
-    free(e->md_r);
-    free(e->md_eta);
-    free(e->md_phi);
-    free(e->md_layer);
-    free(e->t3_md);
-    free(e->t3_radius);
-    free(e->t5_t3);
-    memset(e, 0, sizeof *e);
-}
-
-tml_t5_batch fz_t5_batch(const fz_t5_event *e)
-{
-    tml_t5_batch b = {
-        .n_md = e->n_md, .md_x = e->md_x, .md_y = e->md_y, .md_z = e->md_z, .md_r = e->md_r,
-        .md_eta = e->md_eta, .md_phi = e->md_phi, .md_layer = e->md_layer,
-        .n_t3 = e->n_t3, .t3_md = e->t3_md, .t3_radius = e->t3_radius,
-        .n_t5 = e->n_t5, .t5_t3 = e->t5_t3,
-    };
-    return b;
-}
-
-int fz_t5_synth(fz_t5_event *e, uint32_t n_tracks, uint32_t n_fakes, uint64_t seed)
+int fz_t5_synth(t5f_event *e, uint32_t n_tracks, uint32_t n_fakes, uint64_t seed)
 {
     t5f_event s;
     if (t5_synth_event(&s, n_tracks, n_fakes, seed) != 0) return -1;

@@ -20,6 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "t5_file.h"
 #include "trigml.h"
 
 #ifdef __cplusplus
@@ -78,6 +79,35 @@ const uint8_t *fz_scratch_contents(size_t *size);
  */
 void fz_require_refused(const char *loader, tml_status s, const void *out, const char *path);
 
+/*
+ * Defines LLVMFuzzerTestOneInput for a target whose input is one whole
+ * file: the bytes become a file (fz_bytes_as_file) that `load` (a
+ * tml_*_load) reads into a `handle_type` pointer set to a non-NULL dummy
+ * first, since a failed load must reset it. A refused file must pass
+ * fz_require_refused; an accepted one must come with a handle, is given
+ * to check(handle) and freed with release(handle).
+ */
+#define FZ_FILE_LOADER_TARGET(handle_type, load, check, release)                              \
+    int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)                              \
+    {                                                                                         \
+        const char *path = fz_bytes_as_file(data, size);                                      \
+        handle_type *handle = (handle_type *)(uintptr_t)0x10;                                 \
+        tml_status status = load(path, &handle);                                              \
+        if (status != TML_OK) {                                                               \
+            fz_require_refused(#load, status, handle, path);                                  \
+            return 0;                                                                         \
+        }                                                                                     \
+        FZ_REQUIRE(handle != NULL, "%s: TML_OK with a NULL handle", #load);                   \
+        check(handle);                                                                        \
+        release(handle);                                                                      \
+        return 0;                                                                             \
+    }
+
+/* Calls add(path) for every file under the source tree that matches the
+ * glob `relative_pattern` (Tests/golden/...), in sorted order; the number
+ * of calls that returned non-zero. */
+int fz_each_source_file(const char *relative_pattern, int (*add)(const char *path));
+
 /* --------------------------------------------------------- shared models */
 
 /* Tests/golden/... under the source tree (TRIGML_SOURCE_DIR, or the
@@ -91,22 +121,15 @@ const tml_t5_model *fz_lst_v1_model(void);
 
 /* ------------------------------------------------------------ T5 batches */
 
-/* A batch and the columns it points into (each column its own malloc of
- * exactly its declared length, so ASan sees any read past it). */
-typedef struct fz_t5_event {
-    uint64_t n_md, n_t3, n_t5;
-    float *md_x, *md_y, *md_z, *md_r, *md_eta, *md_phi, *t3_radius;
-    uint8_t *md_layer;
-    uint32_t *t3_md, *t5_t3;
-} fz_t5_event;
-
-int fz_t5_event_alloc(fz_t5_event *e, uint64_t n_md, uint64_t n_t3, uint64_t n_t5);
-void fz_t5_event_free(fz_t5_event *e);
-tml_t5_batch fz_t5_batch(const fz_t5_event *e);
+/* An event whose columns are each their own malloc of exactly their
+ * declared length (an empty column is a real malloc(0)), so ASan sees any
+ * read past them; no truth columns. Free it with t5f_event_free and view it
+ * with t5f_batch (examples-c/common/t5_file.h). Returns 0 or -1. */
+int fz_t5_event_alloc(t5f_event *e, uint64_t n_md, uint64_t n_t3, uint64_t n_t5);
 
 /* A physically plausible event (Tests/c/t5_synth.c): n_tracks true T5s plus
- * n_fakes fakes. Returns 0 or -1. */
-int fz_t5_synth(fz_t5_event *e, uint32_t n_tracks, uint32_t n_fakes, uint64_t seed);
+ * n_fakes fakes, in exact-length columns as above. Returns 0 or -1. */
+int fz_t5_synth(t5f_event *e, uint32_t n_tracks, uint32_t n_fakes, uint64_t seed);
 
 /* A page that faults on any access: the pointer to pass where the contract
  * says the library must not touch memory (absurd counts). */

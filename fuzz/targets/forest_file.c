@@ -53,17 +53,4 @@ static void check_forest(const tml_forest *f)
     free(o2);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    const char *path = fz_bytes_as_file(data, size);
-    tml_forest *f = (tml_forest *)(uintptr_t)0x10;
-    tml_status s = tml_forest_load(path, &f);
-    if (s == TML_OK) {
-        FZ_REQUIRE(f != NULL, "TML_OK with a NULL forest");
-        check_forest(f);
-        tml_forest_free(f);
-        return 0;
-    }
-    fz_require_refused("tml_forest_load", s, f, path);
-    return 0;
-}
+FZ_FILE_LOADER_TARGET(tml_forest, tml_forest_load, check_forest, tml_forest_free)

@@ -52,17 +52,4 @@ static void check_scheme(const tml_lut_scheme *s)
     free(alone);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    const char *path = fz_bytes_as_file(data, size);
-    tml_lut_scheme *s = (tml_lut_scheme *)(uintptr_t)0x10;
-    tml_status st = tml_lut_scheme_load(path, &s);
-    if (st == TML_OK) {
-        FZ_REQUIRE(s != NULL, "TML_OK with a NULL scheme");
-        check_scheme(s);
-        tml_lut_scheme_free(s);
-        return 0;
-    }
-    fz_require_refused("tml_lut_scheme_load", st, s, path);
-    return 0;
-}
+FZ_FILE_LOADER_TARGET(tml_lut_scheme, tml_lut_scheme_load, check_scheme, tml_lut_scheme_free)

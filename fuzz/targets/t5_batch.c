@@ -48,7 +48,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 static float value(fz_reader *r, int raw) { return raw ? fz_f32_raw(r) : fz_f32_special(r); }
 
 /* Shape 0: a plausible event, then (column, position, value) perturbations. */
-static int build_synth(fz_reader *r, fz_t5_event *e)
+static int build_synth(fz_reader *r, t5f_event *e)
 {
     uint32_t tracks = 2 + fz_u8(r) % 20, fakes = fz_u8(r) % 12;
     if (fz_t5_synth(e, tracks, fakes, fz_u32(r)) != 0) return -1;
@@ -84,7 +84,7 @@ static int build_synth(fz_reader *r, fz_t5_event *e)
 }
 
 /* Shape 1: counts and values from the bytes, index chain valid by construction. */
-static int build_chain(fz_reader *r, fz_t5_event *e)
+static int build_chain(fz_reader *r, t5f_event *e)
 {
     uint8_t v = fz_u8(r);
     int raw = v & 1;
@@ -120,7 +120,7 @@ static uint32_t raw_index(fz_reader *r, uint64_t n)
     return (uint32_t)(b % (n + 2));
 }
 
-static int build_raw(fz_reader *r, fz_t5_event *e)
+static int build_raw(fz_reader *r, t5f_event *e)
 {
     uint64_t n_md = fz_u8(r) % MAX_MD, n_t3 = fz_u8(r) % MAX_T3, n_t5 = fz_u8(r) % MAX_T5;
     if (fz_t5_event_alloc(e, n_md, n_t3, n_t5) != 0) return -1;
@@ -252,10 +252,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         absurd(&r);
         return 0;
     }
-    fz_t5_event e;
+    t5f_event e;
     int built = shape == 0 ? build_synth(&r, &e) : shape == 1 ? build_chain(&r, &e) : build_raw(&r, &e);
     if (built != 0) return 0;
-    tml_t5_batch b = fz_t5_batch(&e);
+    tml_t5_batch b = t5f_batch(&e);
     if (flags & F_NO_LAYER) b.md_layer = NULL;
     if (flags & F_NULL_EMPTY) {
         if (!b.n_md) b.md_x = b.md_y = b.md_z = b.md_r = b.md_eta = b.md_phi = NULL, b.md_layer = NULL;
@@ -270,6 +270,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         check(m, &b, flags);
     }
-    fz_t5_event_free(&e);
+    t5f_event_free(&e);
     return 0;
 }

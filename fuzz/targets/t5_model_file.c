@@ -20,7 +20,7 @@
 
 enum { N_TRACKS = 10, N_FAKES = 3, N_T5 = N_TRACKS + N_FAKES, MAX_INPUTS = 38 };
 
-static fz_t5_event g_event;
+static t5f_event g_event;
 static tml_t5_batch g_batch;
 static float g_ref_v2[N_T5 * MAX_INPUTS], g_ref_v1[N_T5 * MAX_INPUTS];
 
@@ -28,7 +28,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     (void)argc, (void)argv;
     if (fz_t5_synth(&g_event, N_TRACKS, N_FAKES, 2024) != 0) abort();
-    g_batch = fz_t5_batch(&g_event);
+    g_batch = t5f_batch(&g_event);
     if (tml_t5_features(fz_default_model(), &g_batch, g_ref_v2) != TML_OK ||
         tml_t5_features(fz_lst_v1_model(), &g_batch, g_ref_v1) != TML_OK) {
         fprintf(stderr, "reference features: %s\n", tml_last_error());
@@ -71,17 +71,4 @@ static void check_model(const tml_t5_model *m)
     }
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    const char *path = fz_bytes_as_file(data, size);
-    tml_t5_model *m = (tml_t5_model *)(uintptr_t)0x10; /* must come back NULL on failure */
-    tml_status s = tml_t5_model_load(path, &m);
-    if (s == TML_OK) {
-        FZ_REQUIRE(m != NULL, "TML_OK with a NULL model");
-        check_model(m);
-        tml_t5_model_free(m);
-        return 0;
-    }
-    fz_require_refused("tml_t5_model_load", s, m, path);
-    return 0;
-}
+FZ_FILE_LOADER_TARGET(tml_t5_model, tml_t5_model_load, check_model, tml_t5_model_free)

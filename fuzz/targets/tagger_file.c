@@ -75,17 +75,4 @@ static void check_tagger(const tml_tagger *t)
     free(out);
 }
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
-{
-    const char *path = fz_bytes_as_file(data, size);
-    tml_tagger *t = (tml_tagger *)(uintptr_t)0x10;
-    tml_status s = tml_tagger_load(path, &t);
-    if (s == TML_OK) {
-        FZ_REQUIRE(t != NULL, "TML_OK with a NULL tagger");
-        check_tagger(t);
-        tml_tagger_free(t);
-        return 0;
-    }
-    fz_require_refused("tml_tagger_load", s, t, path);
-    return 0;
-}
+FZ_FILE_LOADER_TARGET(tml_tagger, tml_tagger_load, check_tagger, tml_tagger_free)
