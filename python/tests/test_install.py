@@ -1,9 +1,10 @@
 """`pip install .` into a fresh virtual environment, then `import trigml`
 from another directory with no TRIGML_* variables: the default T5 model
-scores, a DDT map builds and applies, a mode-15 address decodes with names,
+scores, an XGBoost model predicts bit for bit as XGBoost, a DDT map builds
+and applies, a mode-15 address decodes with names,
 and the library used is the one inside the installed package.
 
-The venv sees the system site-packages (numpy, scikit-build-core); the
+The venv sees the system site-packages (numpy, xgboost, scikit-build-core); the
 build runs without isolation so it reuses the repository's SwiftPM .build/."""
 import os
 import subprocess
@@ -32,6 +33,12 @@ CHECK = textwrap.dedent("""
     mass = (pt * np.exp(rng.uniform(-3, -1, 5000))).astype(np.float32)
     ddt = trigml.DDTMap.build(rng.uniform(size=5000), mass, pt, background_efficiency=0.1)
     assert np.isfinite(ddt.apply(rng.uniform(size=5000), mass, pt)).all()
+    import xgboost as xgb
+    X = rng.normal(size=(2000, 6)).astype(np.float32)
+    booster = xgb.train({"max_depth": 4, "eta": 0.3, "base_score": 0.5}, xgb.DMatrix(X, label=X[:, 0] > X[:, 1]), 20)
+    booster.save_model("xgb.json")
+    margin = booster.predict(xgb.DMatrix(X), output_margin=True)
+    assert np.array_equal(trigml.Forest.load("xgb.json").predict(X).view(np.uint32), margin.astype(np.float32).view(np.uint32))
     scheme = trigml.LUTScheme.preset("emtf2017-mode15")
     assert dict(zip(scheme.feature_names, scheme.decode([scheme.first_address])[0]))
     print("installed trigml", trigml.__version__, "OK")
