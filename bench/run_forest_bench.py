@@ -31,7 +31,6 @@ import ctypes
 import datetime
 import json
 import os
-import platform
 import statistics
 import subprocess
 import sys
@@ -45,7 +44,7 @@ import numpy as np  # noqa: E402
 import xgboost as xgb  # noqa: E402
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from t5_bench import cc_version, git_commit  # noqa: E402  (one copy of the run metadata helpers)
+from t5_bench import cc_version, git_commit, machine_info  # noqa: E402  (one copy of the run metadata helpers)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -179,24 +178,6 @@ def build_tl2cgen(model_path, cc, log):
     def factory(nthread):
         return tl2cgen.Predictor(lib, nthread=nthread)
     return (factory, tl2cgen), desc
-
-
-# ------------------------------------------------------------ machine info
-
-def machine_info():
-    info = {}
-    try:
-        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
-        for line in out.splitlines():
-            k, _, v = line.partition(":")
-            info[k.strip()] = v.strip()
-    except OSError:
-        pass
-    return {"cpu": info.get("Model name", platform.processor()), "cpus": info.get("CPU(s)", str(os.cpu_count())),
-            "cores_per_socket": info.get("Core(s) per socket", "?"),
-            "threads_per_core": info.get("Thread(s) per core", "?"),
-            "hypervisor": info.get("Hypervisor vendor", ""), "avx512": "avx512f" in info.get("Flags", ""),
-            "kernel": platform.release()}
 
 
 # ------------------------------------------------------------ main
