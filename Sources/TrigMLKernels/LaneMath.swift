@@ -15,6 +15,14 @@ extension SIMD where Scalar == Double {
     }
 }
 
+extension SIMD where Scalar == Float {
+    /// |v| by clearing the sign bit, as C's `fabsf` (the T5 features' `abs`).
+    @inlinable @inline(__always)
+    package var magnitude: Self {
+        unsafeBitCast(unsafeBitCast(self, to: MaskStorage.self) & MaskStorage(repeating: .max), to: Self.self)
+    }
+}
+
 extension LaneDoubles {
     /// Rounded to float32, lane by lane.
     @inlinable @inline(__always)

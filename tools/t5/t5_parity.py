@@ -68,7 +68,7 @@ def compare(lib_model, ref_model, batches, label, details=5, score_tol=SCORE_TOL
             return False
         for event, batch in enumerate(batches):
             want_x = ref.features(batch, feature_set)
-            want_s = ref.score(want_x, layers)
+            want_s = ref.score(want_x, layers, feature_set)
             want_p = ref.pass_flags(want_s, batch, working_point)
             cut = ref.candidate_cuts(batch, working_point)
             got_x = model.features(batch)
