@@ -62,6 +62,11 @@ package struct DenseLayer {
     /// Outputs past the last full group, stored [output][input].
     let tailWeights: [Double]
     let bias: [Double]
+    /// The same weights and biases as float32, in the same layouts, for the
+    /// float kernel that follows LST's arithmetic (FloatNetwork.swift).
+    let floatGroupedWeights: [Float]
+    let floatTailWeights: [Float]
+    let floatBias: [Float]
 
     /// `weights` is input-major, `weights[i * outputs + o]`: the layout of
     /// LST's `wgtT_*[in][out]` arrays (PyTorch's `Linear.weight` transposed).
@@ -90,6 +95,10 @@ package struct DenseLayer {
         }
         groupedWeights = grouped
         tailWeights = tail
+        // float32 -> double -> float32 is exact, so both kernels read the file's numbers.
+        floatGroupedWeights = grouped.map { Float($0) }
+        floatTailWeights = tail.map { Float($0) }
+        floatBias = bias
     }
 }
 

@@ -1,29 +1,39 @@
 import TrigMLKernels
 
-/// Scoring in tiles of `laneWidth` candidates: features into a lanes-major
-/// tile, the network on the tile, the sigmoid head, the NaN policy and the
-/// working point.
-extension T5Model {
-    /// Scratch lane vectors one call needs after its tile: the tile
-    /// network's, its logit, and room for the one-candidate path (its input,
-    /// output and scratch, in doubles).
-    var scratchLanes: Int {
-        let singleDoubles = featureSet.inputCount + laneWidth + network.singleScratchCount
-        return network.scratchCount + 1 + (singleDoubles + laneWidth - 1) / laneWidth
+/// Scoring in tiles of `floatLaneWidth` candidates: features into a
+/// lanes-major float tile, the network in LST's float order, LST's sigmoid,
+/// the NaN policy and the working point. Every step works lane by lane, so
+/// a candidate's bits do not depend on the batch size or its tile position.
+extension T5FeatureSet {
+    /// Where the bias enters each neuron's float sum in the LST generation
+    /// this feature set comes from: first in v2 (`linear_layer`, cmssw
+    /// RecoTracker/LSTCore/src/alpaka/NeuralNetwork.h at 719e09e3), last in
+    /// v1 (the hand-written loops of NeuralNetwork.h at 2181e6aa).
+    package var biasOrder: BiasOrder {
+        switch self {
+        case .lstV2: return .first
+        case .lstV1: return .last
+        }
     }
+}
+
+extension T5Model {
+    /// Scratch float lane vectors one call needs after its tile: the
+    /// network's ping-pong buffers and its outputs.
+    var scratchLanes: Int { network.floatScratchCount + network.outputCount }
 
     /// Runs `body(first, lanes, tile, scratch)` for every tile of the batch
     /// with the tile's features filled in; `scratch` holds `scratchLanes`
-    /// lane vectors. One allocation per call.
+    /// lane vectors. One stack allocation per call.
     @inline(__always)
     func forEachTile(_ batch: T5Batch,
-                     _ body: (Int, Int, UnsafeMutablePointer<Lanes>, UnsafeMutablePointer<Lanes>) -> Void) {
+                     _ body: (Int, Int, UnsafeMutablePointer<FloatLanes>, UnsafeMutablePointer<FloatLanes>) -> Void) {
         let inputs = featureSet.inputCount
-        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: inputs + scratchLanes) { buffer in
+        withUnsafeTemporaryAllocation(of: FloatLanes.self, capacity: inputs + scratchLanes) { buffer in
             guard let tile = buffer.baseAddress else { return }
             var first = 0
             while first < batch.t5Count {
-                let lanes = min(laneWidth, batch.t5Count - first)
+                let lanes = min(floatLaneWidth, batch.t5Count - first)
                 batch.tileFeatures(first: first, lanes: lanes, set: featureSet, into: tile)
                 body(first, lanes, tile, tile + inputs)
                 first += lanes
@@ -37,7 +47,7 @@ extension T5Model {
         forEachTile(batch) { first, lanes, tile, _ in
             for lane in 0..<lanes {
                 let row = out + (first + lane) * inputs
-                for i in 0..<inputs { row[i] = Float(tile[i][lane]) }
+                for i in 0..<inputs { row[i] = tile[i][lane] }
             }
         }
     }
@@ -45,34 +55,20 @@ extension T5Model {
     /// Sigmoid scores; `pass` (optional) from the working point.
     package func score(_ batch: T5Batch, score: UnsafeMutablePointer<Float>, pass: UnsafeMutablePointer<UInt8>?) {
         let inputs = featureSet.inputCount
+        let biasOrder = featureSet.biasOrder
         forEachTile(batch) { first, lanes, tile, scratch in
-            // NaN policy: a candidate with any non-finite feature scores NaN
-            // (ReLU would otherwise turn a NaN input into 0 and hide it).
-            // x - x is 0 for finite x and NaN for +-inf or NaN.
+            // NaN policy: a candidate with any non-finite feature scores NaN.
+            // LST's ReLU would turn the NaN into 0 and give every such
+            // candidate one constant score (below every cut); a NaN says
+            // what happened. x - x is 0 for finite x and NaN for +-inf or NaN.
             var finite = tile[0] - tile[0] .== 0
             for i in 1..<inputs { finite = finite .& (tile[i] - tile[i] .== 0) }
-            var probability: Lanes
-            if lanes == laneWidth {
-                let logit = scratch + network.scratchCount
-                network.evaluate(input: tile, output: logit, scratch: scratch)
-                probability = sigmoid(logit[0])
-            } else {
-                // A partial tile (small batch, or the batch's tail): one
-                // candidate at a time, same bits as the tile kernel.
-                probability = Lanes()
-                let single = UnsafeMutableRawPointer(scratch + network.scratchCount + 1)
-                    .assumingMemoryBound(to: Double.self)
-                let output = single + inputs, work = output + laneWidth
-                for lane in 0..<lanes {
-                    for i in 0..<inputs { single[i] = tile[i][lane] }
-                    network.evaluateSingle(input: single, output: output, scratch: work)
-                    probability[lane] = sigmoid(Lanes(repeating: output[0]))[0]
-                }
-            }
-            probability.replace(with: .nan, where: .!finite)
+            let logit = scratch + network.floatScratchCount
+            network.evaluateFloat(input: tile, output: logit, scratch: scratch, biasOrder: biasOrder)
+            let probability = lstSigmoid(logit[0]).replacing(with: .nan, where: .!finite)
             for lane in 0..<lanes {
                 let t = first + lane
-                let s = Float(probability[lane])
+                let s = probability[lane]
                 score[t] = s
                 if let pass {
                     let cut = workingPoint.cut(innerRadius: batch.innerRadius(t), eta1: batch.eta[batch.anchors(t).0])
@@ -87,10 +83,10 @@ extension T5Batch {
     /// Features of one candidate (for tests and tools): the tile path with
     /// one lane, so there is a single implementation.
     package func features(of t: Int, set: T5FeatureSet) -> [Float] {
-        withUnsafeTemporaryAllocation(of: Lanes.self, capacity: set.inputCount) { buffer in
+        withUnsafeTemporaryAllocation(of: FloatLanes.self, capacity: set.inputCount) { buffer in
             guard let tile = buffer.baseAddress else { return [] }
             tileFeatures(first: t, lanes: 1, set: set, into: tile)
-            return (0..<set.inputCount).map { Float(tile[$0][0]) }
+            return (0..<set.inputCount).map { tile[$0][0] }
         }
     }
 }

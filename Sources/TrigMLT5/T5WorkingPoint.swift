@@ -11,22 +11,28 @@ package enum T5WorkingPoint {
     case table(ptEdges: [Double], etaBinWidth: Double, etaBins: Int, cuts: [[Float]])
 
     /// The cut that applies to a candidate with this inner-T3 radius and
-    /// first-anchor eta. Non-finite inputs never trap: a NaN or negative pT
-    /// is above no edge (first row), +inf above all (last row); a NaN,
-    /// infinite or too large |eta| takes the last (open) eta bin. Their
-    /// score is NaN anyway, so they never pass.
+    /// first-anchor eta, in LST's float arithmetic (cmssw
+    /// RecoTracker/LSTCore/src/alpaka/NeuralNetwork.h at 719e09e3):
+    /// pT = innerRadius * k2Rinv1GeVf * 2 in float, compared with each edge
+    /// (`t5_pt > 5.0f`); eta bin = Int(|eta1| / width) in float. LST indexes
+    /// past its 10-entry row at |eta1| = 2.5 exactly (`eta1 > 2.5f` picks the
+    /// last bin only above it); here every |eta1| at or past the last bin's
+    /// lower edge takes the last bin. Non-finite inputs never trap: a NaN or
+    /// negative pT is above no edge (first row), +inf above all (last row); a
+    /// NaN or infinite |eta| takes the last bin. Their score is NaN anyway,
+    /// so they never pass.
     @inline(__always)
     package func cut(innerRadius: Float, eta1: Float) -> Float {
         switch self {
         case .single(let c):
             return c
         case .table(let ptEdges, let width, let etaBins, let cuts):
-            let pt = 2 * T5Constants.k2Rinv1GeVf * Double(innerRadius)
+            let pt = Double(innerRadius * T5Constants.k2Rinv1GeVf * 2)
             var ptBin = 0
             for edge in ptEdges where pt > edge { ptBin += 1 }
-            let scaled = abs(Double(eta1)) / width
-            // Compare before converting: Int(NaN) or Int(1e300) would trap.
-            let etaBin = scaled < Double(etaBins - 1) ? Int(scaled) : etaBins - 1
+            let scaled = abs(eta1) / Float(width)
+            // Compare before converting: Int(NaN) or Int(1e30) would trap.
+            let etaBin = scaled < Float(etaBins - 1) ? Int(scaled) : etaBins - 1
             return cuts[ptBin][etaBin]
         }
     }

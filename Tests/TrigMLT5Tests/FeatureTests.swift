@@ -38,55 +38,70 @@ final class OneT5 {
 }
 
 final class FeatureTests: XCTestCase {
-    func testLstV2FirstHitIsNormalisedAbsolute() throws {
+    let piF = T5Constants.pi
+
+    func testLstV2FirstHitIsNormalisedAbsoluteInFloat() throws {
         let f = try OneT5().features(.lstV2)
-        XCTAssertEqual(f[0], Float(Double(Float(0.6)) / 2.5), "|eta1| / 2.5 from the float32 column")
-        XCTAssertEqual(f[1], Float(abs(Double(Float(3.1))) / Double.pi))
-        XCTAssertEqual(f[2], Float(5.0 / 267.2349854))
-        XCTAssertEqual(f[3], Float(23.0 / 110.1099396))
+        XCTAssertEqual(f[0], Float(0.6) / 2.5, "|eta1| / 2.5f")
+        XCTAssertEqual(f[1], Float(3.1) / piF, "|phi1| / kPi")
+        XCTAssertEqual(f[2], Float(5) / Float(267.2349854))
+        XCTAssertEqual(f[3], Float(23) / Float(110.1099396))
     }
 
     func testLstV2DeltasUseAbsoluteEtaAndZAndWrappedPhi() throws {
         let f = try OneT5().features(.lstV2)
-        XCTAssertEqual(f[4], Float(Double(Float(0.62)) - Double(Float(0.6))), "|eta2| - |eta1|, unscaled")
+        XCTAssertEqual(f[4], Float(0.62) - Float(0.6), "|eta2| - |eta1|, unscaled, in float")
         // phi 3.13 -> -3.13 crosses pi: the step is +0.0232, not -6.26.
-        XCTAssertEqual(f[9], Float((Double(Float(-3.13)) - Double(Float(3.13)) + 2 * Double.pi) / Double.pi))
+        XCTAssertEqual(f[9], deltaPhi(LaneFloats(repeating: -3.13), LaneFloats(repeating: 3.13))[0] / piF)
         XCTAssertGreaterThan(f[9], 0)
         XCTAssertLessThan(f[9], 0.01)
-        XCTAssertEqual(f[6], Float(5.0 / 267.2349854), "|z2| - |z1| over z_max")
-        XCTAssertEqual(f[19], Float((86.0 - 68.0) / 110.1099396))
+        XCTAssertEqual(f[6], (Float(10) - Float(5)) / Float(267.2349854), "|z2| - |z1| over z_max")
+        XCTAssertEqual(f[19], (Float(86) - Float(68)) / Float(110.1099396))
     }
 
-    func testLstV2LogRadiiWithBridgeThroughAnchors234() throws {
-        let t = OneT5()
-        let f = try t.features(.lstV2)
-        XCTAssertEqual(f[20], Float(log10(120.0)))
-        XCTAssertEqual(f[22], Float(log10(150.0)))
-        let bridge = circleRadius(LaneDoubles(repeating: 20), LaneDoubles(repeating: 3), LaneDoubles(repeating: 30),
-                                  LaneDoubles(repeating: 6), LaneDoubles(repeating: 40), LaneDoubles(repeating: 10))[0]
-        XCTAssertEqual(f[21], Float(log10(bridge)))
+    func testLstV2LogRadiiWithTheFloatBridgeThroughAnchors234() throws {
+        let f = try OneT5().features(.lstV2)
+        XCTAssertEqual(f[20], log10f(120))
+        XCTAssertEqual(f[22], log10f(150))
+        let bridge = lstCircleRadius(LaneFloats(repeating: 20), LaneFloats(repeating: 3), LaneFloats(repeating: 30),
+                                     LaneFloats(repeating: 6), LaneFloats(repeating: 40), LaneFloats(repeating: 10))[0]
+        XCTAssertEqual(f[21], log10f(bridge))
     }
 
     func testLstV1HasRawSignedHitsLayersAndTheSharedHitTwice() throws {
         let f = try OneT5().features(.lstV1)
+        let k = T5Constants.k2Rinv1GeVf
         XCTAssertEqual(f.count, 38)
-        XCTAssertEqual(f[0], Float(log10(2 * T5Constants.k2Rinv1GeVf * 120)))
+        XCTAssertEqual(f[0], log10f(2 * k * 120))
         XCTAssertEqual(f[1], -0.6, "signed eta")
         XCTAssertEqual(f[3], -5, "signed z")
-        XCTAssertEqual(f[4], Float((100.0 + 1.0).squareRoot()), "r = sqrt(x^2 + y^2), not md_r")
+        XCTAssertEqual(f[4], (Float(100) + Float(1)).squareRoot(), "r = sqrtf(x*x + y*y), not md_r")
         XCTAssertEqual(f[5], 1, "layer")
         XCTAssertEqual(Array(f[11...15]), Array(f[17...21]), "hit 3 appears for both T3s")
-        XCTAssertEqual(f[32], Float(log10((120.0 + 150.0) * T5Constants.k2Rinv1GeVf)))
+        XCTAssertEqual(f[32], log10f((Float(120) + Float(150)) * k))
     }
 
-    func testLstV1DirectionComesFromHit2WhenHit1IsOnLayer1() throws {
+    func testLstV1DirectionComesFromHit2WhenHit1IsOnLayerOrDiskOne() throws {
         let t = OneT5()
         var f = try t.features(.lstV1)
         XCTAssertEqual(f[33], t.eta[1])
         XCTAssertEqual(f[34], t.phi[1])
-        t.layer[0] = 7
+        t.layer[0] = 7  // endcap disk 1: LST's modules.layers() is 1 there too
+        f = try t.features(.lstV1)
+        XCTAssertEqual(f[33], t.eta[1])
+        t.layer[0] = 2
         f = try t.features(.lstV1)
         XCTAssertEqual(f[33], t.eta[0])
+        t.layer[0] = 8
+        f = try t.features(.lstV1)
+        XCTAssertEqual(f[33], t.eta[0])
+    }
+
+    func testCollinearBridgeGivesANaNFeature() throws {
+        let t = OneT5()
+        (t.x[1], t.y[1], t.x[2], t.y[2], t.x[3], t.y[3]) = (20, 2, 30, 3, 40, 4)
+        let f = try t.features(.lstV2)
+        XCTAssertTrue(f[21].isNaN, "log10f(-1): LST's sentinel")
     }
 
     func testBrokenIndexChainIsRejected() {

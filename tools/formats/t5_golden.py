@@ -19,7 +19,7 @@ def encode_golden(input_count, events):
         n_t5 = features.shape[0]
         if features.shape != (n_t5, input_count):
             raise ValueError(f"features shape {features.shape}, expected ({n_t5}, {input_count})")
-        score = np.ascontiguousarray(score, dtype="<f4")  # float64 reference score rounded once
+        score = np.ascontiguousarray(score, dtype="<f4")  # the reference score (float32)
         passed = np.ascontiguousarray(passed, dtype=np.uint8)
         if score.shape != (n_t5,) or passed.shape != (n_t5,):
             raise ValueError("score and pass need one entry per candidate")

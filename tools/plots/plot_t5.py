@@ -155,7 +155,7 @@ def plot_parity(work, summary, out):
                 want_x.append(ref.features(b, feature_set))
                 s, _ = model.score(b)
                 got_s.append(s)
-                want_s.append(ref.score(want_x[-1], layers))
+                want_s.append(ref.score(want_x[-1], layers, feature_set))
         got_s, want_s = np.concatenate(got_s).astype(np.float64), np.concatenate(want_s)
         got_x, want_x = np.concatenate(got_x).astype(np.float64), np.concatenate(want_x).astype(np.float64)
         n = got_s.size
@@ -202,7 +202,7 @@ def main() -> int:
     scores, layers_of = {}, {}
     for fs, col in (("lst-v2", "x_v2"), ("lst-v1", "x_v1")):
         _, layers, _, _ = read_model(work / f"t5_{fs.replace('-', '_')}.json")
-        scores[fs] = ref.score(ck[col], layers)
+        scores[fs] = ref.score(ck[col], layers, fs)
     plot_roc(ck, scores, summary, out)
     v2 = summary["models"]["lst-v2"]
     matched = v2["matched_single"]["working_point"]

@@ -21,7 +21,7 @@ import checkout_paths  # noqa: F401,E402  (tools subfolders and python/ on sys.p
 from t5_event_file import write_events
 from t5_golden import encode_golden
 from t5_model_file import read_model
-from t5_reference import INPUT_COUNT, K2RINV1GEVF, circle_radius, evaluate
+from t5_reference import INPUT_COUNT, PI_F, circle_radius, evaluate
 
 ROOT = checkout_paths.ROOT
 GOLDEN = ROOT / "Tests" / "golden"
@@ -38,6 +38,8 @@ BARREL_HALF_LENGTH = 120.0  # cm
 ENDCAP_Z = (131.0, 156.0, 185.0, 220.0, 267.0)  # cm
 ENDCAP_RHO = (20.0, 110.0)  # cm, disc inner and outer radius
 HIT_SIGMA = 0.005  # cm, smearing of true hits
+# The toy's helices use the double constant; the working point rounds it to float as LST does.
+K2RINV1GEVF = (2.99792458e-3 * 3.8) / 2
 R_5GEV = 5.0 / (2 * K2RINV1GEVF)  # cm, the inner-T3 radius of the pT = 5 GeV row edge
 
 
@@ -265,6 +267,17 @@ def edge_case_event(rng):
                               (1.4, 0, "barrel into endcap"), (2.3, 0, "endcap only, md1 on layer 7"),
                               (-2.3, 0, "endcap only, negative z"), (-1.3, 1, "barrel into endcap, negative z")):
         ev.add_chain(track(3.0, eta, -0.7, first=first), label)
+
+    # Delta phi exactly +-pi_f and one float step beyond (reducePhiRange keeps +-pi_f, LST's
+    # features are then +-1; one step further the difference wraps to the other sign).
+    pi_f = float(PI_F)
+    beyond = float(np.nextafter(PI_F, np.float32(4)))
+    for k, (phi_a, phi_b, what) in enumerate(((0.0, pi_f, "+pi_f"), (0.0, -pi_f, "-pi_f"),
+                                               (-0.5, beyond - 0.5, "just above +pi_f"))):
+        mds = track(4.0, 0.3, 0.9)
+        ev.md["md_phi"][mds[k]] = phi_a
+        ev.md["md_phi"][mds[k + 1]] = phi_b
+        ev.add_chain(mds, f"delta phi md{k + 2} - md{k + 1} = {what}")
     return ev
 
 

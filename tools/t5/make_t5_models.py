@@ -109,8 +109,8 @@ def train_models(tabs, seed, cfg, work, log):
         t0 = time.time()
         layers, info = train_t5.train(tr[col][~val], tr["label"][~val], tr[col][val], tr["label"][val],
                                       seed=seed * 10 + k, max_epochs=cfg["max_epochs"], patience=cfg["patience"])
-        s_wp = ref.score(wp[col], layers)
-        s_ck = ref.score(ck[col], layers)
+        s_wp = ref.score(wp[col], layers, feature_set)
+        s_ck = ref.score(ck[col], layers, feature_set)
         table98, n98 = train_t5.derive_table(s_wp, wp["label"], wp["r_inner"], wp["eta1"], 98.0)
         table93, _ = train_t5.derive_table(s_wp, wp["label"], wp["r_inner"], wp["eta1"], 93.0)
         cut = train_t5.matched_cut(s_wp[~t_wp], baseline["wp_sample"]["fake_eff"])

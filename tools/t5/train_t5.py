@@ -134,8 +134,8 @@ def train(x, y, x_val, y_val, seed, hidden=(32, 32), lr=2.5e-3, batch=1024, max_
 
 def bins(r_inner, eta1):
     """(pT row, |eta| column) of each T5, as the library bins them."""
-    row = ref.pt_row(ref.pt_from_radius(np.asarray(r_inner, np.float32).astype(np.float64)), PT_EDGES)
-    col = ref.eta_column(np.abs(np.asarray(eta1, np.float32).astype(np.float64)), ETA_BIN_WIDTH, ETA_BINS)
+    row = ref.pt_row(ref.pt_from_radius(np.asarray(r_inner, np.float32)), PT_EDGES)
+    col = ref.eta_column(np.abs(np.asarray(eta1, np.float32)), ETA_BIN_WIDTH, ETA_BINS)
     return row, col
 
 

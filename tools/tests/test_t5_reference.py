@@ -76,13 +76,34 @@ def test_bridge_radius_is_the_circle_through_anchors_2_3_4():
     xs[0], ys[0] = 999.0, -999.0  # md1 and md5 do not enter the bridge
     xs[4], ys[4] = -7.0, 3.0
     b = one_t5(xs, ys, [1.0] * 5, [0.1] * 5, [0.1] * 5)
-    assert ref.features(b, "lst-v2")[0, 21] == pytest.approx(math.log10(80.0), rel=1e-6)
+    # LST's float Circle.h formula: the circle through anchors 2-4, a few 1e-6 off the exact 80 cm.
+    x32, y32 = np.array(xs, F32), np.array(ys, F32)
+    bridge = ref.lst_circle_radius(x32[1], y32[1], x32[2], y32[2], x32[3], y32[3])
+    assert ref.features(b, "lst-v2")[0, 21] == ref.log10f(bridge)
+    assert float(bridge) == pytest.approx(80.0, rel=1e-4)
 
 
-def test_collinear_bridge_gives_infinite_radius_and_nan_score():
+def test_lst_circle_radius_is_the_float_centre_formula_with_its_sentinel():
+    assert ref.lst_circle_radius(0, 0, 84, -12, 180, -60) == F32(300)  # float-exact Pythagorean points
+    assert ref.lst_circle_radius(0, 0, 1, 1, 2, 2) == F32(-1)  # collinear: LST's -1
+    # A 57 GeV bridge (R = 1e4 cm, points 20-60 cm out): close to the exact radius.
+    angles = [-math.pi / 2 + s / 1e4 for s in (20.0, 40.0, 60.0)]
+    xs, ys = on_circle(0.0, 1e4, 1e4, angles)
+    got = float(ref.lst_circle_radius(*[F32(v) for pair in zip(xs, ys) for v in pair]))
+    assert got == pytest.approx(1e4, rel=1e-5)
+
+
+def test_reduce_phi_range_keeps_plus_minus_pi_f_and_rounds_halves_away():
+    pi_f = F32(math.pi)
+    assert ref.delta_phi(pi_f, F32(0)) == pi_f and ref.delta_phi(-pi_f, F32(0)) == -pi_f
+    beyond = np.nextafter(pi_f, F32(4))
+    assert ref.delta_phi(beyond, F32(0)) < 0
+
+
+def test_collinear_bridge_gives_lsts_sentinel_and_nan_score():
     b = one_t5([20, 30, 40, 50, 60], [0.0] * 5, [1.0] * 5, [0.1] * 5, [0.0] * 5)
     x = ref.features(b, "lst-v2")
-    assert x[0, 21] == np.inf
+    assert np.isnan(x[0, 21])  # log10f(-1): Circle.h's sentinel for D == 0
     layers = read_model(GOLDEN / "t5_model_lst_v2.json")[1]
     assert np.isnan(ref.score(x, layers)[0])
 
@@ -99,7 +120,8 @@ def test_lst_v1_features_follow_the_table():
     xs, ys = CIRCLE_300
     eta, phi, z = [-0.5, -0.6, -0.7, -0.8, -0.9], [0.1, 0.2, 0.3, 0.4, 0.5], [-10, -20, -30, -40, -50]
     k = (2.99792458e-3 * 3.8) / 2
-    for md1_layer, t5_md in ((1, 1), (2, 0), (7, 0)):  # md2's eta/phi only when md1 is on barrel layer 1
+    # md2's eta/phi when md1's module has layers() == 1: barrel layer 1 or endcap disk 1 (md_layer 7)
+    for md1_layer, t5_md in ((1, 1), (2, 0), (7, 1), (8, 0)):
         layers = (md1_layer, md1_layer + 1, md1_layer + 2, md1_layer + 3, md1_layer + 4)
         b = one_t5(xs, ys, z, eta, phi, layer=layers, r=[1.0] * 5)  # v1 ignores md_r
         got = ref.features(b, "lst-v1")[0].astype(np.float64)
@@ -143,8 +165,11 @@ def test_score_is_relu_network_with_sigmoid_head():
     layers = [(w1, np.zeros(2, F32)), (w2, np.array([0.5], F32))]
     x = np.array([[2.0], [-2.0], [0.0], [np.nan]], F32)
     # hidden ReLU: x>0 -> (x, 0), x<0 -> (0, -x); logit = 0.5 + 100 relu(x) - 100 relu(-x)
-    want = [1 / (1 + math.exp(-200.5)), 1 / (1 + math.exp(199.5)), 1 / (1 + math.exp(-0.5)), math.nan]
-    np.testing.assert_allclose(ref.score(x, layers), want, rtol=1e-15)
+    # float32: expf(200.5) overflows (LST: NaN; here 1), expf(-199.5) underflows to 0.
+    want = [1.0, 0.0, 1 / (1 + math.exp(-0.5)), math.nan]
+    got = ref.score(x, layers)
+    assert got.dtype == np.float32 and got[0] == 1.0 and got[1] == 0.0
+    np.testing.assert_allclose(got, want, rtol=1e-7)
 
 
 # ---------------------------------------------------------------- working points
@@ -158,7 +183,7 @@ def test_eta_column_edges():
 
 def test_pt_row_edge_at_exactly_5_gev():
     """Row 1 needs pT strictly above the 5 GeV edge (LST: 2 k2Rinv1GeVf R_inner > 5)."""
-    pt = [4.0, 5.0, float(np.nextafter(5.0, 6.0)), 50.0]
+    pt = [4.0, 5.0, np.nextafter(F32(5.0), F32(6.0)), 50.0]
     np.testing.assert_array_equal(ref.pt_row(pt, [5.0]), [0, 0, 1, 1])
     assert ref.pt_from_radius(438.9) == pytest.approx(5.0, rel=1e-3)  # pT = 2 k2Rinv1GeVf R (NeuralNetwork.h): 5 GeV at R ~ 439 cm
 
