@@ -92,6 +92,9 @@ package final class TaggerModel: JSONFileFormat {
             let parsed = try TaggerInputs(node)
             return (parsed.names, parsed.scaling)
         }
+        for item in try node.array() where item.keys.contains("name") {
+            throw item.fail("is an input object; inputs with their own transforms need format_version 2")
+        }
         let list = try names(node)
         return (list, try FeatureScaling.parse(root.optionalMember(scalingKey), count: list.count))
     }
