@@ -275,11 +275,17 @@ typedef struct tml_jet_batch {
 
 typedef struct tml_tagger tml_tagger;
 
-/* A tagger model file (JSON; format in docs/formats/tagger_model.md:
+/* A tagger model file (JSON; format in docs/formats/tagger_model.md):
  * an MLP over jet features, or a Deep Sets tagger (per-constituent network
  * Phi, sum pooling over each jet's constituents, network F over the pooled
  * vector followed by the jet features). Hidden activations relu,
- * leaky_relu, elu, tanh; output sigmoid (1 output) or softmax (>= 2). */
+ * leaky_relu, elu, tanh; output sigmoid (1 output) or softmax (>= 2).
+ * Format version 2 names each input column and carries its whole
+ * transform (float32(x / divide_by) - offset) * scale, so the batch holds
+ * the physics quantities (the constituent multiplicity, not
+ * multiplicity / 50); a version-1 file expects its inputs already
+ * normalised as in training. Unknown keys are refused (TML_ERR_FORMAT
+ * naming the key's path and the nearest valid key). */
 tml_status tml_tagger_load(const char *path, tml_tagger **out);
 
 void tml_tagger_free(tml_tagger *t);
@@ -434,7 +440,8 @@ tml_status tml_ddt_apply(const tml_ddt_map *map, uint64_t n,
                          const float *score, const float *mass,
                          const float *pt, float *out);
 
-/* The map as a JSON file (format in docs/formats/ddt_map.md. */
+/* The map as a JSON file (format in docs/formats/ddt_map.md; it records
+ * the score transform; a version-1 file without it is an identity map). */
 tml_status tml_ddt_save(const tml_ddt_map *map, const char *path);
 tml_status tml_ddt_load(const char *path, tml_ddt_map **out);
 void tml_ddt_free(tml_ddt_map *map);

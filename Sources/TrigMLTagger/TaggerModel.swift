@@ -103,8 +103,10 @@ package final class TaggerModel: JSONFileFormat {
     /// `logits` is true the last layer must be linear: its outputs are the
     /// logits the output head turns into probabilities.
     static func readNetwork(_ node: JSONNode, inputs: Int, inputDescription: String, logits: Bool) throws -> DenseNetwork {
-        try NetworkFile.parse(node, inputs: inputs, inputDescription: inputDescription, maxLayers: 32) { site in
-            try site.layer.allowOnly(layerKeys)
+        // Keys first: a misspelt "activaton" is an unknown key, not a
+        // missing activation.
+        if case .array = node.value { for layer in try node.array() { try layer.allowOnly(layerKeys) } }
+        return try NetworkFile.parse(node, inputs: inputs, inputDescription: inputDescription, maxLayers: 32) { site in
             let (activation, alpha) = try NetworkFile.namedActivation(site)
             if logits && site.isLast && activation != .linear {
                 throw site.node.fail("must be 'linear': the last layer gives the logits of the output head")
