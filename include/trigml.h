@@ -364,8 +364,8 @@ tml_status tml_discriminant_log_ratio(uint64_t n, int32_t n_classes,
  *     [2^-149, 1 - 2^-24] (so 1.0f gives 16.64, not infinity), then
  *     rounded to float: exactly the float logit a host computing it this
  *     way would pass to an identity map.
- * So callers always pass the tagger's own output, and a map built on the
- * logit cannot be applied to a probability by mistake.
+ * So callers always pass the tagger's own output, and a logit computed by
+ * hand and passed to a logit map by mistake is refused, not misread.
  *
  * Layout (ABI compatibility): sizeof(tml_ddt_config) is 72 bytes and every
  * member keeps the offset it had in ABI 1.0. score_transform lives in what
@@ -387,7 +387,8 @@ typedef struct tml_ddt_config {
     double pt_min;                /* GeV [200] */
     double pt_max;                /* GeV [1000] */
     /* These two members share the 8 bytes that ABI 1.0 gave to a uint64_t
-     * min_entries (see "Layout" above), low half first. */
+     * min_entries (see "Layout" above): min_entries is its low-order half,
+     * score_transform its high-order half, on either byte order. */
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
     int32_t score_transform;      /* as below */
     uint32_t min_entries;         /* as below */
