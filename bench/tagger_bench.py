@@ -99,11 +99,10 @@ def make_model(path, seed, phi_sizes, f_sizes, n_con=3, n_jet=7):
         n_in = h
     f.append(layer(n_in, 1, "linear"))
     doc = tmf.deep_sets_document(
-        phi, f, ["log_pt_fraction", "delta_eta", "delta_phi"],
-        ["tau21", "c2", "d2", "tau1", "tau2", "log_pt", "multiplicity"], "sigmoid",
-        tmf.scaling([-3.5, 0.0, 0.0], [0.5, 4.0, 4.0]),
-        tmf.scaling([0.5, 0.2, 3.0, 0.15, 0.06, 6.0, 0.7], [3.0, 10.0, 0.4, 8.0, 20.0, 2.0, 4.0]),
-        provenance=f"random weights for bench/tagger_bench.py (seed {seed})")
+        phi, f, tmf.inputs(["log_pt_fraction", "delta_eta", "delta_phi"], [-3.5, 0.0, 0.0], [0.5, 4.0, 4.0]),
+        tmf.inputs(["tau21", "c2", "d2", "tau1", "tau2", "log_pt", "multiplicity"],
+                   [0.5, 0.2, 3.0, 0.15, 0.06, 6.0, 0.7], [3.0, 10.0, 0.4, 8.0, 20.0, 2.0, 4.0], {"multiplicity": 50}),
+        "sigmoid", provenance=f"random weights for bench/tagger_bench.py (seed {seed})")
     tmf.write(path, doc)
 
 
@@ -153,6 +152,12 @@ def build_onnx(doc, onnx_path, ragged):
 
     def scaled(x, key, n, name):
         s = doc.get(key)
+        if doc["format_version"] >= 2:  # each input object carries its transform (docs/formats/tagger_model.md)
+            inputs = doc[key.replace("scaling", "features")]
+            s = {"offset": [e.get("offset", 0.0) for e in inputs], "scale": [e.get("scale", 1.0) for e in inputs]}
+            divide_by = np.asarray([e.get("divide_by", 1.0) for e in inputs], np.float32)
+            nodes.append(helper.make_node("Div", [x, const(name + "_div", divide_by)], [name + "_d"]))
+            x = name + "_d"
         if s is None:
             return x
         nodes.append(helper.make_node("Sub", [x, const(name + "_off", np.asarray(s["offset"], np.float32))], [name + "_c"]))

@@ -207,6 +207,16 @@ def tagger_file_seeds():
     no_jet = dict(deep, jet_features=[], output="sigmoid",
                   f=[dense(rng, 2, 2, "relu"), dense(rng, 2, 1, "linear")])
     write("tagger_file", "deepsets_no_jet_features.json", json.dumps(no_jet, separators=(",", ":")))
+    # Format version 2: inputs as objects carrying their transforms.
+    mlp2 = dict(mlp, format_version=2,
+                jet_features=[{"name": "a", "offset": 0.5, "scale": 2}, {"name": "b"},
+                              {"name": "n", "divide_by": 50, "offset": -1, "scale": 0.5}])
+    del mlp2["jet_scaling"]
+    write("tagger_file", "v2_mlp_sigmoid.json", json.dumps(mlp2, separators=(",", ":")))
+    deep2 = dict(deep, format_version=2, jet_features=[{"name": "pt", "divide_by": 1000}],
+                 constituent_features=[{"name": "x"}, {"name": "y", "scale": 4, "divide_by": 0.5}])
+    del deep2["constituent_scaling"]
+    write("tagger_file", "v2_deepsets_softmax.json", json.dumps(deep2, indent=1))
 
 
 def tagger_score_seeds():
@@ -250,6 +260,11 @@ def ddt_map_file_seeds():
                values=grid(5, 4, lambda i, j: 1e-3 * (i * 4 + j) - 0.01), entries=None, filled=None)
     knn = {k: v for k, v in knn.items() if v is not None}
     write("ddt_map_file", "map_knn_5x4.json", json.dumps(knn, separators=(",", ":")))
+    # Format version 2: the score transform recorded.
+    logit = dict(full, format_version=2, score_transform="logit")
+    write("ddt_map_file", "v2_map_logit_3x2.json", json.dumps(logit, indent=1))
+    identity = dict(minimal, format_version=2, score_transform="identity")
+    write("ddt_map_file", "v2_map_identity_1x1.json", json.dumps(identity, separators=(",", ":")))
 
 
 if __name__ == "__main__":

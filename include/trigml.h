@@ -275,11 +275,17 @@ typedef struct tml_jet_batch {
 
 typedef struct tml_tagger tml_tagger;
 
-/* A tagger model file (JSON; format in docs/formats/tagger_model.md:
+/* A tagger model file (JSON; format in docs/formats/tagger_model.md):
  * an MLP over jet features, or a Deep Sets tagger (per-constituent network
  * Phi, sum pooling over each jet's constituents, network F over the pooled
  * vector followed by the jet features). Hidden activations relu,
- * leaky_relu, elu, tanh; output sigmoid (1 output) or softmax (>= 2). */
+ * leaky_relu, elu, tanh; output sigmoid (1 output) or softmax (>= 2).
+ * Format version 2 names each input column and carries its whole
+ * transform (float32(x / divide_by) - offset) * scale, so the batch holds
+ * the physics quantities (the constituent multiplicity, not
+ * multiplicity / 50); a version-1 file expects its inputs already
+ * normalised as in training. Unknown keys are refused (TML_ERR_FORMAT
+ * naming the key's path and the nearest valid key). */
 tml_status tml_tagger_load(const char *path, tml_tagger **out);
 
 void tml_tagger_free(tml_tagger *t);
@@ -348,7 +354,31 @@ tml_status tml_discriminant_log_ratio(uint64_t n, int32_t n_classes,
  * 1 / (1 + d); the `neighbours` nearest filled bins are used, ties broken by
  * lower rho bin, then lower pT bin. Filling and smoothing both read the
  * unsmoothed per-bin quantiles.
+ *
+ * Score transform: tml_ddt_build, and tml_ddt_apply with the map, first
+ * turn every score s into t(s), and the map holds quantiles of t(s):
+ *   TML_DDT_SCORE_IDENTITY: t(s) = s (any finite score);
+ *   TML_DDT_SCORE_LOGIT:    s must be a probability in [0, 1] (a sigmoid
+ *     tagger's output; TML_ERR_INVALID_ARGUMENT naming the jet otherwise):
+ *     t(s) = ln(p) - ln(1 - p), computed in double with p = s clamped to
+ *     [2^-149, 1 - 2^-24] (so 1.0f gives 16.64, not infinity), then
+ *     rounded to float: exactly the float logit a host computing it this
+ *     way would pass to an identity map.
+ * So callers always pass the tagger's own output, and a logit computed by
+ * hand and passed to a logit map by mistake is refused, not misread.
+ *
+ * Layout (ABI compatibility): sizeof(tml_ddt_config) is 72 bytes and every
+ * member keeps the offset it had in ABI 1.0. score_transform lives in what
+ * was the upper half of a uint64_t min_entries, which every ABI 1.0 caller
+ * whose configuration the library accepted had set to zero
+ * (min_entries <= 2^31 - 1): such a caller's struct, compiled against the
+ * old header, reads as TML_DDT_SCORE_IDENTITY, which is what it got
+ * before, and tml_ddt_config_init writes exactly 72 bytes, as it always
+ * did. Nothing is read or written past the struct an ABI 1.0 caller owns.
  */
+#define TML_DDT_SCORE_IDENTITY 0 /* the map works on the score as given */
+#define TML_DDT_SCORE_LOGIT    1 /* the map works on ln(p / (1 - p)) */
+
 typedef struct tml_ddt_config {
     double background_efficiency; /* q in (0, 1): background fraction that
                                      passes [the init argument] */
@@ -356,8 +386,20 @@ typedef struct tml_ddt_config {
     double rho_max;               /* [0] */
     double pt_min;                /* GeV [200] */
     double pt_max;                /* GeV [1000] */
-    uint64_t min_entries;         /* jets a bin needs for its own quantile,
-                                     >= 1 [20] */
+    /* These two members share the 8 bytes that ABI 1.0 gave to a uint64_t
+     * min_entries (see "Layout" above): min_entries is its low-order half,
+     * score_transform its high-order half, on either byte order. */
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    int32_t score_transform;      /* as below */
+    uint32_t min_entries;         /* as below */
+#else
+    uint32_t min_entries;         /* jets a bin needs for its own quantile,
+                                     1..2^31 - 1 [20] */
+    int32_t score_transform;      /* TML_DDT_SCORE_IDENTITY [default] or
+                                     TML_DDT_SCORE_LOGIT: what the map does to
+                                     the score before binning and before
+                                     subtracting X_q; recorded in the map */
+#endif
     int32_t rho_bins;             /* 1..1024, rho_bins * pt_bins <= 16384 [35] */
     int32_t pt_bins;              /* 1..1024 [8] */
     int32_t direction;            /* TML_DDT_HIGHER_PASSES [default] or
@@ -378,22 +420,29 @@ tml_status tml_ddt_config_init(tml_ddt_config *cfg,
 
 /* Builds a map from a background-only sample of n jets (score, groomed mass
  * and pT in GeV; weight[n] may be NULL for unit weights). Every jet must
- * have finite values, mass >= 0, pT > 0 and weight >= 0
- * (TML_ERR_INVALID_ARGUMENT naming the jet otherwise). */
+ * have finite values, mass >= 0, pT > 0 and weight >= 0, and with
+ * TML_DDT_SCORE_LOGIT a score in [0, 1] (TML_ERR_INVALID_ARGUMENT naming the
+ * jet otherwise). The map records cfg->score_transform. */
 tml_status tml_ddt_build(uint64_t n, const float *score, const float *mass,
                          const float *pt, const float *weight,
                          const tml_ddt_config *cfg, tml_ddt_map **out);
 
-/* Decorrelated score into out[n]: score - X_q(rho, pT) (higher passes) or
- * X_q(rho, pT) - score (lower passes), so a jet passes where out > 0. X_q is
- * interpolated bilinearly between bin centres and clamped at the edges (a
- * jet of mass 0 takes the lowest rho). A jet with a non-finite value, mass
- * < 0 or pT <= 0 gets NaN (which never passes). Computed in double. */
+/* Decorrelated score into out[n]: t(score) - X_q(rho, pT) (higher passes)
+ * or X_q(rho, pT) - t(score) (lower passes), t the map's score transform,
+ * so a jet passes where out > 0: pass the tagger's own output, whatever
+ * the map was built on. X_q is interpolated bilinearly between bin centres
+ * and clamped at the edges (a jet of mass 0 takes the lowest rho). A jet
+ * with a non-finite value, mass < 0 or pT <= 0 gets NaN (which never
+ * passes). For a TML_DDT_SCORE_LOGIT map, a score that is neither NaN nor
+ * in [0, 1] (e.g. a logit passed by mistake) fails the call with
+ * TML_ERR_INVALID_ARGUMENT naming the jet, nothing written. Computed in
+ * double. */
 tml_status tml_ddt_apply(const tml_ddt_map *map, uint64_t n,
                          const float *score, const float *mass,
                          const float *pt, float *out);
 
-/* The map as a JSON file (format in docs/formats/ddt_map.md. */
+/* The map as a JSON file (format in docs/formats/ddt_map.md; it records
+ * the score transform; a version-1 file without it is an identity map). */
 tml_status tml_ddt_save(const tml_ddt_map *map, const char *path);
 tml_status tml_ddt_load(const char *path, tml_ddt_map **out);
 void tml_ddt_free(tml_ddt_map *map);

@@ -2,6 +2,7 @@
 (members in header order) and the signature of every tml_* entry point the
 package calls. The one place the Python side mirrors the header."""
 import ctypes
+import sys
 
 ABI_VERSION = 1  # TML_ABI_VERSION
 
@@ -24,6 +25,7 @@ TML_PT_TARGET_LOG2_PT = 1
 TML_DDT_HIGHER_PASSES, TML_DDT_LOWER_PASSES = 0, 1
 TML_DDT_EMPTY_FILL, TML_DDT_EMPTY_FAIL = 0, 1
 TML_DDT_SMOOTHING_NONE, TML_DDT_SMOOTHING_KNN = 0, 1
+TML_DDT_SCORE_IDENTITY, TML_DDT_SCORE_LOGIT = 0, 1
 
 HANDLE = ctypes.c_void_p
 HANDLE_OUT = ctypes.POINTER(ctypes.c_void_p)
@@ -67,10 +69,16 @@ class TmlJetBatch(ctypes.Structure):
     ]
 
 
+# min_entries and score_transform share the 8 bytes ABI 1.0 gave a uint64
+# min_entries, low half first (include/trigml.h, "Layout"): 72 bytes either way.
+_MIN_ENTRIES_SLOT = [("min_entries", U32), ("score_transform", I32)]
+
+
 class TmlDdtConfig(ctypes.Structure):
     _fields_ = [
-        ("background_efficiency", F64), ("rho_min", F64), ("rho_max", F64), ("pt_min", F64),
-        ("pt_max", F64), ("min_entries", U64), ("rho_bins", I32), ("pt_bins", I32),
+        ("background_efficiency", F64), ("rho_min", F64), ("rho_max", F64), ("pt_min", F64), ("pt_max", F64),
+    ] + (_MIN_ENTRIES_SLOT if sys.byteorder == "little" else _MIN_ENTRIES_SLOT[::-1]) + [
+        ("rho_bins", I32), ("pt_bins", I32),
         ("direction", I32), ("empty_bins", I32), ("smoothing", I32), ("neighbours", I32),
     ]
 

@@ -11,8 +11,9 @@ _CHOICES = {
     "direction": {"higher_passes": _abi.TML_DDT_HIGHER_PASSES, "lower_passes": _abi.TML_DDT_LOWER_PASSES},
     "empty_bins": {"fill": _abi.TML_DDT_EMPTY_FILL, "fail": _abi.TML_DDT_EMPTY_FAIL},
     "smoothing": {"none": _abi.TML_DDT_SMOOTHING_NONE, "knn": _abi.TML_DDT_SMOOTHING_KNN},
+    "score_transform": {"identity": _abi.TML_DDT_SCORE_IDENTITY, "logit": _abi.TML_DDT_SCORE_LOGIT},
 }
-_INTEGER_RANGES = {"min_entries": (0, _checks.UINT64_MAX), "rho_bins": (-2**31, _checks.INT32_MAX),
+_INTEGER_RANGES = {"min_entries": (0, 2**32 - 1), "rho_bins": (-2**31, _checks.INT32_MAX),
                    "pt_bins": (-2**31, _checks.INT32_MAX), "neighbours": (-2**31, _checks.INT32_MAX)}
 _REAL_MEMBERS = ("rho_min", "rho_max", "pt_min", "pt_max")
 
@@ -34,8 +35,9 @@ def _member(name, value):
 def ddt_config(background_efficiency, **members):
     """A tml_ddt_config: the library's defaults (tml_ddt_config_init) for
     this working point, with the given members replaced. direction,
-    empty_bins and smoothing take the header's constants or their names
-    ("higher_passes"/"lower_passes", "fill"/"fail", "none"/"knn")."""
+    empty_bins, smoothing and score_transform take the header's constants
+    or their names ("higher_passes"/"lower_passes", "fill"/"fail",
+    "none"/"knn", "identity"/"logit")."""
     config = _abi.TmlDdtConfig()
     _library.call("tml_ddt_config_init", ctypes.byref(config),
                   _checks.real("background_efficiency", background_efficiency))
@@ -62,14 +64,18 @@ class DDTMap(Handle):
     @classmethod
     def build(cls, score, mass, pt, weight=None, background_efficiency=0.05, *, rho_min=None, rho_max=None,
               pt_min=None, pt_max=None, min_entries=None, rho_bins=None, pt_bins=None, direction=None,
-              empty_bins=None, smoothing=None, neighbours=None):
+              empty_bins=None, smoothing=None, neighbours=None, score_transform=None):
         """Builds a map from a background-only sample (score, groomed mass and
         pT in GeV, optional weights) so that background_efficiency of the
-        background passes in every (rho, pT) bin. Keywords left at None keep
-        the library's defaults (include/trigml.h, tml_ddt_config)."""
+        background passes in every (rho, pT) bin. score_transform="logit"
+        makes a map on the logit of a sigmoid tagger's probability: pass the
+        probability, here and to apply(); the map file records it. Keywords
+        left at None keep the library's defaults (include/trigml.h,
+        tml_ddt_config; score_transform "identity")."""
         config = ddt_config(background_efficiency, rho_min=rho_min, rho_max=rho_max, pt_min=pt_min,
                             pt_max=pt_max, min_entries=min_entries, rho_bins=rho_bins, pt_bins=pt_bins,
-                            direction=direction, empty_bins=empty_bins, smoothing=smoothing, neighbours=neighbours)
+                            direction=direction, empty_bins=empty_bins, smoothing=smoothing, neighbours=neighbours,
+                            score_transform=score_transform)
         return cls.build_with_config(score, mass, pt, weight, config)
 
     @classmethod
@@ -89,7 +95,9 @@ class DDTMap(Handle):
         _library.call("tml_ddt_save", self.handle, _checks.path("path", path))
 
     def apply(self, score, mass, pt):
-        """Decorrelated score, float32 (n,): positive where the jet passes."""
+        """Decorrelated score, float32 (n,): positive where the jet passes.
+        score is the tagger's output; a logit map turns it into the logit
+        itself (and refuses a score outside [0, 1])."""
         n, jets = _jets(score, mass, pt)
         out = np.empty(n, dtype=np.float32)
         _library.call("tml_ddt_apply", self.handle, n, *(_checks.pointer(jets[key], ctypes.c_float)

@@ -80,23 +80,38 @@ extension DDTSettings {
         case TML_DDT_SMOOTHING_KNN: smoothing = .knn
         default: throw TMLError.invalid("smoothing = \(c.smoothing) is not TML_DDT_SMOOTHING_NONE or TML_DDT_SMOOTHING_KNN")
         }
-        guard c.min_entries >= 1 && c.min_entries <= UInt64(Int32.max) else {
+        guard c.min_entries >= 1 && c.min_entries <= UInt32(Int32.max) else {
             throw TMLError.invalid("min_entries = \(c.min_entries) is outside [1, 2^31 - 1]")
+        }
+        // An ABI 1.0 caller's struct (uint64_t min_entries) reads 0 here
+        // whenever its min_entries was valid: the identity, as before
+        // (include/trigml.h, "Layout").
+        let transform: ScoreTransform
+        switch c.score_transform {
+        case TML_DDT_SCORE_IDENTITY: transform = .identity
+        case TML_DDT_SCORE_LOGIT: transform = .logit
+        default: throw TMLError.invalid("score_transform = \(c.score_transform) is not TML_DDT_SCORE_IDENTITY or TML_DDT_SCORE_LOGIT")
         }
         try self.init(backgroundEfficiency: c.background_efficiency,
                       rho: DDTAxis(min: c.rho_min, max: c.rho_max, bins: Int(c.rho_bins), name: "rho"),
                       pt: DDTAxis(min: c.pt_min, max: c.pt_max, bins: Int(c.pt_bins), name: "pt"),
                       minEntries: Int(c.min_entries), direction: direction, emptyBins: empty,
-                      smoothing: smoothing, neighbours: Int(c.neighbours))
+                      smoothing: smoothing, neighbours: Int(c.neighbours), scoreTransform: transform)
     }
 
+    /// Member by member: the order of min_entries and score_transform in
+    /// the header depends on the byte order, a memberwise initializer's
+    /// argument order would too.
     var cStruct: tml_ddt_config {
-        tml_ddt_config(background_efficiency: backgroundEfficiency, rho_min: rho.min, rho_max: rho.max,
-                       pt_min: pt.min, pt_max: pt.max, min_entries: UInt64(minEntries),
-                       rho_bins: Int32(rho.bins), pt_bins: Int32(pt.bins),
-                       direction: direction == .higherPasses ? TML_DDT_HIGHER_PASSES : TML_DDT_LOWER_PASSES,
-                       empty_bins: emptyBins == .fill ? TML_DDT_EMPTY_FILL : TML_DDT_EMPTY_FAIL,
-                       smoothing: smoothing == .none ? TML_DDT_SMOOTHING_NONE : TML_DDT_SMOOTHING_KNN,
-                       neighbours: Int32(neighbours))
+        var c = tml_ddt_config()
+        (c.background_efficiency, c.rho_min, c.rho_max) = (backgroundEfficiency, rho.min, rho.max)
+        (c.pt_min, c.pt_max, c.min_entries) = (pt.min, pt.max, UInt32(minEntries))
+        (c.rho_bins, c.pt_bins) = (Int32(rho.bins), Int32(pt.bins))
+        c.direction = direction == .higherPasses ? TML_DDT_HIGHER_PASSES : TML_DDT_LOWER_PASSES
+        c.empty_bins = emptyBins == .fill ? TML_DDT_EMPTY_FILL : TML_DDT_EMPTY_FAIL
+        c.smoothing = smoothing == .none ? TML_DDT_SMOOTHING_NONE : TML_DDT_SMOOTHING_KNN
+        c.neighbours = Int32(neighbours)
+        c.score_transform = scoreTransform == .identity ? TML_DDT_SCORE_IDENTITY : TML_DDT_SCORE_LOGIT
+        return c
     }
 }

@@ -47,7 +47,7 @@ public func tml_ddt_apply(_ map: OpaquePointer?, _ n: UInt64, _ score: UnsafePoi
               let mass = try input(mass, "mass", count: count),
               let pt = try input(pt, "pt", count: count) else { return }
         guard let out else { throw TMLError.invalid("out is NULL but n = \(count)") }
-        m.apply(count: count, score: score, mass: mass, pt: pt, out: out)
+        try m.apply(count: count, score: score, mass: mass, pt: pt, out: out)
     }
 }
 

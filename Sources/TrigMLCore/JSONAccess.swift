@@ -147,14 +147,23 @@ extension JSONNode {
     /// starts with: a wrong name is a format error, a newer version is
     /// unsupported (the file may be fine, this library is too old).
     package func expectFormat(_ name: String, version: Int) throws {
+        _ = try expectFormat(name, versions: version...version)
+    }
+
+    /// The same for a format this library reads in several versions;
+    /// returns the file's version.
+    package func expectFormat(_ name: String, versions: ClosedRange<Int>) throws -> Int {
         let formatNode = try member("format")
         let format = try formatNode.string()
         guard format == name else { throw formatNode.fail("= '\(format)', expected '\(name)'") }
         let versionNode = try member("format_version")
         let found = try versionNode.int()
-        guard found == version else {
-            throw TMLError.unsupported("\(versionNode.path) = \(found); this library reads version \(version)")
+        guard versions.contains(found) else {
+            let readable = versions.count == 1 ? "version \(versions.lowerBound)"
+                : "versions \(versions.lowerBound) to \(versions.upperBound)"
+            throw TMLError.unsupported("\(versionNode.path) = \(found); this library reads \(readable)")
         }
+        return found
     }
 
     /// A string member that must name one case of `T` (e.g. a feature set).

@@ -18,6 +18,7 @@ extension DDTMap {
         for k in 0..<n {
             let s = score[k], m = mass[k], p = pt[k]
             guard s.isFinite else { throw TMLError.invalid("score[\(k)] is not finite") }
+            guard settings.scoreTransform.accepts(s) else { throw settings.scoreTransform.refusal("score", k, s) }
             guard m.isFinite else { throw TMLError.invalid("mass[\(k)] is not finite (\(m))") }
             guard p.isFinite else { throw TMLError.invalid("pt[\(k)] is not finite (\(p))") }
             guard m >= 0 else { throw TMLError.invalid("mass[\(k)] = \(m) is negative") }
@@ -45,9 +46,15 @@ extension DDTMap {
         }
         var values = [Double](repeating: 0, count: binCount)
         var filled = [Bool](repeating: false, count: binCount)
+        let transformed = UnsafeMutablePointer<Float>.allocate(capacity: settings.scoreTransform == .identity ? 1 : n)
+        defer { transformed.deallocate() }
+        if settings.scoreTransform != .identity {
+            for k in 0..<n { transformed[k] = settings.scoreTransform(score[k]) }
+        }
+        let binned = settings.scoreTransform == .identity ? score : UnsafePointer(transformed)
         for b in 0..<binCount where members[b] >= settings.minEntries {
             let jets = Array(order[start[b]..<start[b + 1]])
-            if let x = WeightedQuantile.of(indices: jets, score: score, weight: weight, level: settings.level) {
+            if let x = WeightedQuantile.of(indices: jets, score: binned, weight: weight, level: settings.level) {
                 values[b] = x
                 filled[b] = true
             }

@@ -36,13 +36,20 @@ package final class DDTMap {
         return (1 - b) * low + b * high
     }
 
-    /// Decorrelated scores: score - X (higher passes) or X - score (lower
-    /// passes); NaN for a non-finite value, mass < 0 or pT <= 0.
+    /// Decorrelated scores: t(score) - X (higher passes) or X - t(score)
+    /// (lower passes), t the map's score transform; NaN for a non-finite
+    /// value, mass < 0 or pT <= 0. A score the transform refuses (not a
+    /// probability for a logit map) fails the call before anything is
+    /// written.
     package func apply(count: Int, score: UnsafePointer<Float>, mass: UnsafePointer<Float>,
-                      pt: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) {
+                      pt: UnsafePointer<Float>, out: UnsafeMutablePointer<Float>) throws {
+        let transform = settings.scoreTransform
+        if transform != .identity {
+            for k in 0..<count where !transform.accepts(score[k]) { throw transform.refusal("score", k, score[k]) }
+        }
         let higher = settings.direction == .higherPasses
         for k in 0..<count {
-            let s = Double(score[k]), m = Double(mass[k]), p = Double(pt[k])
+            let s = Double(transform(score[k])), m = Double(mass[k]), p = Double(pt[k])
             guard s.isFinite, m.isFinite, p.isFinite, m >= 0, p > 0 else { out[k] = .nan; continue }
             let x = value(rho: Self.rho(mass: m, pt: p), pt: p)
             out[k] = Float(higher ? s - x : x - s)

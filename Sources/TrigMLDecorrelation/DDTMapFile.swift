@@ -1,9 +1,15 @@
 import TrigMLCore
 
-/// The DDT map file (JSON; docs/formats/ddt_map.md.
+/// The DDT map file (JSON; docs/formats/ddt_map.md).
 extension DDTMap: JSONFileFormat {
     package static let formatName = "trigml.ddt-map"
-    package static let formatVersion = 1
+    /// Version 2 records `score_transform`; a version-1 file (written
+    /// before it existed) is a map on the score as given: the identity.
+    package static let formatVersion = 2
+    static let rootKeys = ["format", "format_version", "provenance", "background_efficiency", "direction",
+                           "rho", "pt", "min_entries", "empty_bins", "smoothing", "neighbours", "values",
+                           "entries", "filled"]
+    static let axisKeys = ["min", "max", "bins"]
 
     package func jsonText() -> String {
         let s = settings
@@ -24,6 +30,7 @@ extension DDTMap: JSONFileFormat {
             ("provenance", jsonString(provenance)),
             ("background_efficiency", jsonNumber(s.backgroundEfficiency)),
             ("direction", jsonString(s.direction.rawValue)),
+            ("score_transform", jsonString(s.scoreTransform.rawValue)),
             ("rho", axis(s.rho)),
             ("pt", axis(s.pt)),
             ("min_entries", String(s.minEntries)),
@@ -42,6 +49,7 @@ extension DDTMap: JSONFileFormat {
     }
 
     static func axis(_ node: JSONNode, name: String) throws -> DDTAxis {
+        try node.allowOnly(axisKeys)
         do {
             return try DDTAxis(min: node.member("min").finiteDouble(), max: node.member("max").finiteDouble(),
                                bins: node.member("bins").int(min: 1, max: DDTAxis.maxBins), name: name)
@@ -69,7 +77,13 @@ extension DDTMap: JSONFileFormat {
     }
 
     package static func parse(_ root: JSONNode) throws -> DDTMap {
-        try root.expectFormat(formatName, version: formatVersion)
+        let version = try root.expectFormat(formatName, versions: 1...formatVersion)
+        if version == 1, let stray = try root.optionalMember("score_transform") {
+            throw stray.fail("needs format_version 2 (a version-1 map is on the score as given)")
+        }
+        try root.allowOnly(version == 1 ? rootKeys : rootKeys + ["score_transform"])
+        let transform: ScoreTransform = version == 1 ? .identity
+            : try root.enumMember("score_transform", ScoreTransform.self, choices: "identity, logit")
         let qNode = try root.member("background_efficiency")
         let q = try qNode.finiteDouble()
         guard q > 0 && q < 1 else { throw qNode.fail("= \(q) is outside (0, 1)") }
@@ -83,7 +97,8 @@ extension DDTMap: JSONFileFormat {
                 direction: root.enumMember("direction", DDTSettings.Direction.self, choices: "higher_passes, lower_passes"),
                 emptyBins: root.has("empty_bins") ? root.enumMember("empty_bins", DDTSettings.EmptyBins.self, choices: "fill, fail") : .fill,
                 smoothing: root.has("smoothing") ? root.enumMember("smoothing", DDTSettings.Smoothing.self, choices: "none, knn") : .none,
-                neighbours: root.optionalMember("neighbours")?.int(min: 1, max: DDTSettings.maxNeighbours) ?? 5)
+                neighbours: root.optionalMember("neighbours")?.int(min: 1, max: DDTSettings.maxNeighbours) ?? 5,
+                scoreTransform: transform)
         } catch let e as TMLError where e.code == .invalidArgument {
             throw root.fail(e.message)
         }

@@ -64,6 +64,7 @@ package struct DDTSettings: Equatable {
     package let emptyBins: EmptyBins
     package let smoothing: Smoothing
     package let neighbours: Int
+    package let scoreTransform: ScoreTransform
 
     package static let maxTotalBins = 16384
     package static let maxNeighbours = 64
@@ -73,7 +74,8 @@ package struct DDTSettings: Equatable {
     package var level: Double { direction == .higherPasses ? 1 - backgroundEfficiency : backgroundEfficiency }
 
     package init(backgroundEfficiency q: Double, rho: DDTAxis, pt: DDTAxis, minEntries: Int,
-                direction: Direction, emptyBins: EmptyBins, smoothing: Smoothing, neighbours: Int) throws {
+                direction: Direction, emptyBins: EmptyBins, smoothing: Smoothing, neighbours: Int,
+                scoreTransform: ScoreTransform = .identity) throws {
         guard q > 0 && q < 1 else {
             throw TMLError.invalid("background_efficiency = \(q) is outside (0, 1)")
         }
@@ -93,6 +95,7 @@ package struct DDTSettings: Equatable {
         self.emptyBins = emptyBins
         self.smoothing = smoothing
         self.neighbours = neighbours
+        self.scoreTransform = scoreTransform
     }
 
     /// The documented defaults (include/trigml.h, tml_ddt_config_init).

@@ -9,9 +9,15 @@ import TrigMLCore
 enum TrigMLForestFile {
     static let formatName = "trigml.forest"
     static let formatVersion = 1
+    /// Every member a file may have: a misspelt key ("defualt_left") is an
+    /// error, not an option silently left at its default.
+    static let rootKeys = ["format", "format_version", "feature_count", "feature_names", "base_score",
+                           "provenance", "trees"]
+    static let treeKeys = ["left", "right", "feature", "threshold", "value", "default_left"]
 
     static func parse(_ root: JSONNode) throws -> Forest {
         try root.expectFormat(formatName, version: formatVersion)
+        try root.allowOnly(rootKeys)
         let featureCount = try root.member("feature_count").int(min: 1, max: Int(Int32.max))
         if let namesNode = try root.optionalMember("feature_names") {
             let names = try namesNode.array()
@@ -27,6 +33,7 @@ enum TrigMLForestFile {
         var trees: [TreeNodes] = []
         trees.reserveCapacity(treeNodes.count)
         for node in treeNodes {
+            try node.allowOnly(treeKeys)
             let left = try node.member("left").intArray()
             let right = try node.member("right").intArray()
             let feature = try node.member("feature").intArray()

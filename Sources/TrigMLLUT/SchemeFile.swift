@@ -17,6 +17,14 @@ import TrigMLCore
 enum SchemeFile {
     static let formatName = "trigml.lut-scheme"
     static let formatVersion = 1
+    /// The members each object may have: a misspelt key (`"linaer"`) would
+    /// otherwise leave a field decoding as its raw value without a word.
+    static let rootKeys = ["format", "format_version", "name", "first_address", "address_bits", "fields",
+                           "values", "inputs"]
+    static let fieldKeys = ["name", "offset", "width", "table", "linear", "outputs"]
+    static let decodings = ["table", "linear", "outputs"]
+    static let linearKeys = ["scale", "offset"]
+    static let valueKeys = ["name", "op", "args"]
 
     /// Every error names the file (the contract's "what, where"): the
     /// semantic checks of the builder know only the scheme's name.
@@ -30,6 +38,7 @@ enum SchemeFile {
 
     static func parse(_ root: JSONNode) throws -> LUTScheme {
         try root.expectFormat(formatName, version: formatVersion)
+        try root.allowOnly(rootKeys)
         let name = try root.optionalMember("name")?.string() ?? "user scheme"
         let bitsNode = try root.member("address_bits")
         let bits = try bitsNode.int(min: 0, max: LUTScheme.maxAddressBits)
@@ -39,12 +48,18 @@ enum SchemeFile {
         let first = try firstNode.int(min: 0, max: 1 << 53)
         var b = LUTSchemeBuilder(name: name)
         for fieldNode in try root.member("fields").array() {
+            try fieldNode.allowOnly(fieldKeys)
+            let given = decodings.filter { fieldNode.has($0) }
+            if given.count > 1 {
+                throw fieldNode.fail("has \(given.map { "'\($0)'" }.joined(separator: " and ")); a field decodes through one of them")
+            }
             let fname = try fieldNode.member("name").string()
             let offset = try fieldNode.member("offset").int(min: 0, max: LUTScheme.maxAddressBits)
             let width = try fieldNode.member("width").int(min: 1, max: LUTScheme.maxFieldWidth)
             let size = 1 << width
             func decode(_ node: JSONNode) throws -> [Double] {
                 if case .array = node.value { return try node.finiteDoubles(count: size) }
+                try node.allowOnly(linearKeys)
                 let scale = try node.member("scale").finiteDouble()
                 let shift = try node.optionalMember("offset")?.finiteDouble() ?? 0
                 return (0..<size).map { scale * Double($0) + shift }
@@ -65,6 +80,7 @@ enum SchemeFile {
         }
         if let valuesNode = try root.optionalMember("values") {
             for v in try valuesNode.array() {
+                try v.allowOnly(valueKeys)
                 let vname = try v.member("name").string()
                 let opNode = try v.member("op")
                 let opName = try opNode.string()

@@ -6,7 +6,8 @@ trained on and the DDT maps were built from. Every --every-bkg-th
 background and every --every-sig-th signal jet, background then signal.
 
 The jets carry their jet-level features (tau21, C2, D2, tau1, tau2, log pT,
-multiplicity), which is what the MLP taggers (models/taggers/mlp_*.json)
+multiplicity: the raw constituent count, which the tagger files divide by
+50 themselves), which is what the MLP taggers (models/taggers/mlp_*.json)
 read; they carry no constituents (the compact sample keeps those for 1,000
 jets only), so the file stays under 1 MB.
 

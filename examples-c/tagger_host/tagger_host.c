@@ -8,9 +8,10 @@
  * a DDT map (default models/taggers/ddt_raw_q05.json, its 5% background-
  * efficiency map), scores a jet file (default
  * examples-c/tagger_host/demo_jets.bin: held-out Pythia 8 jets; format in
- * docs/formats/jet_file.md in batches of N jets, turns a one-output tagger's
- * probability into its logit (the maps are built on the logit), applies
- * the DDT and prints, per 5 GeV groomed-mass bin
+ * docs/formats/jet_file.md) in batches of N jets, applies the DDT to the
+ * tagger's probability (a map built on the logit says so in its file,
+ * "score_transform": "logit", and takes the logit itself) and prints, per
+ * 5 GeV groomed-mass bin
  * from 50 to 300 GeV, the fraction of background (label 0) weight that
  * passes
  *   - the DDT cut (tml_ddt_apply > 0), and
@@ -24,7 +25,10 @@
  * DDT-decorrelated score.
  *
  * A softmax tagger is reduced to one score with tml_discriminant_log_ratio
- * (signal class K, default 0; the other classes weighted equally).
+ * (signal class K, default 0; the other classes weighted equally), turned
+ * into the probability-like ratio p_sig / (p_sig + sum_k f_k p_k) =
+ * 1 / (1 + e^-D) (the form of CMS's XbbvsQCD discriminants), whose logit
+ * is D again, so either kind of map takes it.
  *
  * Every library status is checked; a failure prints tml_last_error() and
  * exits 1. The library is dlopen()ed ($TRIGML_LIB or the configured path).
@@ -55,21 +59,35 @@ static void must(tml_status st, const char *call)
     exit(1);
 }
 
-/* background_efficiency of a DDT map file. The C ABI has no accessor for
- * it, so it is read from the JSON text (the library has already validated
- * the file by the time this runs). Returns NAN when absent. */
-static double map_efficiency(const char *path)
+/* The text after `"key":` in the head of a DDT map file (the C ABI has no
+ * accessors for the map's settings; the library has already validated the
+ * file by the time this runs, and tml_ddt_save writes the settings before
+ * the grids). NULL when absent. */
+static const char *map_member(const char *head, const char *key)
 {
+    char quoted[64];
+    snprintf(quoted, sizeof quoted, "\"%s\"", key);
+    const char *at = strstr(head, quoted);
+    const char *colon = at ? strchr(at, ':') : NULL;
+    return colon ? colon + 1 : NULL;
+}
+
+/* background_efficiency (NAN when absent) and whether the map takes the
+ * logit of the score (score_transform "logit"; absent in format version 1:
+ * the identity). */
+static double map_settings(const char *path, int *logit)
+{
+    *logit = 0;
     FILE *f = fopen(path, "rb");
     if (!f) return NAN;
-    char buf[8192];
-    size_t got = fread(buf, 1, sizeof buf - 1, f);
+    char head[8192];
+    size_t got = fread(head, 1, sizeof head - 1, f);
     fclose(f);
-    buf[got] = 0;
-    const char *key = strstr(buf, "\"background_efficiency\"");
-    if (!key) return NAN;
-    const char *colon = strchr(key, ':');
-    return colon ? strtod(colon + 1, NULL) : NAN;
+    head[got] = 0;
+    const char *transform = map_member(head, "score_transform");
+    *logit = transform && strstr(transform, "\"logit\"") == transform + strspn(transform, " ");
+    const char *q = map_member(head, "background_efficiency");
+    return q ? strtod(q, NULL) : NAN;
 }
 
 static char *source_path(const char *relative)
@@ -136,12 +154,14 @@ int main(int argc, char **argv)
 
     tml_ddt_map *map = NULL;
     must(api->ddt_load(map_path, &map), "tml_ddt_load");
-    double q = map_efficiency(map_path);
+    int logit_map = 0;
+    double q = map_settings(map_path, &logit_map);
     if (!(q > 0 && q < 1)) {
         fprintf(stderr, "tagger_host: %s: no background_efficiency in (0, 1)\n", map_path);
         return 1;
     }
-    printf("map:    %s: background efficiency q = %g\n", map_path, q);
+    printf("map:    %s: background efficiency q = %g, on the %s\n", map_path, q,
+           logit_map ? "logit of the score (the map takes it itself)" : "score as given");
 
     /* ---- scores, batch by batch (each batch's CSR offsets are the file's own) */
     float *prob = malloc((n * (size_t)n_out + 1) * sizeof(float));
@@ -154,28 +174,19 @@ int main(int argc, char **argv)
         must(api->tagger_score(tagger, &b, prob + first * (uint64_t)n_out), "tml_tagger_score");
     }
     if (n_out == 1) {
-        /* The DDT maps of models/taggers/ are built on the tagger's logit
-         * z = ln p - ln(1 - p), not on p (docs/taggers.md, "The DDT score":
-         * a fixed offset in p does not stay flat away from the design
-         * quantile). Double precision, p clamped to [2^-149, 1 - 2^-24] so
-         * p = 1.0f gives 16.64, not infinity; NaN stays NaN (fmax would
-         * drop it). */
-        for (size_t j = 0; j < n; j++) {
-            double p = prob[j];
-            if (isnan(p)) {
-                score[j] = NAN;
-                continue;
-            }
-            p = fmin(fmax(p, 0x1p-149), 1.0 - 0x1p-24);
-            score[j] = (float)(log(p) - log1p(-p));
-        }
-        printf("score:  logit of the tagger probability (the DDT maps are built on it)\n");
+        /* The tagger's probability as it is: the maps of models/taggers/
+         * are built on its logit z = ln p - ln(1 - p) (docs/taggers.md, "The
+         * DDT score"), and they record it, so tml_ddt_apply takes z itself. */
+        memcpy(score, prob, n * sizeof(float));
+        printf("score:  the tagger probability\n");
     } else {
         float *fractions = calloc((size_t)n_out, sizeof(float));
         for (int32_t k = 0; k < n_out; k++)
             if (k != signal_class) fractions[k] = 1.0f / (float)(n_out - 1);
         must(api->discriminant_log_ratio(n, n_out, prob, signal_class, fractions, score), "tml_discriminant_log_ratio");
-        printf("score:  DL1-style log ratio, signal class %d, other classes weighted equally\n", signal_class);
+        for (size_t j = 0; j < n; j++) score[j] = (float)(1.0 / (1.0 + exp(-(double)score[j])));
+        printf("score:  p_sig / (p_sig + sum f_k p_k) = 1 / (1 + e^-D), D the DL1-style log ratio, signal class %d, "
+               "other classes weighted equally\n", signal_class);
         free(fractions);
     }
     must(api->ddt_apply(map, n, score, jets.mass, jets.pt, ddt), "tml_ddt_apply");
@@ -207,13 +218,15 @@ int main(int argc, char **argv)
     must(api->ddt_config_init(&one, q), "tml_ddt_config_init");
     one.rho_min = -1e3, one.rho_max = 1e3, one.pt_min = 0, one.pt_max = 1e9;
     one.rho_bins = 1, one.pt_bins = 1, one.min_entries = 1;
+    one.score_transform = logit_map ? TML_DDT_SCORE_LOGIT : TML_DDT_SCORE_IDENTITY; /* the DDT map's scale */
     tml_ddt_map *global = NULL;
     must(api->ddt_build(n_bkg, bs, bm, bp, bw, &one, &global), "tml_ddt_build (global raw cut)");
     must(api->ddt_apply(global, n, score, jets.mass, jets.pt, raw), "tml_ddt_apply (global raw cut)");
-    /* the cut value itself: a jet's raw - (raw - X) */
-    double raw_cut = NAN;
-    for (size_t j = 0; j < n && isnan(raw_cut); j++)
-        if (isfinite(raw[j])) raw_cut = (double)score[j] - raw[j];
+    /* the cut value X itself: a score whose transform is 0 (p = 0.5 for
+     * the logit, 0 for the identity) gives 0 - X */
+    float zero_point = logit_map ? 0.5f : 0.0f, one_mass = 100.0f, one_pt = 500.0f, minus_cut;
+    must(api->ddt_apply(global, 1, &zero_point, &one_mass, &one_pt, &minus_cut), "tml_ddt_apply (cut value)");
+    double raw_cut = -(double)minus_cut;
 
     /* ---- pass fractions per mass bin (background weight) */
     double tot[MASS_BINS] = {0}, pass_raw[MASS_BINS] = {0}, pass_ddt[MASS_BINS] = {0};
@@ -234,7 +247,7 @@ int main(int argc, char **argv)
     }
     printf("\nbackground: %zu jets (weight %.1f), signal: %zu jets (weight %.1f), %zu jets with a NaN score left out\n",
            n_bkg, w_bkg, n_sig, w_sig, n_nan);
-    printf("raw cut at q = %g over all background: score (%s) > %.6f\n\n", q, n_out == 1 ? "logit" : "log ratio",
+    printf("raw cut at q = %g over all background: %s > %.6f\n\n", q, logit_map ? "logit of the score" : "score",
            raw_cut);
     printf("background pass fraction per groomed-mass bin (target q = %g)\n", q);
     printf("  mass [GeV]   bkg weight   raw cut   DDT cut\n");

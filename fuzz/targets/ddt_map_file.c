@@ -3,8 +3,11 @@
  * tml_ddt_apply, tml_ddt_save and a reload.
  *
  * Refused files: a content error naming the file, *out NULL. Accepted maps:
- * apply on fixed jets (inside and outside both axes, mass 0, NaN/Inf inputs,
- * mass < 0, pT <= 0) gives NaN exactly for the documented bad inputs; the
+ * a score outside [0, 1] is either taken (an identity map) or refused with
+ * TML_ERR_INVALID_ARGUMENT and nothing written (a logit map); apply on fixed
+ * jets (inside and outside both axes, mass 0, NaN/Inf inputs, mass < 0,
+ * pT <= 0; the infinite score only for an identity map) gives NaN exactly
+ * for the documented bad inputs; the
  * map saved and loaded again applies with the same bits, and saving it once
  * more writes the same bytes (the README's byte-identical round trip).
  */
@@ -16,7 +19,8 @@
 #include "fuzz_support.h"
 
 enum { N = 14 };
-static const float kScore[N] = {0.5f, 0.9f, 0.1f, 0.0f, 1.0f, 0.7f, 0.3f, NAN, 0.5f, 0.5f, 0.5f, 0.5f, INFINITY, 0.2f};
+enum { INFINITE_SCORE = 12 };
+static float kScore[N] = {0.5f, 0.9f, 0.1f, 0.0f, 1.0f, 0.7f, 0.3f, NAN, 0.5f, 0.5f, 0.5f, 0.5f, INFINITY, 0.2f};
 static const float kMass[N] = {80.f, 120.f, 30.f, 0.f, 250.f, 5.f, 1e4f, 80.f, NAN, -1.f, 80.f, 80.f, 80.f, 1e-30f};
 static const float kPt[N] = {400.f, 650.f, 210.f, 300.f, 999.f, 1500.f, 150.f, 400.f, 400.f, 400.f, 0.f, -5.f, 400.f, 3e38f};
 /* Bad by the README: a non-finite input, mass < 0 or pT <= 0. */
@@ -28,7 +32,14 @@ static int bad_input(int i)
 static void check_map(const tml_ddt_map *map)
 {
     float out[N], again[N];
-    tml_status s = tml_ddt_apply(map, N, kScore, kMass, kPt, out);
+    /* Which transform: a logit map refuses a score that is not a probability. */
+    const float outside = 2.5f;
+    out[0] = 7.0f;
+    tml_status s = tml_ddt_apply(map, 1, &outside, kMass, kPt, out);
+    FZ_REQUIRE(s == TML_OK || s == TML_ERR_INVALID_ARGUMENT, "apply of score 2.5: status %d", s);
+    FZ_REQUIRE(s == TML_OK || out[0] == 7.0f, "a refused apply wrote %g", out[0]);
+    kScore[INFINITE_SCORE] = s == TML_OK ? INFINITY : NAN;
+    s = tml_ddt_apply(map, N, kScore, kMass, kPt, out);
     FZ_REQUIRE(s == TML_OK, "apply: status %d", s);
     for (int i = 0; i < N; i++)
         FZ_REQUIRE(!isnan(out[i]) == !bad_input(i), "jet %d (score %g, mass %g, pT %g): decorrelated score %g", i,

@@ -40,6 +40,27 @@ def test_keywords_equal_the_config_members(background):
         assert np.array_equal(by_name.apply(score, mass, pt), by_config.apply(score, mass, pt))
 
 
+def test_score_transform_travels_with_the_map(background, tmp_path):
+    """score_transform="logit": the map takes the tagger's probability and
+    gives exactly what an identity map gives on the logits; the file says so;
+    a logit passed by mistake is refused, naming the jet."""
+    score, mass, pt, weight = background
+    p = (1 / (1 + np.exp(-4 * (score.astype(np.float64) - 0.5)))).astype(np.float32)
+    clamped = np.clip(p.astype(np.float64), 2.0 ** -149, 1 - 2.0 ** -24)
+    z = (np.log(clamped) - np.log1p(-clamped)).astype(np.float32)
+    with trigml.DDTMap.build(p, mass, pt, weight, 0.1, score_transform="logit") as on_p, \
+            trigml.DDTMap.build(z, mass, pt, weight, 0.1) as on_z:
+        assert np.array_equal(on_p.apply(p, mass, pt), on_z.apply(z, mass, pt))
+        on_p.save(tmp_path / "map.json")
+        with pytest.raises(trigml.TrigMLError) as info:
+            on_p.apply(z, mass, pt)
+        assert info.value.status == trigml.TML_ERR_INVALID_ARGUMENT and "not a probability" in info.value.message
+    assert '"score_transform": "logit"' in (tmp_path / "map.json").read_text()
+    assert trigml.ddt_config(0.1, score_transform="logit").score_transform == trigml.TML_DDT_SCORE_LOGIT
+    assert trigml.ddt_config(0.1).score_transform == trigml.TML_DDT_SCORE_IDENTITY
+    raises_naming(ValueError, "score_transform", trigml.DDTMap.build, p, mass, pt, score_transform="probit")
+
+
 def test_lengths_that_disagree_never_reach_the_library(background):
     score, mass, pt, weight = background
     with trigml.DDTMap.build(score, mass, pt) as ddt_map:

@@ -70,3 +70,17 @@ def test_log_ratio_discriminant():
     assert "signal_class" in info.value.message
     with pytest.raises(TypeError):
         trigml.log_ratio_discriminant(prob, 0, [0.0, 0.5, 0.5], fractions=None)
+
+
+def test_raw_inputs_through_version_2_equal_version_1_on_normalised_inputs(jets):
+    """The golden taggers name their inputs and divide the multiplicity by
+    50 themselves: on the raw jets they give, bit for bit, what the
+    version-1 files they replaced give on multiplicity / 50 (float32)."""
+    normalised = jets["jet_features"].copy()
+    normalised[:, 6] = normalised[:, 6] / np.float32(50)
+    for name in ("mlp_softmax", "deepsets_sigmoid"):
+        with trigml.Tagger.load(TAGGERS / f"{name}.json") as new, trigml.Tagger.load(TAGGERS / "v1" / f"{name}.json") as old:
+            args = () if name.startswith("mlp") else (jets["offsets"], jets["constituent_features"])
+            raw_scores = new.score(jets["jet_features"], *args)
+            assert np.array_equal(raw_scores, old.score(normalised, *args), equal_nan=True), name
+            assert not np.array_equal(raw_scores, old.score(jets["jet_features"], *args), equal_nan=True), name

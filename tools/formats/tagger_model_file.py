@@ -1,4 +1,13 @@
-"""Writing TrigML tagger model files (docs/formats/tagger_model.md."""
+"""Writing TrigML tagger model files (docs/formats/tagger_model.md).
+
+Format version 2 (what these writers produce) lists each input as an object
+that names the physics quantity the caller passes and carries the whole
+transform the network expects:
+    x' = (float32(x / divide_by) - offset) * scale
+so a host passes the multiplicity, not multiplicity / 50. Version-1 files
+(names plus separate `*_scaling` members, inputs already normalised) still
+load unchanged; `upgrade_v1` turns one into version 2.
+"""
 import json
 
 import numpy as np
@@ -19,34 +28,79 @@ def layer(weights, bias, activation, alpha=None):
     return d
 
 
-def scaling(offset, scale):
-    return {"offset": [float(v) for v in offset], "scale": [float(v) for v in scale]}
+def inputs(names, offset=None, scale=None, divide_by=None):
+    """The input list of a version-2 file. `divide_by` maps a name to the
+    normalisation the training sample applied in float32 (e.g.
+    {"multiplicity": 50}); offset and scale standardise the normalised value."""
+    divide_by = divide_by or {}
+    unknown = sorted(set(divide_by) - set(names))
+    if unknown:
+        raise ValueError(f"divide_by names {unknown}, which are not inputs ({list(names)})")
+    out = []
+    for k, name in enumerate(names):
+        entry = {"name": name}
+        if name in divide_by:
+            entry["divide_by"] = float(np.float32(divide_by[name]))
+        if offset is not None:
+            entry["offset"] = float(offset[k])
+        if scale is not None:
+            entry["scale"] = float(scale[k])
+        out.append(entry)
+    return out
 
 
-def mlp_document(layers, jet_features, output="sigmoid", jet_scaling=None, classes=None, provenance=""):
-    d = {"format": "trigml.tagger", "format_version": 1, "kind": "mlp", "provenance": provenance,
-         "output": output, "jet_features": list(jet_features)}
-    if jet_scaling is not None:
-        d["jet_scaling"] = jet_scaling
+def normalise(features, names, divide_by):
+    """What the network sees before standardisation: the raw physics
+    columns of `features` (float32, columns in `names` order) divided in
+    float32 by their divide_by, exactly as the library does."""
+    out = np.array(features, np.float32, copy=True)
+    for name, d in (divide_by or {}).items():
+        k = list(names).index(name)
+        out[:, k] = out[:, k] / np.float32(d)
+    return out
+
+
+def mlp_document(layers, jet_inputs, output="sigmoid", classes=None, provenance=""):
+    d = {"format": "trigml.tagger", "format_version": 2, "kind": "mlp", "provenance": provenance,
+         "output": output, "jet_features": list(jet_inputs)}
     if classes is not None:
         d["classes"] = list(classes)
     d["layers"] = layers
     return d
 
 
-def deep_sets_document(phi, f, constituent_features, jet_features=(), output="sigmoid",
-                       constituent_scaling=None, jet_scaling=None, classes=None, provenance=""):
-    d = {"format": "trigml.tagger", "format_version": 1, "kind": "deep_sets", "provenance": provenance,
-         "output": output, "jet_features": list(jet_features), "constituent_features": list(constituent_features)}
-    if jet_scaling is not None:
-        d["jet_scaling"] = jet_scaling
-    if constituent_scaling is not None:
-        d["constituent_scaling"] = constituent_scaling
+def deep_sets_document(phi, f, constituent_inputs, jet_inputs=(), output="sigmoid", classes=None, provenance=""):
+    d = {"format": "trigml.tagger", "format_version": 2, "kind": "deep_sets", "provenance": provenance,
+         "output": output, "jet_features": list(jet_inputs), "constituent_features": list(constituent_inputs)}
     if classes is not None:
         d["classes"] = list(classes)
     d["phi"] = phi
     d["f"] = f
     return d
+
+
+def upgrade_v1(doc, divide_by=None):
+    """A version-1 document as version 2: each `*_scaling` folded into the
+    input objects, and `divide_by` ({name: d}, jet or constituent inputs)
+    added for the inputs the training sample had normalised, so the file
+    then takes the raw physics quantity. Scores on raw inputs equal the
+    version-1 scores on the normalised inputs bit for bit."""
+    assert doc["format"] == "trigml.tagger" and doc["format_version"] == 1
+    divide_by = dict(divide_by or {})
+    out = {k: v for k, v in doc.items() if k not in ("jet_scaling", "constituent_scaling")}
+    out["format_version"] = 2
+    for key in ("jet_features", "constituent_features"):
+        if key not in doc:
+            continue
+        names = doc[key]
+        scaling = doc.get(key.replace("features", "scaling"))
+        mine = {n: divide_by.pop(n) for n in list(divide_by) if n in names}
+        out[key] = inputs(names, scaling and scaling["offset"], scaling and scaling["scale"], mine)
+    if divide_by:
+        raise ValueError(f"divide_by names {sorted(divide_by)}, which are not inputs of the model")
+    order = ["format", "format_version", "kind", "provenance", "output", "classes", "jet_features",
+             "constituent_features", "layers", "phi", "f"]
+    return {k: out[k] for k in order if k in out}
 
 
 def write(path, document):

@@ -69,7 +69,24 @@ def axis_bin(x, lo, hi, bins):
 def default_config(q):
     return {"background_efficiency": q, "rho_min": -7.0, "rho_max": 0.0, "rho_bins": 35,
             "pt_min": 200.0, "pt_max": 1000.0, "pt_bins": 8, "min_entries": 20,
-            "direction": "higher_passes", "empty_bins": "fill", "smoothing": "none", "neighbours": 5}
+            "direction": "higher_passes", "empty_bins": "fill", "smoothing": "none", "neighbours": 5,
+            "score_transform": "identity"}
+
+
+P_LOWEST, P_HIGHEST = 2.0 ** -149, 1.0 - 2.0 ** -24
+
+
+def transform(score, cfg):
+    """The map's score transform (docs/formats/ddt_map.md): identity, or
+    the logit ln p - ln(1 - p) in double of p clamped to [2^-149, 1 - 2^-24],
+    rounded to float32. Scores outside [0, 1] are the caller's error; here
+    they are simply clamped (the library refuses them)."""
+    s = np.asarray(score, F32)
+    if cfg.get("score_transform", "identity") == "identity":
+        return s
+    p = np.clip(s.astype(np.float64), P_LOWEST, P_HIGHEST)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isnan(s), np.nan, np.log(p) - np.log1p(-p)).astype(F32)
 
 
 def neighbour_mean(values, filled, i, j, k):
@@ -93,6 +110,7 @@ def neighbour_mean(values, filled, i, j, k):
 def build(score, mass, pt, weight, cfg):
     """Returns dict(values [rho_bins, pt_bins], quantiles (NaN where not
     filled), entries, filled)."""
+    score = transform(score, cfg)
     q = cfg["background_efficiency"]
     level = 1.0 - q if cfg["direction"] == "higher_passes" else q
     nr, npt = cfg["rho_bins"], cfg["pt_bins"]
@@ -143,7 +161,7 @@ def lookup(values, cfg, rho_values, pt_values):
 
 
 def apply(values, cfg, score, mass, pt):
-    s = np.asarray(score, F32).astype(np.float64)
+    s = transform(score, cfg).astype(np.float64)
     m = np.asarray(mass, F32).astype(np.float64)
     p = np.asarray(pt, F32).astype(np.float64)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -161,5 +179,6 @@ def read_map(path):
            "rho_min": doc["rho"]["min"], "rho_max": doc["rho"]["max"], "rho_bins": doc["rho"]["bins"],
            "pt_min": doc["pt"]["min"], "pt_max": doc["pt"]["max"], "pt_bins": doc["pt"]["bins"],
            "min_entries": doc.get("min_entries", 1), "empty_bins": doc.get("empty_bins", "fill"),
-           "smoothing": doc.get("smoothing", "none"), "neighbours": doc.get("neighbours", 5)}
+           "smoothing": doc.get("smoothing", "none"), "neighbours": doc.get("neighbours", 5),
+           "score_transform": doc.get("score_transform", "identity")}  # absent in format version 1
     return np.asarray(doc["values"], np.float64), cfg, doc

@@ -29,24 +29,50 @@ def _layers(layer_list):
 
 
 def _scaling(doc, key, count):
+    """Version 1: (divide_by, offset, scale) from the optional `*_scaling`
+    member; inputs arrive normalised, so divide_by is 1."""
     s = doc.get(key)
     if s is None:
-        return np.zeros(count), np.ones(count)
-    return np.asarray(s["offset"], np.float64), np.asarray(s["scale"], np.float64)
+        return np.ones(count, F32), np.zeros(count), np.ones(count)
+    return np.ones(count, F32), np.asarray(s["offset"], np.float64), np.asarray(s["scale"], np.float64)
+
+
+def _inputs(entries):
+    """Version 2: names and (divide_by, offset, scale) from the input objects."""
+    names = [e["name"] for e in entries]
+    divide_by = np.asarray([e.get("divide_by", 1.0) for e in entries], F32)
+    offset = np.asarray([e.get("offset", 0.0) for e in entries], np.float64)
+    scale = np.asarray([e.get("scale", 1.0) for e in entries], np.float64)
+    return names, (divide_by, offset, scale)
 
 
 def parse_model(doc):
-    assert doc["format"] == "trigml.tagger" and doc["format_version"] == 1
-    m = {"kind": doc["kind"], "output": doc["output"], "jet_features": list(doc["jet_features"])}
-    m["jet_scaling"] = _scaling(doc, "jet_scaling", len(m["jet_features"]))
+    assert doc["format"] == "trigml.tagger" and doc["format_version"] in (1, 2)
+    m = {"kind": doc["kind"], "output": doc["output"]}
+    groups = [("jet_features", "jet_scaling")]
+    if m["kind"] != "mlp":
+        groups.append(("constituent_features", "constituent_scaling"))
+    for key, scaling_key in groups:
+        if doc["format_version"] == 1:
+            m[key] = list(doc[key])
+            m[scaling_key] = _scaling(doc, scaling_key, len(m[key]))
+        else:
+            m[key], m[scaling_key] = _inputs(doc[key])
     if m["kind"] == "mlp":
         m["network"] = _layers(doc["layers"])
     else:
-        m["constituent_features"] = list(doc["constituent_features"])
-        m["constituent_scaling"] = _scaling(doc, "constituent_scaling", len(m["constituent_features"]))
         m["phi"] = _layers(doc["phi"])
         m["network"] = _layers(doc["f"])
     return m
+
+
+def transform(x, scaling):
+    """(float32(x / divide_by) - offset) * scale: the division in float32
+    (the normalisation the sample was stored with), the rest in double."""
+    divide_by, offset, scale = scaling
+    with np.errstate(invalid="ignore", over="ignore"):
+        normalised = (np.asarray(x, F32) / divide_by).astype(F32)
+    return (normalised.astype(np.float64) - offset) * scale
 
 
 def activate(z, act, alpha):
@@ -85,16 +111,14 @@ def score(model, jet_features, offsets=None, constituent_features=None):
     """Probabilities [n_jets, outputs] as float32. jet_features [n, J] float32;
     for Deep Sets, offsets [n+1] and constituent_features [N, C] float32."""
     n = len(offsets) - 1 if model["kind"] == "deep_sets" else len(jet_features)
-    jf = np.asarray(jet_features, F32).reshape(n, len(model["jet_features"])).astype(np.float64)
-    off, sc = model["jet_scaling"]
-    x = (jf - off) * sc
+    jf = np.asarray(jet_features, F32).reshape(n, len(model["jet_features"]))
+    x = transform(jf, model["jet_scaling"])
     bad = ~np.all(np.isfinite(x), axis=1)
     if model["kind"] == "deep_sets":
         offsets = np.asarray(offsets, np.int64)
-        cf = np.asarray(constituent_features, F32).reshape(-1, len(model["constituent_features"])).astype(np.float64)
-        coff, csc = model["constituent_scaling"]
+        cf = np.asarray(constituent_features, F32).reshape(-1, len(model["constituent_features"]))
         start, stop = offsets[0], offsets[-1]
-        c = (cf[start:stop] - coff) * csc
+        c = transform(cf[start:stop], model["constituent_scaling"])
         owner = np.repeat(np.arange(n), np.diff(offsets))
         phi = run(model["phi"], np.nan_to_num(c, nan=0.0, posinf=0.0, neginf=0.0))
         pooled = np.zeros((n, phi.shape[1]))

@@ -42,7 +42,9 @@ and 40% of the QCD jets have a groomed mass in 50-300 GeV.
    C2 = e3 / e2^2.
 
 Jet features (in this order): tau21, c2, d2, tau1, tau2, log(pT / 1 GeV),
-n_constituents / 50. Constituent features: log(pT_i / pT_jet), delta eta,
+n_constituents (the physics quantity; the taggers were trained on
+n_constituents / 50, which their files record as the input's divide_by,
+JET_INPUT_DIVIDE_BY). Constituent features: log(pT_i / pT_jet), delta eta,
 delta phi (relative to the jet axis).
 """
 import argparse
@@ -53,6 +55,9 @@ F32 = np.float32
 R = 0.8
 JET_FEATURES = ["tau21", "c2", "d2", "tau1", "tau2", "log_pt", "multiplicity"]
 CONSTITUENT_FEATURES = ["log_pt_fraction", "delta_eta", "delta_phi"]
+# The normalisation the taggers' training applies to a raw input (float32
+# division), written into each tagger file as that input's divide_by.
+JET_INPUT_DIVIDE_BY = {"multiplicity": 50.0}
 MAX_CONSTITUENTS = 60
 Z_CUT = 0.1
 
@@ -207,7 +212,7 @@ def generate(n, signal, seed):
     mult = np.diff(offsets)
 
     sel = (pt >= 300.0) & (pt <= 1000.0) & (mult > 0)
-    jet_features = np.stack([tau21, c2f, d2f, tau1, tau2, np.log(pt), mult / 50.0], axis=1)
+    jet_features = np.stack([tau21, c2f, d2f, tau1, tau2, np.log(pt), mult], axis=1)
     cfeat = np.stack([np.log(cpt / pt[owner]), ceta - cx[owner], cphi - cy[owner]], axis=1)
     # restrict to selected jets, rebuilding the CSR arrays
     csel = sel[owner]

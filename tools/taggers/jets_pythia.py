@@ -48,7 +48,8 @@ Substructure from the jet's constituents reclustered with Cambridge/Aachen
                 Larkoski, Moult, Neill arXiv:1409.6298), on the ungroomed
                 jet as in jets_parametric.py
 Jet features (jets_parametric.JET_FEATURES): tau21, c2, d2, tau1, tau2,
-log(pT / 1 GeV), n_constituents / 50. Constituent features (at most the 60
+log(pT / 1 GeV), n_constituents (raw; the taggers divide it by 50 themselves,
+jets_parametric.JET_INPUT_DIVIDE_BY). Constituent features (at most the 60
 hardest): log(pT_i / pT_jet), delta eta, delta phi to the jet axis.
 
 The compact sample (`compact`, `load`) stores per jet pt, groomed mass,
@@ -267,7 +268,7 @@ def jet_features(rec):
     tau2 = rec["tau2"].astype(np.float32)
     return np.stack([tau2 / np.maximum(tau1, np.float32(1e-12)), rec["c2"].astype(np.float32),
                      rec["d2"].astype(np.float32), tau1, tau2, np.log(rec["pt"].astype(np.float32)),
-                     rec["multiplicity"].astype(np.float32) / np.float32(50.0)], axis=1).astype(np.float32)
+                     rec["multiplicity"].astype(np.float32)], axis=1).astype(np.float32)
 
 
 def as_jets(rec, offsets=None, constituent_features=None):

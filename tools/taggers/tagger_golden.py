@@ -32,26 +32,29 @@ def random_layer(rng, n_in, n_out, activation, alpha=None):
 def models():
     rng = np.random.default_rng(20240505)
     J, C = len(jp.JET_FEATURES), len(jp.CONSTITUENT_FEATURES)
-    jet_scaling = tmf.scaling([0.5, 0.2, 3.0, 0.15, 0.06, 6.0, 0.7], [3.0, 10.0, 0.4, 8.0, 20.0, 2.0, 4.0])
-    con_scaling = tmf.scaling([-3.5, 0.0, 0.0], [0.5, 4.0, 4.0])
+    # The jets carry the raw multiplicity; the files divide it by 50 (the
+    # normalisation these weights were drawn for) before standardising.
+    jet_inputs = tmf.inputs(jp.JET_FEATURES, [0.5, 0.2, 3.0, 0.15, 0.06, 6.0, 0.7],
+                            [3.0, 10.0, 0.4, 8.0, 20.0, 2.0, 4.0], jp.JET_INPUT_DIVIDE_BY)
+    con_inputs = tmf.inputs(jp.CONSTITUENT_FEATURES, [-3.5, 0.0, 0.0], [0.5, 4.0, 4.0])
     out = {}
     out["mlp_sigmoid"] = tmf.mlp_document(
         [random_layer(rng, J, 16, "relu"), random_layer(rng, 16, 16, "tanh"), random_layer(rng, 16, 1, "linear")],
-        jp.JET_FEATURES, "sigmoid", jet_scaling, provenance="random weights for parity tests (tools/tagger_golden.py)")
+        jet_inputs, "sigmoid", provenance="random weights for parity tests (tools/tagger_golden.py)")
     out["mlp_softmax"] = tmf.mlp_document(
         [random_layer(rng, J, 12, "elu", 0.7), random_layer(rng, 12, 10, "leaky_relu", 0.05),
          random_layer(rng, 10, 3, "linear")],
-        jp.JET_FEATURES, "softmax", jet_scaling, classes=["w", "top", "qcd"],
+        jet_inputs, "softmax", classes=["w", "top", "qcd"],
         provenance="random weights for parity tests (tools/tagger_golden.py)")
     out["deepsets_sigmoid"] = tmf.deep_sets_document(
         [random_layer(rng, C, 16, "relu"), random_layer(rng, 16, 8, "relu")],
         [random_layer(rng, 8 + J, 16, "leaky_relu"), random_layer(rng, 16, 1, "linear")],
-        jp.CONSTITUENT_FEATURES, jp.JET_FEATURES, "sigmoid", con_scaling, jet_scaling,
+        con_inputs, jet_inputs, "sigmoid",
         provenance="random weights for parity tests (tools/tagger_golden.py)")
     out["deepsets_softmax"] = tmf.deep_sets_document(
         [random_layer(rng, C, 12, "tanh"), random_layer(rng, 12, 6, "elu")],
         [random_layer(rng, 6, 9, "relu"), random_layer(rng, 9, 4, "linear")],
-        jp.CONSTITUENT_FEATURES, [], "softmax", con_scaling,
+        con_inputs, [], "softmax",
         provenance="random weights for parity tests (tools/tagger_golden.py)")
     return out
 

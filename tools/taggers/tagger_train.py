@@ -17,10 +17,13 @@ Jets (--jets):
               background + 20k signal)
 
 DDT maps are built on and applied to the tagger's logit (ddt_score), not
-its probability: see docs/taggers.md, "The DDT score".
+its probability: see docs/taggers.md, "The DDT score". The maps record it
+(score_transform "logit"), so they are built from and applied to the
+probability itself and the library takes the logit.
 
     python3 tools/taggers/tagger_train.py                   # ~3-5 minutes
     python3 tools/taggers/tagger_train.py --jets parametric
+    python3 tools/taggers/tagger_train.py --maps-only       # rebuild the DDT maps of the committed taggers
 """
 import argparse
 import json
@@ -174,10 +177,13 @@ def train(x, y, mass, lam, seed, epochs=12, batch=1024, lr=2e-3, sizes=(64, 64),
 
 
 def export(params, mean, std, path, provenance):
+    """The tagger file: inputs named as the jets carry them (raw
+    multiplicity), with the training's normalisation and standardisation."""
     layers = []
     for k, (w, b) in enumerate(params):
         layers.append(tmf.layer(w, b, "relu" if k < len(params) - 1 else "linear"))
-    doc = tmf.mlp_document(layers, jp.JET_FEATURES, "sigmoid", tmf.scaling(mean, 1.0 / std), provenance=provenance)
+    inputs = tmf.inputs(jp.JET_FEATURES, mean, 1.0 / std, jp.JET_INPUT_DIVIDE_BY)
+    doc = tmf.mlp_document(layers, inputs, "sigmoid", provenance=provenance)
     tmf.write(path, doc)
     return doc
 
@@ -210,9 +216,10 @@ P_MAX = 1.0 - 2.0 ** -24
 
 
 def ddt_score(p):
-    """The score the DDT maps are built on and applied to: the tagger's logit
+    """The score the DDT maps are built on: the tagger's logit
     z = ln p - ln(1 - p), in double, of the float32 probability p clamped to
-    [2^-149, 1 - 2^-24]; NaN stays NaN. Monotone in p, so every cut on p is a
+    [2^-149, 1 - 2^-24]; NaN stays NaN. The maps apply it themselves
+    (score_transform "logit", DDT_TRANSFORMS); this copy is for checks. Monotone in p, so every cut on p is a
     cut on z, but the map's X_q(rho, pT) + c (the cut tml_metric_r50_jsd
     makes at 50% signal efficiency) keeps a constant background efficiency
     across (rho, pT) bins only if the bins' background score distributions
@@ -229,6 +236,9 @@ def probability_score(p):
 
 
 DDT_SCORES = {"logit": ddt_score, "probability": probability_score}
+# The map's score_transform for each convention: the maps take the
+# probability and apply the transform themselves.
+DDT_TRANSFORMS = {"logit": "logit", "probability": "identity"}
 
 
 # ------------------------------------------------------------------ study
@@ -254,7 +264,10 @@ def jets_description(kind, sample=jpy.SAMPLE):
 def train_models(trainset, test, mapset, a, out):
     """Trains and exports raw and DisCo; returns {name: (test scores, map
     scores)} as the library computes them from the exported files."""
-    x = trainset["jet_features"].astype(np.float64)
+    # The network trains on the normalised inputs (multiplicity / 50 in
+    # float32); the exported file carries that division, so the library and
+    # every host take the raw jets.
+    x = tmf.normalise(trainset["jet_features"], jp.JET_FEATURES, jp.JET_INPUT_DIVIDE_BY).astype(np.float64)
     mean, std = x.mean(axis=0), x.std(axis=0)
     y = trainset["label"].astype(np.float64)
     mass = trainset["mass"].astype(np.float64)
@@ -297,8 +310,8 @@ def save_map(m, path, provenance):
 
 
 def map_provenance(name, q, kind, score_kind, n_background):
-    score = ("the tagger's logit z = ln p - ln(1 - p) in double, p clamped to [2^-149, 1 - 2^-24] "
-             "(tools/tagger_train.py ddt_score); apply it to the same z" if score_kind == "logit"
+    score = ("the tagger's logit z = ln p - ln(1 - p), taken by the map itself (score_transform logit): "
+             "pass the tagger's probability p" if score_kind == "logit"
              else "the tagger's probability p")
     return (f"tools/tagger_train.py: tml_ddt_build from {n_background} background jets ({kind} jets, map part) "
             f"of mlp_{name}.json at q = {q:g}; score = {score}")
@@ -327,7 +340,18 @@ def build_parser():
     ap.add_argument("--rho-bins", type=int, default=35, help="DDT map: rho bins over [-7, 0]")
     ap.add_argument("--pt-bins", type=int, default=28, help="DDT map: pT bins over [300, 1000] GeV")
     ap.add_argument("--knn", type=int, default=0, help="DDT map: k-NN smoothing with k neighbours (0: none)")
+    ap.add_argument("--maps-only", action="store_true",
+                    help="no training and no report: rebuild the DDT maps of the tagger files already in --models")
     return ap
+
+
+def committed_models(test, mapset, out):
+    """{name: (test scores, map scores)} of the tagger files in `out`."""
+    models = {}
+    for name in ("raw", "disco"):
+        with trigml.Tagger.load(out / f"mlp_{name}.json") as t:
+            models[name] = (t.score(test["jet_features"])[:, 0], t.score(mapset["jet_features"])[:, 0])
+    return models
 
 
 def main():
@@ -340,6 +364,12 @@ def main():
     trainset, mapset, test = study_jets(a.jets, a.small, pathlib.Path(a.sample))
     print(f"{a.jets} jets ready in {time.time() - t0:.0f} s: train {len(trainset['pt'])}, map {len(mapset['pt'])}, "
           f"test {len(test['pt'])}", flush=True)
+    if a.maps_only:
+        for name, (s_test, s_map) in committed_models(test, mapset, out).items():
+            for q in WORKING_POINTS:
+                ddt_study(name, q, s_test, s_map, mapset, test, a, a.ddt_score, out)
+        print(f"maps rebuilt in {time.time() - t0:.0f} s")
+        return
     models = train_models(trainset, test, mapset, a, out)
     rows, curves, flat, other, profiles = evaluate(models, mapset, test, a, out)
     report(docs, a, rows, flat, other, profiles, (trainset, mapset, test))
@@ -400,17 +430,17 @@ def ddt_study(name, q, s_test, s_map, mapset, test, a, score_kind, out):
     """One DDT map: built on the map part's background with `score_kind`,
     saved under `out` (unless None), applied to the held-out jets. Returns
     the table row, the flatness rows and the held-out DDT scores."""
-    to_score = DDT_SCORES[score_kind]
     map_bkg = mapset["label"] == 0
     bkg = test["label"] == 0
-    cfg = trigml.ddt_config(q, rho_bins=a.rho_bins, pt_bins=a.pt_bins, pt_min=300.0, pt_max=1000.0)
+    cfg = trigml.ddt_config(q, rho_bins=a.rho_bins, pt_bins=a.pt_bins, pt_min=300.0, pt_max=1000.0,
+                            score_transform=DDT_TRANSFORMS[score_kind])
     if a.knn:
         cfg.smoothing, cfg.neighbours = trigml.TML_DDT_SMOOTHING_KNN, a.knn
-    with trigml.DDTMap.build_with_config(to_score(s_map[map_bkg]), mapset["mass"][map_bkg], mapset["pt"][map_bkg], None, cfg) as m:
+    with trigml.DDTMap.build_with_config(s_map[map_bkg], mapset["mass"][map_bkg], mapset["pt"][map_bkg], None, cfg) as m:
         if out is not None:
             save_map(m, out / f"ddt_{name}_q{int(q * 100):02d}.json",
                      map_provenance(name, q, a.jets, score_kind, int(map_bkg.sum())))
-        d_test = m.apply(to_score(s_test), test["mass"], test["pt"])
+        d_test = m.apply(s_test, test["mass"], test["pt"])
     r, j = trigml.r50_jsd(d_test, test["label"], test["mass"])
     row = (f"{name}+DDT", f"{q:.2f}", r, j, tm.roc_auc(d_test, test["label"]), floor(test, r))
     return row, flatness(d_test[bkg] > 0, test["mass"][bkg], q), d_test
@@ -497,6 +527,8 @@ def report(docs, a, rows, flat, other, profiles, parts):
           f"DDT maps built from {map_b} background jets; everything below measured on the held-out {test_b}",
           f"background + {test_s} signal jets. R50 and 1/JSD as `tml_metric_r50_jsd`.",
           "Models and maps: `models/taggers/` (MLP 7-64-64-1 over tau21, C2, D2, tau1, tau2, log pT, multiplicity;",
+          "the tagger files name each input and carry its transform, so hosts pass the raw multiplicity (the file",
+          "divides it by 50, `divide_by`, as the training did) and the other features as the jets carry them;",
           f"DisCo lambda = {a.lam:g}, batch {a.disco_batch}"
           + (", penalty weighted to a flat background mass in 10 GeV bins over 0-300 GeV, `flat_mass_weights`"
              if a.disco_flat_mass else "") + f"; {a.epochs} epochs; "
@@ -527,10 +559,12 @@ def report(docs, a, rows, flat, other, profiles, parts):
           "is sculpted again. The logit z = ln p - ln(1 - p), the network's last linear layer, has tails of",
           "much more similar shape. Background efficiency at the R50 cut per 25 GeV mass range (in brackets:",
           "ranges with fewer than 200 held-out background jets):", ""] + profile_lines(profiles) + ["",
-          "So the maps are built on z and applied to z (`ddt_score` in `tools/taggers/tagger_train.py`: z in double",
-          "from the float32 probability clamped to [2^-149, 1 - 2^-24], so a saturated p = 1.0f gives",
-          "z = 16.64, not infinity; NaN stays NaN), and every host must pass z, not p, to `tml_ddt_apply`",
-          "(`tml_ddt_build` likewise). Each map's `provenance` says so. This fixes the q = 10% raw+DDT point",
+          "So the maps are built on z and applied to z: z in double from the float32 probability clamped to",
+          "[2^-149, 1 - 2^-24], so a saturated p = 1.0f gives z = 16.64, not infinity; NaN stays NaN. Each map",
+          "records it (`\"score_transform\": \"logit\"`, docs/formats/ddt_map.md) and takes z itself, so every host",
+          "passes the tagger's probability p to `tml_ddt_apply` (and `tml_ddt_build`), and a map applied to",
+          "anything that is not a probability is refused rather than giving 66% background efficiency instead",
+          "of 5%. This fixes the q = 10% raw+DDT point",
           "at its cause (it missed the 10x requirement when built on p, 9.0x on the parametric jets); the",
           "metric, the tolerances and the tests are unchanged. Other map settings on p do not fix it: on the",
           "parametric jets, raw+DDT at q = 10% built on p gave 8.9x (70 x 28 bins), 10.0x (35 x 14), 9.4x",

@@ -27,7 +27,8 @@ def reference_config(cfg):
             "pt_max": cfg.pt_max, "pt_bins": cfg.pt_bins, "min_entries": cfg.min_entries,
             "direction": ["higher_passes", "lower_passes"][cfg.direction],
             "empty_bins": ["fill", "fail"][cfg.empty_bins],
-            "smoothing": ["none", "knn"][cfg.smoothing], "neighbours": cfg.neighbours}
+            "smoothing": ["none", "knn"][cfg.smoothing], "neighbours": cfg.neighbours,
+            "score_transform": ["identity", "logit"][cfg.score_transform]}
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +181,31 @@ def test_ddt_map_equals_the_documented_definition(sample, tmp_path, score_key, c
             loaded.save(tmp_path / "again.json")
         assert (tmp_path / "again.json").read_text() == (tmp_path / "map.json").read_text()
     ref_out = dr.apply(values, read_cfg, sample["score"], sample["mass"], sample["pt"])
+    assert np.max(np.abs(out.astype(np.float64) - ref_out)) <= 1e-6
+
+
+@pytest.mark.parametrize("weighted", [True, False])
+def test_ddt_logit_map_equals_the_documented_definition(sample, tmp_path, weighted):
+    """score_transform logit: built from and applied to probabilities (the
+    sample's score squeezed into [0, 1], both ends included), the map equals
+    the reference's, bit for bit, and an identity map on the float logits."""
+    bkg = sample["label"] == 0
+    prob = (1 / (1 + np.exp(-6 * (sample["score"].astype(np.float64) - 0.5)))).astype(np.float32)
+    prob[:2] = [0.0, 1.0]
+    score, mass, pt = prob[bkg], sample["mass"][bkg], sample["pt"][bkg]
+    weight = sample["weight"][bkg] if weighted else None
+    cfg = trigml.ddt_config(0.1, score_transform="logit")
+    expected = dr.build(score, mass, pt, weight, reference_config(cfg))
+    with trigml.DDTMap.build_with_config(score, mass, pt, weight, cfg) as m:
+        m.save(tmp_path / "map.json")
+        out = m.apply(prob, sample["mass"], sample["pt"])
+    values, read_cfg, doc = dr.read_map(tmp_path / "map.json")
+    assert doc["score_transform"] == "logit" and read_cfg == reference_config(cfg)
+    assert np.array_equal(values, expected["values"])
+    z = dr.transform(prob, {"score_transform": "logit"})
+    with trigml.DDTMap.build(z[bkg], mass, pt, weight, 0.1) as on_z:
+        assert np.array_equal(on_z.apply(z, sample["mass"], sample["pt"]), out)
+    ref_out = dr.apply(values, read_cfg, prob, sample["mass"], sample["pt"])
     assert np.max(np.abs(out.astype(np.float64) - ref_out)) <= 1e-6
 
 

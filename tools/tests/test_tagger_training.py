@@ -12,6 +12,7 @@ import pytest
 import checkout_paths
 import jets_parametric as jp
 import tagger_metrics as tm
+import tagger_model_file as tmf
 import tagger_reference as ref
 import tagger_train as tt
 import trigml
@@ -76,7 +77,8 @@ def test_flat_mass_weights_flatten_the_mass_histogram():
 
 def test_exported_mlp_scores_equal_numpy(tmp_path):
     jets = jp.sample(300, 300, seed=9)
-    x = jets["jet_features"].astype(np.float64)
+    # trained on multiplicity / 50, as train_models does; the file takes the raw jets
+    x = tmf.normalise(jets["jet_features"], jp.JET_FEATURES, jp.JET_INPUT_DIVIDE_BY).astype(np.float64)
     mean, std = x.mean(axis=0), x.std(axis=0)
     params = tt.train((x - mean) / std, jets["label"].astype(np.float64), jets["mass"].astype(np.float64),
                       lam=10.0, seed=1, epochs=1, batch=128)
@@ -84,6 +86,8 @@ def test_exported_mlp_scores_equal_numpy(tmp_path):
     with trigml.Tagger.load(tmp_path / "m.json") as t:
         got = t.score(jets["jet_features"])
     assert np.max(np.abs(got - ref.score(ref.parse_model(doc), jets["jet_features"]))) <= 1e-6
+    assert doc["format_version"] == 2 and doc["jet_features"][6] == {
+        "name": "multiplicity", "divide_by": 50.0, "offset": float(mean[6]), "scale": float(1 / std[6])}
 
 
 def test_generator_structure():
@@ -221,9 +225,9 @@ def test_committed_study_meets_issue_5():
         inverse_jsd[name] = trigml.r50_jsd(p, test["label"], test["mass"])[1]
         for q in tt.WORKING_POINTS:
             path = models / f"ddt_{name}_q{int(q * 100):02d}.json"
-            assert "logit" in json.loads(path.read_text())["provenance"]
+            assert json.loads(path.read_text())["score_transform"] == "logit"
             with trigml.DDTMap.load(path) as m:
-                d = m.apply(tt.ddt_score(p), test["mass"], test["pt"])
+                d = m.apply(p, test["mass"], test["pt"])  # the map takes the logit itself
             inverse_jsd[(name, q)] = trigml.r50_jsd(d, test["label"], test["mass"])[1]
             rows = tt.flatness(d[bkg] > 0, test["mass"][bkg], q)
             assert len(rows) >= 10 and all(r[4] for r in rows), (name, q)
