@@ -41,11 +41,12 @@ struct ParsedOptions {
 
     init(_ command: CommandSpec, _ args: ArraySlice<String>) throws {
         self.command = command
+        // Help wins over any other mistake on the line.
+        if args.contains("--help") || args.contains("-h") { throw HelpRequested(command: command) }
         var i = args.startIndex
         while i < args.endIndex {
             let argument = args[i]
             i += 1
-            if argument == "--help" || argument == "-h" { throw HelpRequested(command: command) }
             guard argument.hasPrefix("--"), argument.count > 2 else {
                 throw fail("unexpected argument '\(argument)' for 'trigml \(command.name)' (options start with --; see trigml \(command.name) --help)")
             }
