@@ -29,7 +29,7 @@ struct IndependentCheck {
 
     /// Positions per work item: the leaf numbers of a block (positions x
     /// trees x 4 bytes) stay in the second-level cache.
-    static let blockPositions = 512
+    static let blockPositions = 1024
 
     init(parts: [Part], conversion: PtConversion, first: UInt64, table: TableFile) throws {
         self.parts = parts.sorted { $0.scheme.firstAddress < $1.scheme.firstAddress }
@@ -72,6 +72,7 @@ struct IndependentCheck {
         var positions: [[Int]]
         var inputs: [Float] = []
         var leaves: [UInt32] = []
+        var outputs: [Float] = []
         init(parts: [Part]) {
             addresses = Array(repeating: [], count: parts.count)
             positions = Array(repeating: [], count: parts.count)
@@ -101,23 +102,24 @@ struct IndependentCheck {
             let features = part.scheme.featureCount, trees = part.forest.treeCount
             if scratch.inputs.count < rows * features { scratch.inputs = [Float](repeating: 0, count: rows * features) }
             if scratch.leaves.count < rows * trees { scratch.leaves = [UInt32](repeating: 0, count: rows * trees) }
-            scratch.addresses[k].withUnsafeBufferPointer { addresses in
+            if scratch.outputs.count < rows { scratch.outputs = [Float](repeating: 0, count: rows) }
+            let valid = scratch.addresses[k].withUnsafeBufferPointer { addresses in
                 scratch.inputs.withUnsafeMutableBufferPointer { inputs in
                     scratch.leaves.withUnsafeMutableBufferPointer { leaves in
-                        guard let x = inputs.baseAddress, let leafNumbers = leaves.baseAddress else { return }
-                        // Addresses come from the scheme's own range: decode cannot fail.
-                        try? part.scheme.decode(addresses, into: x)
-                        part.forest.exitLeaves(rows: rows, x: x, rowStride: features, featureStride: 1, out: leafNumbers)
-                        for row in 0..<rows {
-                            let position = scratch.positions[k][row]
-                            guard let output = lutForms[k].output(leaves: leafNumbers + row * trees),
-                                  table.word(position) == conversion.word(output) else {
-                                mismatch(position)
-                                continue
-                            }
+                        scratch.outputs.withUnsafeMutableBufferPointer { outputs -> Bool in
+                            guard let x = inputs.baseAddress, let leafNumbers = leaves.baseAddress,
+                                  let output = outputs.baseAddress else { return false }
+                            // Addresses come from the scheme's own range: decode cannot fail.
+                            try? part.scheme.decode(addresses, into: x)
+                            part.forest.exitLeaves(rows: rows, x: x, rowStride: features, featureStride: 1, out: leafNumbers)
+                            return lutForms[k].outputs(leaves: leafNumbers, rows: rows, out: output)
                         }
                     }
                 }
+            }
+            for row in 0..<rows {
+                let position = scratch.positions[k][row]
+                if !valid || table.word(position) != conversion.word(scratch.outputs[row]) { mismatch(position) }
             }
         }
         return (bad, firstBad)
@@ -138,7 +140,9 @@ struct IndependentCheck {
             guard let base = input.baseAddress else { return }
             part.forest.exitLeaves(rows: 1, x: base, rowStride: x.count, featureStride: 1, out: &leaves)
         }
-        let output = leaves.withUnsafeBufferPointer { $0.baseAddress.flatMap { lutForms[k].output(leaves: $0) } }
+        var outputs: [Float] = [0]
+        let valid = leaves.withUnsafeBufferPointer { lutForms[k].outputs(leaves: $0.baseAddress!, rows: 1, out: &outputs) }
+        let output: Float? = valid ? outputs[0] : nil
         let expected = output.map { String(conversion.word($0)) } ?? "?"
         return "address \(address) (0x\(String(address, radix: 16)), \(part.scheme.name)): file \(found), recomputed \(expected) (BDT output \(output.map { "\($0)" } ?? "?"))"
     }

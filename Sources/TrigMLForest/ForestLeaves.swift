@@ -3,7 +3,8 @@ import TrigMLCore
 extension Forest {
     /// The exit leaf of every row in every tree, found by the evaluator of
     /// `predict` (the same block packing, NaN handling and mask kernel) but
-    /// not summed: `out[row * treeCount + t]` is the number of the leaf row
+    /// not summed: `out[t * rows + row]` (tree-major, so each tree's leaves
+    /// are stored and read contiguously) is the number of the leaf row
     /// `row` reaches in tree `t`, in the numbering of `evaluationTree(t)`
     /// (mask trees: leaves left to right; walk trees: leaf nodes in node
     /// order). A caller with another summation rule adds the leaves itself:
@@ -17,13 +18,12 @@ extension Forest {
         defer { scratch.deallocate() }
         let xb = scratch.block, sets = scratch.sets
         let walkLeafNumber = walkLeafNumbers()
-        let trees = treeCount
         var start = 0
         while start < rows {
             let m = min(block, rows - start)
             Self.pack(rows: m, blockRows: block, from: x, firstRow: start, rowStride: rowStride,
                       featureStride: featureStride, featureCount: featureCount, into: xb)
-            let rowOut = out + start * trees
+            let blockOut = out + start
             layout.plans.withUnsafeBufferPointer { plans in
             layout.maskNodes.withUnsafeBufferPointer { maskNodes in
             layout.walkNodes.withUnsafeBufferPointer { walkNodes in
@@ -31,14 +31,15 @@ extension Forest {
                     switch plan.kind {
                     case .mask:
                         guard plan.count > 0, let nodes = maskNodes.baseAddress else {
-                            for r in 0..<m { rowOut[r * trees + t] = 0 }  // a single-leaf tree
+                            for r in 0..<m { blockOut[t * rows + r] = 0 }  // a single-leaf tree
                             continue
                         }
                         var r = 0
                         while r < m {
                             Self.maskLeafSets(nodes + plan.start, plan.count, xb, firstRow: r, into: sets)
+                            let treeOut = blockOut + t * rows + r
                             for lane in 0..<min(64, m - r) {
-                                rowOut[(r + lane) * trees + t] = UInt32(sets[lane].trailingZeroBitCount)
+                                treeOut[lane] = UInt32(sets[lane].trailingZeroBitCount)
                             }
                             r += 64
                         }
@@ -50,7 +51,7 @@ extension Forest {
                                 let n = nodes[i]
                                 i = Int(n.right &- Self.lessBit(xb[Int(n.column) + r], n.threshold))
                             }
-                            rowOut[r * trees + t] = walkLeafNumber[i]
+                            blockOut[t * rows + r] = walkLeafNumber[i]
                         }
                     }
                 }

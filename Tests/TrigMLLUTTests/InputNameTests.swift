@@ -90,14 +90,16 @@ final class ExitLeavesTests: XCTestCase {
         x[7] = .nan; x[100] = .nan
         var leaves = [UInt32](repeating: 0, count: rows * forest.treeCount)
         x.withUnsafeBufferPointer { forest.exitLeaves(rows: rows, x: $0.baseAddress!, rowStride: 4, featureStride: 1, out: &leaves) }
+        var viaLeaves = [Float](repeating: 0, count: rows)
+        XCTAssertTrue(leaves.withUnsafeBufferPointer { lut.outputs(leaves: $0.baseAddress!, rows: rows, out: &viaLeaves) })
         for row in 0..<rows {
-            let viaLeaves = leaves.withUnsafeBufferPointer { lut.output(leaves: $0.baseAddress! + row * forest.treeCount) }
             let direct = x.withUnsafeBufferPointer { lut.output(lut.sum($0.baseAddress! + row * 4)) }
-            XCTAssertEqual(viaLeaves?.bitPattern, direct.bitPattern, "row \(row)")
+            XCTAssertEqual(viaLeaves[row].bitPattern, direct.bitPattern, "row \(row)")
         }
         // A number that is no leaf of its tree is refused, not read past the tree.
         var bad = [UInt32](repeating: 0, count: forest.treeCount)
         bad[0] = 8
-        XCTAssertNil(bad.withUnsafeBufferPointer { lut.output(leaves: $0.baseAddress!) })
+        var one: [Float] = [0]
+        XCTAssertFalse(bad.withUnsafeBufferPointer { lut.outputs(leaves: $0.baseAddress!, rows: 1, out: &one) })
     }
 }
