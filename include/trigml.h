@@ -222,7 +222,11 @@ tml_status tml_pt_conversion_preset(const char *name, tml_pt_conversion *out);
  *
  * Checks, in this order: handles, conversion, n_threads >= 0, count (its
  * array must fit in 2^47 bytes), out non-NULL when count > 0, the feature
- * counts (TML_ERR_SHAPE), then the range (TML_ERR_INVALID_ARGUMENT; first +
+ * counts (TML_ERR_SHAPE), the input names when the forest file has them
+ * (XGBoost `feature_names`: each must equal tml_lut_scheme_feature_name of
+ * its index, else TML_ERR_SHAPE naming the first mismatch: index, forest
+ * name, scheme name; a forest without names is not compared), then the
+ * range (TML_ERR_INVALID_ARGUMENT; first +
  * count - 1 must not wrap). With matching feature counts, count = 0
  * succeeds for any first and writes nothing (out may then be NULL). A
  * failed call writes nothing.
@@ -243,7 +247,8 @@ tml_status tml_lut_generate(const tml_lut_scheme *s, const tml_forest *f,
 
 /* The one-address-at-a-time path: for each of n addresses (in any order),
  * words[i] and margins[i] (either may be NULL) receive the stored word and
- * the BDT output under the LUT summation rule. */
+ * the BDT output under the LUT summation rule. Feature counts and input
+ * names are checked as for tml_lut_generate (when n > 0). */
 tml_status tml_lut_evaluate(const tml_lut_scheme *s, const tml_forest *f,
                             const tml_pt_conversion *c, uint64_t n,
                             const uint64_t *address, uint16_t *words,

@@ -102,7 +102,8 @@ public func tml_lut_evaluate(_ scheme: OpaquePointer?, _ forest: OpaquePointer?,
         let count = try checkedCount(n, elementBytes: 8, what: "n")
         if count == 0 { return }
         guard let address else { throw TMLError.invalid("address is NULL but n = \(n)") }
-        try LUTGenerator.evaluate(scheme: s, forest: f.lutForm(), conversion: c,
+        // The Forest form checks the input names before building the LUT form.
+        try LUTGenerator.evaluate(scheme: s, forest: f, conversion: c,
                                   addresses: UnsafeBufferPointer(start: address, count: count),
                                   words: words, margins: margins, threads: Int(nThreads))
     }

@@ -1,37 +1,44 @@
 import TrigMLCore
 
-// `trigml lut generate | verify | lookup` (docs/lut.md.
+// `trigml lut generate | verify | lookup | decode` (docs/lut.md "Command line").
 // SwiftPM builds this as `.build/release/trigml-cli` (the product name
 // `trigml` belongs to the library, libtrigml.so); CMake installs it as
 // `trigml`, and tools/trigml is a wrapper that runs it.
 
-let usage = """
-usage:
-  trigml lut generate (--scheme NAME | --scheme-file PATH) --forest PATH
-                      [--first A] [--count N] [--conversion emtf2017|emtf2022]
-                      [--threads N] [--format u16|emtf64] --out FILE
-  trigml lut generate --all-modes --forests DIR [--first A] [--count N] ...
-                      (DIR holds mode15.json, mode14.json, ... one forest per mode;
-                       addresses of missing modes and below 2^24 store the word of pt 0)
-  trigml lut verify   (--scheme NAME | --scheme-file PATH | --all-modes --forests DIR)
-                      [--forest PATH] --in FILE [--first A] [--format u16|emtf64]
-                      [--conversion C] [--sample N | --full] [--seed S] [--threads N]
-  trigml lut lookup   (--scheme NAME | --scheme-file PATH) --forest PATH --address A [--conversion C]
-
-A sidecar FILE.json is written next to every generated FILE: scheme, forest
-SHA-256, conversion, range, format, library version.
-"""
-
-let args = CommandLine.arguments
-do {
-    guard args.count >= 3, args[1] == "lut" else { print(usage); exit(args.count >= 2 && args[1] == "--help" ? 0 : 2) }
-    let o = try Options(args[3...])
-    switch args[2] {
-    case "generate": try generateCommand(o)
-    case "verify": try verifyCommand(o)
-    case "lookup": try lookupCommand(o)
-    default: print(usage); exit(2)
+func run(_ args: [String]) throws {
+    guard args.count >= 2 else { fputs(topUsage, stderr); exit(2) }
+    switch args[1] {
+    case "--help", "-h", "help":
+        print(fullHelp(), terminator: ""); exit(0)
+    case "--version":
+        guard args.count == 2 else { throw fail("--version takes no arguments") }
+        print(versionText(), terminator: ""); exit(0)
+    case "lut":
+        break
+    default:
+        let hint = nearestName(to: args[1], among: ["lut", "--help", "--version"]).map { "; did you mean '\($0)'?" } ?? ""
+        throw fail("unknown command '\(args[1])'\(hint) (see trigml --help)")
     }
+    guard args.count >= 3 else { fputs(topUsage, stderr); exit(2) }
+    if ["--help", "-h", "help"].contains(args[2]) { print(fullHelp(), terminator: ""); exit(0) }
+    let names = Commands.lutCommands.map { String($0.name.dropFirst("lut ".count)) }
+    guard let command = Commands.lutCommands.first(where: { $0.name == "lut " + args[2] }) else {
+        let hint = nearestName(to: args[2], among: names).map { "; did you mean '\($0)'?" } ?? ""
+        throw fail("unknown subcommand '\(args[2])' of 'trigml lut'\(hint) (commands: \(names.joined(separator: ", ")); see trigml --help)")
+    }
+    let options = try ParsedOptions(command, args[3...])
+    switch args[2] {
+    case "generate": try generateCommand(options, commandLine: args)
+    case "verify": try verifyCommand(options)
+    case "lookup": try lookupCommand(options)
+    default: try decodeCommand(options)
+    }
+}
+
+do {
+    try run(CommandLine.arguments)
+} catch let request as HelpRequested {
+    print(help(request.command), terminator: ""); exit(0)
 } catch let e as Failure {
     fputs("trigml: \(e.message)\n", stderr); exit(2)
 } catch let e as TMLError {

@@ -26,6 +26,10 @@ package final class Forest: @unchecked Sendable {
     package let baseMargin64: Double
     /// What the forest is, for messages and tools ("xgboost binary:logistic").
     package let origin: String
+    /// The input names the model was trained with (XGBoost's
+    /// `feature_names`), one per feature, or nil when the file has none.
+    /// LUT generation refuses a forest whose names differ from the scheme's.
+    package let featureNames: [String]?
 
     /// The evaluation layout (ForestLayout.swift).
     let layout: ForestLayout
@@ -47,12 +51,15 @@ package final class Forest: @unchecked Sendable {
     /// Checks every tree (`ValidatedTree`) and lays the forest out for
     /// evaluation. `trees` are summed in the order given.
     package init(trees: [TreeNodes], featureCount: Int, baseMargin: Double,
-                summation: ForestSummation, origin: String) throws {
+                summation: ForestSummation, origin: String, featureNames: [String]? = nil) throws {
         guard featureCount >= 1, featureCount <= Self.maxFeatures else {
             throw TMLError.unsupported("\(origin): feature count \(featureCount) is outside [1, \(Self.maxFeatures)]")
         }
         guard baseMargin.isFinite else {
             throw TMLError.format("\(origin): the base margin is not finite (\(baseMargin))")
+        }
+        if let featureNames, featureNames.count != featureCount {
+            throw TMLError.shape("\(origin): \(featureNames.count) feature names for \(featureCount) features")
         }
         guard trees.count <= Int(Int32.max) else {
             throw TMLError.unsupported("\(origin): \(trees.count) trees is more than int32 can count")
@@ -74,6 +81,7 @@ package final class Forest: @unchecked Sendable {
         self.baseMargin32 = Float(baseMargin)
         self.baseMargin64 = baseMargin
         self.origin = origin
+        self.featureNames = featureNames
         self.layout = ForestLayout(trees: trees, validated: validated, featureCount: featureCount)
         self.maxDepth = validated.map(\.depth).max() ?? 0
     }

@@ -28,16 +28,13 @@ extension Forest {
                         out: UnsafeMutablePointer<Float>) {
         guard rows > 0 else { return }
         let block = layout.blockRows
-        let columns = 2 * featureCount + 1
-        let raw = UnsafeMutableRawPointer.allocate(byteCount: columns * block * 4, alignment: 64)
-        defer { raw.deallocate() }
-        let xb = raw.bindMemory(to: Float.self, capacity: columns * block)
+        let scratch = BlockScratch(self)
+        defer { scratch.deallocate() }
+        let xb = scratch.block, sets = scratch.sets
         let acc32 = UnsafeMutablePointer<Float>.allocate(capacity: block)
         defer { acc32.deallocate() }
         let acc64 = UnsafeMutablePointer<Double>.allocate(capacity: block)
         defer { acc64.deallocate() }
-        let sets = UnsafeMutablePointer<UInt32>.allocate(capacity: 64)
-        defer { sets.deallocate() }
 
         var start = 0
         while start < rows {
@@ -111,34 +108,9 @@ extension Forest {
         _ acc: UnsafeMutablePointer<A>, _ m: Int, _ xb: UnsafePointer<Float>,
         _ sets: UnsafeMutablePointer<UInt32>
     ) {
-        let base = UnsafeRawPointer(xb)
-        let setsRaw = UnsafeMutableRawPointer(sets)
         var r = 0
         while r < m {
-            var s0 = SIMD8<UInt32>(repeating: .max), s1 = s0, s2 = s0, s3 = s0
-            var s4 = s0, s5 = s0, s6 = s0, s7 = s0
-            for k in 0..<count {
-                let n = nodes[k]
-                let offset = (Int(n.column) &+ r) &* 4
-                let threshold = SIMD8<Float>(repeating: n.threshold)
-                let keep = SIMD8<UInt32>(repeating: n.keep)
-                s0 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), threshold)
-                s1 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 32, as: SIMD8<Float>.self), threshold)
-                s2 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 64, as: SIMD8<Float>.self), threshold)
-                s3 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 96, as: SIMD8<Float>.self), threshold)
-                s4 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 128, as: SIMD8<Float>.self), threshold)
-                s5 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 160, as: SIMD8<Float>.self), threshold)
-                s6 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 192, as: SIMD8<Float>.self), threshold)
-                s7 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 224, as: SIMD8<Float>.self), threshold)
-            }
-            setsRaw.storeBytes(of: s0, toByteOffset: 0, as: SIMD8<UInt32>.self)
-            setsRaw.storeBytes(of: s1, toByteOffset: 32, as: SIMD8<UInt32>.self)
-            setsRaw.storeBytes(of: s2, toByteOffset: 64, as: SIMD8<UInt32>.self)
-            setsRaw.storeBytes(of: s3, toByteOffset: 96, as: SIMD8<UInt32>.self)
-            setsRaw.storeBytes(of: s4, toByteOffset: 128, as: SIMD8<UInt32>.self)
-            setsRaw.storeBytes(of: s5, toByteOffset: 160, as: SIMD8<UInt32>.self)
-            setsRaw.storeBytes(of: s6, toByteOffset: 192, as: SIMD8<UInt32>.self)
-            setsRaw.storeBytes(of: s7, toByteOffset: 224, as: SIMD8<UInt32>.self)
+            maskLeafSets(nodes, count, xb, firstRow: r, into: sets)
             let lanes = min(64, m &- r)
             let accRow = acc + r
             for lane in 0..<lanes {
@@ -146,6 +118,40 @@ extension Forest {
             }
             r &+= 64
         }
+    }
+
+    /// The leaf sets of block rows r..<r+64 for one mask-layout tree, into
+    /// `sets` (64 words); the exit leaf of row r + lane is the lowest set
+    /// bit of `sets[lane]`. Shared by `addMaskTree` and `exitLeaves`.
+    @inline(__always)
+    static func maskLeafSets(_ nodes: UnsafePointer<MaskNode>, _ count: Int, _ xb: UnsafePointer<Float>,
+                             firstRow r: Int, into sets: UnsafeMutablePointer<UInt32>) {
+        let base = UnsafeRawPointer(xb)
+        let setsRaw = UnsafeMutableRawPointer(sets)
+        var s0 = SIMD8<UInt32>(repeating: .max), s1 = s0, s2 = s0, s3 = s0
+        var s4 = s0, s5 = s0, s6 = s0, s7 = s0
+        for k in 0..<count {
+            let n = nodes[k]
+            let offset = (Int(n.column) &+ r) &* 4
+            let threshold = SIMD8<Float>(repeating: n.threshold)
+            let keep = SIMD8<UInt32>(repeating: n.keep)
+            s0 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), threshold)
+            s1 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 32, as: SIMD8<Float>.self), threshold)
+            s2 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 64, as: SIMD8<Float>.self), threshold)
+            s3 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 96, as: SIMD8<Float>.self), threshold)
+            s4 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 128, as: SIMD8<Float>.self), threshold)
+            s5 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 160, as: SIMD8<Float>.self), threshold)
+            s6 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 192, as: SIMD8<Float>.self), threshold)
+            s7 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 224, as: SIMD8<Float>.self), threshold)
+        }
+        setsRaw.storeBytes(of: s0, toByteOffset: 0, as: SIMD8<UInt32>.self)
+        setsRaw.storeBytes(of: s1, toByteOffset: 32, as: SIMD8<UInt32>.self)
+        setsRaw.storeBytes(of: s2, toByteOffset: 64, as: SIMD8<UInt32>.self)
+        setsRaw.storeBytes(of: s3, toByteOffset: 96, as: SIMD8<UInt32>.self)
+        setsRaw.storeBytes(of: s4, toByteOffset: 128, as: SIMD8<UInt32>.self)
+        setsRaw.storeBytes(of: s5, toByteOffset: 160, as: SIMD8<UInt32>.self)
+        setsRaw.storeBytes(of: s6, toByteOffset: 192, as: SIMD8<UInt32>.self)
+        setsRaw.storeBytes(of: s7, toByteOffset: 224, as: SIMD8<UInt32>.self)
     }
 
     /// All ones in the lanes where `x < threshold`, zeros elsewhere: the

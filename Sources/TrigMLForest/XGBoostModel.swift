@@ -76,7 +76,21 @@ enum XGBoostModel {
             trees.append(try parseTree(node))
         }
         return try Forest(trees: trees, featureCount: featureCount, baseMargin: Double(baseMargin),
-                          summation: .float32, origin: "xgboost \(objectiveName)")
+                          summation: .float32, origin: "xgboost \(objectiveName)",
+                          featureNames: try parseFeatureNames(learner, featureCount: featureCount))
+    }
+
+    /// `learner.feature_names`: what `Booster.feature_names` held when the
+    /// model was saved (XGBoost's learner.cc SaveModel writes it, `[]` when
+    /// the DMatrix had none). Empty or absent means no names (nil).
+    static func parseFeatureNames(_ learner: JSONNode, featureCount: Int) throws -> [String]? {
+        guard let node = try learner.optionalMember("feature_names") else { return nil }
+        let entries = try node.array()
+        if entries.isEmpty { return nil }
+        guard entries.count == featureCount else {
+            throw TMLError.shape("\(node.path) has \(entries.count) names but num_feature is \(featureCount)")
+        }
+        return try entries.map { try $0.string() }
     }
 
     /// "[4.58E-1]" (XGBoost 3.x), "4.58E-1" (earlier) or a plain number;

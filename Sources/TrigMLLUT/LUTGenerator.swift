@@ -135,6 +135,7 @@ package enum LUTGenerator {
 extension LUTGenerator {
     /// The range and shape checks of `generate`, for callers with nothing to write.
     package static func checkRange(_ scheme: LUTScheme, _ forest: Forest, first: UInt64, count: UInt64) throws {
+        try checkInputs(scheme, forest)
         try check(scheme, featureCount: forest.featureCount, origin: forest.origin, first: first, count: count)
     }
 
@@ -143,6 +144,7 @@ extension LUTGenerator {
                                 addresses: UnsafeBufferPointer<UInt64>,
                                 words: UnsafeMutablePointer<UInt16>?, margins: UnsafeMutablePointer<Float>?,
                                 threads: Int) throws {
+        try checkInputs(scheme, forest)
         try evaluate(scheme: scheme, forest: forest.lutForm(), conversion: conversion, addresses: addresses,
                      words: words, margins: margins, threads: threads)
     }
@@ -151,6 +153,7 @@ extension LUTGenerator {
     package static func generate(scheme: LUTScheme, forest: Forest, conversion: PtConversion,
                                 first: UInt64, count: UInt64, out: UnsafeMutablePointer<UInt16>,
                                 threads: Int, allowTabulation: Bool = true) throws {
+        try checkInputs(scheme, forest)
         try generate(scheme: scheme, forest: forest.lutForm(), conversion: conversion, first: first, count: count,
                      out: out, threads: threads, allowTabulation: allowTabulation)
     }

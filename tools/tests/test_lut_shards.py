@@ -49,7 +49,7 @@ def test_shards_as_processes_equal_one_run(tmp_path, fmt):
     side = json.load(open(str(single) + ".json"))
     assert side["first_address"] == first and side["count"] == count
     for f in side["forests"]:
-        assert f["forest_sha256"] == hashlib.sha256(open(f["forest"], "rb").read()).hexdigest()
+        assert f["sha256"] == hashlib.sha256(open(f["path"], "rb").read()).hexdigest()
     # the words: unused region stores the pt-0 word (1), mode 3 the LUT
     words = np.fromfile(single, dtype=np.uint16) if fmt == "u16" else None
     if words is not None:
