@@ -74,7 +74,7 @@ final class ModelFileTests: XCTestCase {
     }
 
     func testNewerFormatVersionIsUnsupported() {
-        let text = model().replacingOccurrences(of: "\"format_version\": 1", with: "\"format_version\": 2")
+        let text = model().replacingOccurrences(of: "\"format_version\": 1", with: "\"format_version\": 3")
         XCTAssertEqual(parseError(text)?.code, .unsupported)
     }
 }
