@@ -82,28 +82,28 @@ public func tml_t5_embed(_ model: OpaquePointer?, _ batch: UnsafePointer<tml_t5_
                          _ columns: UnsafePointer<tml_t5_columns>?,
                          _ embedding: UnsafeMutablePointer<Float>?) -> Int32 {
     guarded("tml_t5_embed") {
-        let (m, b, view) = try t5Arguments(model, batch, columns)
+        let m = try object(model, as: T5Model.self, "model")
         guard m.head.isEmbedding else {
             throw TMLError.unsupported("the model is not an embedding model (class count \(m.head.classCount)); use tml_t5_score_ex")
         }
+        let (b, view) = try t5Arguments(m, batch, columns)
         if b.t5Count == 0 { return }
         guard let embedding else { throw TMLError.invalid("embedding is NULL but n_t5 = \(b.t5Count)") }
         m.evaluate(b, view, into: T5Outputs(embedding: embedding))
     }
 }
 
-/// The model, the checked batch and the checked host columns of a T5 call.
-func t5Arguments(_ model: OpaquePointer?, _ batch: UnsafePointer<tml_t5_batch>?,
-                 _ columns: UnsafePointer<tml_t5_columns>?) throws -> (T5Model, T5Batch, T5ColumnView) {
-    let m = try object(model, as: T5Model.self, "model")
+/// The checked batch and host columns of a T5 call on model `m`.
+func t5Arguments(_ m: T5Model, _ batch: UnsafePointer<tml_t5_batch>?,
+                 _ columns: UnsafePointer<tml_t5_columns>?) throws -> (T5Batch, T5ColumnView) {
     let b = try T5Batch(T5BatchColumns(batch), featureSet: m.featureSet)
-    let view = try T5ColumnView(T5HostColumns.from(columns), batch: b, model: m)
-    return (m, b, view)
+    return (b, try T5ColumnView(T5HostColumns.from(columns), batch: b, model: m))
 }
 
 func t5Features(_ model: OpaquePointer?, _ batch: UnsafePointer<tml_t5_batch>?,
                 _ columns: UnsafePointer<tml_t5_columns>?, _ features: UnsafeMutablePointer<Float>?) throws {
-    let (m, b, view) = try t5Arguments(model, batch, columns)
+    let m = try object(model, as: T5Model.self, "model")
+    let (b, view) = try t5Arguments(m, batch, columns)
     if b.t5Count == 0 { return }
     guard let features else { throw TMLError.invalid("features is NULL but n_t5 = \(b.t5Count)") }
     m.features(b, view, into: features)
@@ -113,10 +113,11 @@ func t5Score(_ model: OpaquePointer?, _ batch: UnsafePointer<tml_t5_batch>?,
              _ columns: UnsafePointer<tml_t5_columns>?, _ workingPoint: Int32,
              _ score: UnsafeMutablePointer<Float>?, _ pass: UnsafeMutablePointer<UInt8>?,
              _ probabilities: UnsafeMutablePointer<Float>?) throws {
-    let (m, b, view) = try t5Arguments(model, batch, columns)
+    let m = try object(model, as: T5Model.self, "model")
     if m.head.isEmbedding {
         throw TMLError.unsupported("the model is an embedding model (dimension \(m.head.embeddingDimension)): it has no score; use tml_t5_embed")
     }
+    let (b, view) = try t5Arguments(m, batch, columns)
     guard workingPoint >= 0 && Int(workingPoint) < m.workingPoints.count else {
         let names = m.workingPoints.map(\.name).joined(separator: ", ")
         throw TMLError.invalid("working_point = \(workingPoint) is outside 0..\(m.workingPoints.count - 1) (the model's working points: \(names))")

@@ -113,7 +113,7 @@ extension T5Head {
                 let dimNode = try embeddingNode.member("dim")
                 let dim = try dimNode.int(min: 1, max: NetworkFile.maxWidth)
                 guard dim == outputs else {
-                    throw TMLError.shape("\(dimNode.path) = \(dim) but \(lastLayer.path) has \(outputs) outputs")
+                    throw dimNode.fail("= \(dim) but \(lastLayer.path) has \(outputs) outputs")
                 }
             }
             guard outputNode != nil || embeddingNode != nil else {

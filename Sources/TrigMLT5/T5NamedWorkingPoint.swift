@@ -27,7 +27,7 @@ package struct T5NamedWorkingPoint {
     /// A version-1 `working_point` object (no name).
     static func parseUnnamed(_ node: JSONNode) throws -> T5NamedWorkingPoint {
         try node.allowOnly(allowedKeys(node, named: false))
-        return T5NamedWorkingPoint(name: version1Name, point: try T5WorkingPoint.parse(node))
+        return T5NamedWorkingPoint(name: version1Name, point: try inconsistentFileIsFormat { try T5WorkingPoint.parse(node) })
     }
 
     /// A version-2 `working_points` list: at least one, names unique and non-empty.
@@ -47,8 +47,20 @@ package struct T5NamedWorkingPoint {
             if let first = points.firstIndex(where: { $0.name == name }) {
                 throw nameNode.fail("= '\(name)' is already the name of \(node.path)[\(first)]; working-point names must be unique")
             }
-            points.append(T5NamedWorkingPoint(name: name, point: try T5WorkingPoint.parse(item)))
+            points.append(T5NamedWorkingPoint(name: name, point: try inconsistentFileIsFormat { try T5WorkingPoint.parse(item) }))
         }
         return points
+    }
+}
+
+/// A model file whose members do not fit together (a cut table of the wrong
+/// shape, a mean vector of the wrong length) is malformed file content:
+/// `TML_ERR_FORMAT` naming the key, as for every other inconsistency of a
+/// T5 model file. The shared readers report such sizes as shape errors.
+func inconsistentFileIsFormat<T>(_ body: () throws -> T) throws -> T {
+    do {
+        return try body()
+    } catch let error as TMLError where error.code == .shape {
+        throw TMLError.format(error.message)
     }
 }

@@ -14,9 +14,9 @@ package struct T5Standardization {
 
     static func parse(_ node: JSONNode, inputs: Int) throws -> T5Standardization {
         try node.allowOnly(["mean", "std"])
-        let mean = try node.member("mean").finiteFloats(count: inputs)
+        let mean = try inconsistentFileIsFormat { try node.member("mean").finiteFloats(count: inputs) }
         let stdNode = try node.member("std")
-        let std = try stdNode.finiteFloats(count: inputs)
+        let std = try inconsistentFileIsFormat { try stdNode.finiteFloats(count: inputs) }
         for (i, s) in std.enumerated() where !(s > 0) {
             throw TMLError.format("\(stdNode.path)[\(i)] = \(s) must be > 0 (a finite float32 standard deviation)")
         }

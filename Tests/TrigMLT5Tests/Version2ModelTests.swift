@@ -115,7 +115,7 @@ final class Version2ModelTests: XCTestCase {
         expectRefusal(V2Text.threeClass([("\"std\": [2, ", "\"std\": [0, ")]), .format, mentions: ["standardize.std[0]", "> 0"])
         expectRefusal(V2Text.threeClass([("\"std\": [2, ", "\"std\": [-1, ")]), .format, mentions: ["standardize.std[0]"])
         expectRefusal(V2Text.threeClass([("\"std\": [2, ", "\"std\": [1e39, ")]), .format, mentions: ["standardize.std[0]", "finite"])
-        expectRefusal(V2Text.threeClass([("\"mean\": [0.5, ", "\"mean\": [")]), .shape, mentions: ["standardize.mean", "27"])
+        expectRefusal(V2Text.threeClass([("\"mean\": [0.5, ", "\"mean\": [")]), .format, mentions: ["standardize.mean", "27"])
     }
 
     func testHeadIsValidated() {
@@ -133,16 +133,16 @@ final class Version2ModelTests: XCTestCase {
                       mentions: ["layers[2].activation", "relu"])
         // A linear last layer without the embedding marker is not an embedding by accident.
         expectRefusal(V2Text.embedding(marker: "", top: ""), .format, mentions: ["layers[1]", "embedding"])
-        expectRefusal(V2Text.embedding(top: #", "embedding": {"dim": 5}"#), .shape, mentions: ["embedding.dim", "6 outputs"])
+        expectRefusal(V2Text.embedding(top: #", "embedding": {"dim": 5}"#), .format, mentions: ["embedding.dim", "6 outputs"])
         expectRefusal(V2Text.embedding(top: #", "working_points": [\#(V2Text.single)]"#), .format,
                       mentions: ["working_points", "embedding"])
         expectRefusal(V2Text.embedding(top: #", "classes": ["a"]"#), .format, mentions: ["classes"])
     }
 
     func testWorkingPointsAreValidated() {
-        expectRefusal(V2Text.threeClass([("\"cuts\": [[0.4, 0.5], [0.3, 0.2]]", "\"cuts\": [[0.4, 0.5]]")]), .shape,
+        expectRefusal(V2Text.threeClass([("\"cuts\": [[0.4, 0.5], [0.3, 0.2]]", "\"cuts\": [[0.4, 0.5]]")]), .format,
                       mentions: ["working_points[0].cuts", "pT rows"])
-        expectRefusal(V2Text.threeClass([("\"cuts\": [[0.4, 0.5], [0.3, 0.2]]", "\"cuts\": [[0.4, 0.5], [0.3]]")]), .shape,
+        expectRefusal(V2Text.threeClass([("\"cuts\": [[0.4, 0.5], [0.3, 0.2]]", "\"cuts\": [[0.4, 0.5], [0.3]]")]), .format,
                       mentions: ["working_points[0].cuts[1]"])
         expectRefusal(V2Text.threeClass([("\"retention93\"", "\"retention98\"")]), .format,
                       mentions: ["working_points[1].name", "retention98", "unique"])
@@ -167,7 +167,7 @@ final class Version2ModelTests: XCTestCase {
         expectRefusal(V2Text.threeClass([("{\"from\": \"t5\", \"column\": 0}", "{\"from\": \"t5\", \"anchor\": 1, \"column\": 0}")]),
                       .format, mentions: ["extra_inputs[3].anchor"])
         // One extra input fewer: 26 inputs, which the standardisation (27) no longer fits.
-        expectRefusal(V2Text.threeClass([(", {\"from\": \"t5\", \"column\": 0}", "")]), .shape, mentions: ["standardize.mean", "expected 26"])
+        expectRefusal(V2Text.threeClass([(", {\"from\": \"t5\", \"column\": 0}", "")]), .format, mentions: ["standardize.mean", "expected 26"])
     }
 
     func testAFileOfAnotherKindSaysWhichCallLoadsIt() {

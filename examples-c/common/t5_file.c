@@ -14,9 +14,14 @@
 
 static const char EVENT_MAGIC[8] = {'T', 'M', 'L', 'T', '5', 'E', 'V', '1'};
 static const char GOLDEN_MAGIC[8] = {'T', 'M', 'L', 'T', '5', 'G', 'V', '1'};
+static const char GOLDEN2_MAGIC[8] = {'T', 'M', 'L', 'T', '5', 'G', 'V', '2'};
 
 /* Golden input counts beyond this are not a T5 model (LST uses 23 and 38). */
 #define T5F_MAX_INPUT_COUNT 4096u
+/* Host-column tables wider than this are not plausible (and the library
+ * reads columns 0..65535 only). */
+#define T5F_MAX_COLUMN_COUNT 65536u
+#define T5F_KNOWN_FLAGS (T5F_FLAG_TRUTH | T5F_FLAG_HOST_COLUMNS | T5F_FLAG_CLASS_TRUTH)
 
 
 
@@ -113,6 +118,11 @@ void t5f_event_free(t5f_event *e)
     free(e->t5_is_true);
     free(e->t5_sim_pt);
     free(e->t5_sim_eta);
+    free(e->md_columns);
+    free(e->t3_columns);
+    free(e->t5_columns);
+    free(e->t5_class);
+    free(e->t5_sim_d0);
     memset(e, 0, sizeof *e);
 }
 
@@ -156,6 +166,38 @@ int t5f_event_alloc(t5f_event *e, uint64_t n_md, uint64_t n_t3, uint64_t n_t5, i
     return 0;
 }
 
+int t5f_event_alloc_columns(t5f_event *e, uint32_t md_count, uint32_t t3_count, uint32_t t5_count)
+{
+    int ok = 1;
+    e->md_column_count = md_count;
+    e->t3_column_count = t3_count;
+    e->t5_column_count = t5_count;
+    e->md_columns = (md_count && e->n_md > UINT64_MAX / md_count) ? (ok = 0, NULL) : zalloc(e->n_md * md_count, sizeof(float), &ok);
+    e->t3_columns = (t3_count && e->n_t3 > UINT64_MAX / t3_count) ? (ok = 0, NULL) : zalloc(e->n_t3 * t3_count, sizeof(float), &ok);
+    e->t5_columns = (t5_count && e->n_t5 > UINT64_MAX / t5_count) ? (ok = 0, NULL) : zalloc(e->n_t5 * t5_count, sizeof(float), &ok);
+    return ok ? 0 : -1;
+}
+
+int t5f_event_alloc_class_truth(t5f_event *e)
+{
+    int ok = 1;
+    e->t5_class = zalloc(e->n_t5, sizeof(uint8_t), &ok);
+    e->t5_sim_d0 = zalloc(e->n_t5, sizeof(float), &ok);
+    return ok ? 0 : -1;
+}
+
+tml_t5_columns t5f_columns(const t5f_event *e)
+{
+    tml_t5_columns c;
+    c.md_count = e->md_column_count;
+    c.md = e->md_columns;
+    c.t3_count = e->t3_column_count;
+    c.t3 = e->t3_columns;
+    c.t5_count = e->t5_column_count;
+    c.t5 = e->t5_columns;
+    return c;
+}
+
 tml_t5_batch t5f_batch(const t5f_event *e)
 {
     tml_t5_batch b;
@@ -184,9 +226,18 @@ void t5f_free_events(t5f_events *ev)
     memset(ev, 0, sizeof *ev);
 }
 
-static int read_event(cursor *c, t5f_event *e, int truth)
+/* A host-column table of `rows` rows of `width` floats. */
+static float *take_table(cursor *c, uint64_t rows, uint32_t width, const char *field)
+{
+    uint64_t count;
+    if (scaled(c, rows, width ? width : 1, &count, field)) return NULL;
+    return take_column(c, width ? count : 0, 4, field);
+}
+
+static int read_event(cursor *c, t5f_event *e, uint32_t flags, const t5f_events *file)
 {
     uint64_t n3, n2;
+    int truth = (flags & T5F_FLAG_TRUTH) != 0;
     if (take_u64(c, &e->n_md, "n_md") || take_u64(c, &e->n_t3, "n_t3") || take_u64(c, &e->n_t5, "n_t5")) return -1;
     if (!(e->md_x = take_column(c, e->n_md, 4, "md_x"))) return -1;
     if (!(e->md_y = take_column(c, e->n_md, 4, "md_y"))) return -1;
@@ -200,10 +251,29 @@ static int read_event(cursor *c, t5f_event *e, int truth)
     if (!(e->t3_radius = take_column(c, e->n_t3, 4, "t3_radius"))) return -1;
     if (scaled(c, e->n_t5, 2, &n2, "t5_t3")) return -1;
     if (!(e->t5_t3 = take_column(c, n2, 4, "t5_t3"))) return -1;
+    if (flags & T5F_FLAG_HOST_COLUMNS) {
+        e->md_column_count = file->md_column_count;
+        e->t3_column_count = file->t3_column_count;
+        e->t5_column_count = file->t5_column_count;
+        if (!(e->md_columns = take_table(c, e->n_md, e->md_column_count, "md_columns"))) return -1;
+        if (!(e->t3_columns = take_table(c, e->n_t3, e->t3_column_count, "t3_columns"))) return -1;
+        if (!(e->t5_columns = take_table(c, e->n_t5, e->t5_column_count, "t5_columns"))) return -1;
+    }
     if (truth) {
         if (!(e->t5_is_true = take_column(c, e->n_t5, 1, "t5_is_true"))) return -1;
         if (!(e->t5_sim_pt = take_column(c, e->n_t5, 4, "t5_sim_pt"))) return -1;
         if (!(e->t5_sim_eta = take_column(c, e->n_t5, 4, "t5_sim_eta"))) return -1;
+    }
+    if (flags & T5F_FLAG_CLASS_TRUTH) {
+        if (!(e->t5_class = take_column(c, e->n_t5, 1, "t5_class"))) return -1;
+        for (uint64_t t = 0; t < e->n_t5; t++)
+            if (e->t5_class[t] > T5F_CLASS_DISPLACED) {
+                c->pos -= (size_t)(e->n_t5 - t);
+                cursor_fail(c, "t5_class", "[%llu] = %u is not a class (0 fake, 1 prompt, 2 displaced)",
+                            (unsigned long long)t, e->t5_class[t]);
+                return -1;
+            }
+        if (!(e->t5_sim_d0 = take_column(c, e->n_t5, 4, "t5_sim_d0"))) return -1;
     }
     return 0;
 }
@@ -224,10 +294,26 @@ int t5f_read_events(const char *path, t5f_events *out, char *err, size_t err_siz
         goto fail;
     }
     if (take_u32(&c, &n_events, "n_events") || take_u32(&c, &flags, "flags")) goto fail;
-    if (flags & ~T5F_FLAG_TRUTH) {
+    if (flags & ~T5F_KNOWN_FLAGS) {
         /* Unknown bits would change the layout: refuse rather than misread. */
-        cursor_fail(&c, "flags", "= 0x%x has unknown bits (this reader knows bit 0 only)", flags);
+        cursor_fail(&c, "flags", "= 0x%x has unknown bits (this reader knows bits 0-2)", flags);
         goto fail;
+    }
+    if ((flags & T5F_FLAG_CLASS_TRUTH) && !(flags & T5F_FLAG_TRUTH)) {
+        cursor_fail(&c, "flags", "= 0x%x has bit 2 (class truth) without bit 0 (truth)", flags);
+        goto fail;
+    }
+    if (flags & T5F_FLAG_HOST_COLUMNS) {
+        if (take_u32(&c, &out->md_column_count, "md_column_count") ||
+            take_u32(&c, &out->t3_column_count, "t3_column_count") ||
+            take_u32(&c, &out->t5_column_count, "t5_column_count"))
+            goto fail;
+        if (out->md_column_count > T5F_MAX_COLUMN_COUNT || out->t3_column_count > T5F_MAX_COLUMN_COUNT ||
+            out->t5_column_count > T5F_MAX_COLUMN_COUNT) {
+            cursor_fail(&c, "column counts", "%u, %u, %u: one is above %u", out->md_column_count,
+                        out->t3_column_count, out->t5_column_count, T5F_MAX_COLUMN_COUNT);
+            goto fail;
+        }
     }
     /* Each event takes at least its three u64 counts: a cheap sanity bound
      * before allocating the event table. */
@@ -244,7 +330,7 @@ int t5f_read_events(const char *path, t5f_events *out, char *err, size_t err_siz
     for (uint32_t i = 0; i < n_events; i++) {
         c.event = (long)i;
         out->n_events = i + 1; /* so t5f_free_events frees the partial event too */
-        if (read_event(&c, &out->events[i], flags & T5F_FLAG_TRUTH)) goto fail;
+        if (read_event(&c, &out->events[i], flags, out)) goto fail;
     }
     if (c.pos != size) {
         fb_set_error(err, err_size, "%s: %zu trailing bytes after the last of %u events (corrupt n_events?)", path,
@@ -298,21 +384,45 @@ static int open_writer(writer *w, const char *path, char *err, size_t err_size)
 
 int t5f_write_events(const char *path, const t5f_events *in, char *err, size_t err_size)
 {
-    if (in->flags & ~T5F_FLAG_TRUTH) {
+    if (in->flags & ~T5F_KNOWN_FLAGS) {
         fb_set_error(err, err_size, "%s: flags 0x%x has unknown bits", path, in->flags);
         return -1;
     }
     int truth = (in->flags & T5F_FLAG_TRUTH) != 0;
-    for (uint32_t i = 0; i < in->n_events; i++)
-        if (truth && !in->events[i].t5_is_true) {
+    int columns = (in->flags & T5F_FLAG_HOST_COLUMNS) != 0;
+    int classes = (in->flags & T5F_FLAG_CLASS_TRUTH) != 0;
+    if (classes && !truth) {
+        fb_set_error(err, err_size, "%s: flags 0x%x: class truth (bit 2) needs truth (bit 0)", path, in->flags);
+        return -1;
+    }
+    for (uint32_t i = 0; i < in->n_events; i++) {
+        const t5f_event *e = &in->events[i];
+        if (truth && !e->t5_is_true) {
             fb_set_error(err, err_size, "%s: flags say truth but event %u has no truth columns", path, i);
             return -1;
         }
+        if (classes && !e->t5_class) {
+            fb_set_error(err, err_size, "%s: flags say class truth but event %u has no t5_class", path, i);
+            return -1;
+        }
+        if (columns && (e->md_column_count != in->md_column_count || e->t3_column_count != in->t3_column_count ||
+                        e->t5_column_count != in->t5_column_count ||
+                        (in->md_column_count && !e->md_columns) || (in->t3_column_count && !e->t3_columns) ||
+                        (in->t5_column_count && !e->t5_columns))) {
+            fb_set_error(err, err_size, "%s: event %u's host columns do not match the file's column counts", path, i);
+            return -1;
+        }
+    }
     writer w;
     if (open_writer(&w, path, err, err_size)) return -1;
     put(&w, EVENT_MAGIC, 1, sizeof EVENT_MAGIC);
     put(&w, &in->n_events, 4, 1);
     put(&w, &in->flags, 4, 1);
+    if (columns) {
+        put(&w, &in->md_column_count, 4, 1);
+        put(&w, &in->t3_column_count, 4, 1);
+        put(&w, &in->t5_column_count, 4, 1);
+    }
     for (uint32_t i = 0; i < in->n_events; i++) {
         const t5f_event *e = &in->events[i];
         put(&w, &e->n_md, 8, 1);
@@ -328,10 +438,19 @@ int t5f_write_events(const char *path, const t5f_events *in, char *err, size_t e
         put(&w, e->t3_md, 4, 3 * e->n_t3);
         put(&w, e->t3_radius, 4, e->n_t3);
         put(&w, e->t5_t3, 4, 2 * e->n_t5);
+        if (columns) {
+            put(&w, e->md_columns, 4, e->n_md * e->md_column_count);
+            put(&w, e->t3_columns, 4, e->n_t3 * e->t3_column_count);
+            put(&w, e->t5_columns, 4, e->n_t5 * e->t5_column_count);
+        }
         if (truth) {
             put(&w, e->t5_is_true, 1, e->n_t5);
             put(&w, e->t5_sim_pt, 4, e->n_t5);
             put(&w, e->t5_sim_eta, 4, e->n_t5);
+        }
+        if (classes) {
+            put(&w, e->t5_class, 1, e->n_t5);
+            put(&w, e->t5_sim_d0, 4, e->n_t5);
         }
     }
     return finish(&w, err, err_size);
@@ -419,6 +538,118 @@ int t5f_write_golden(const char *path, const t5f_golden *in, char *err, size_t e
         put(&w, e->features, 4, e->n_t5 * in->input_count);
         put(&w, e->score, 4, e->n_t5);
         put(&w, e->pass, 1, e->n_t5);
+    }
+    return finish(&w, err, err_size);
+}
+
+/* ------------------------------------------------------------- golden v2 */
+
+void t5f_free_golden2(t5f_golden2 *g)
+{
+    if (!g) return;
+    if (g->events)
+        for (uint32_t i = 0; i < g->n_events; i++) {
+            free(g->events[i].features);
+            free(g->events[i].score);
+            free(g->events[i].probabilities);
+            free(g->events[i].pass);
+            free(g->events[i].embedding);
+        }
+    free(g->events);
+    memset(g, 0, sizeof *g);
+}
+
+/* n_t5 x per floats (or bytes) of one golden column. */
+static void *take_rows(cursor *c, uint64_t n_t5, uint32_t per, size_t elem, const char *field)
+{
+    uint64_t count;
+    if (per == 0) return take_column(c, 0, elem, field);
+    if (scaled(c, n_t5, per, &count, field)) return NULL;
+    return take_column(c, count, elem, field);
+}
+
+int t5f_read_golden2(const char *path, t5f_golden2 *out, char *err, size_t err_size)
+{
+    memset(out, 0, sizeof *out);
+    uint8_t *data;
+    size_t size;
+    if (fb_read_file(path, &data, &size, err, err_size)) return -1;
+    cursor c = {data, size, 0, path, err, err_size, -1};
+    char magic[8];
+    uint32_t n_events = 0;
+    if (take(&c, magic, sizeof magic, "magic")) goto fail;
+    if (memcmp(magic, GOLDEN2_MAGIC, sizeof magic) != 0) {
+        c.pos = 0;
+        cursor_fail(&c, "magic", "is not \"TMLT5GV2\" (not a version-2 T5 golden file)");
+        goto fail;
+    }
+    if (take_u32(&c, &out->input_count, "input_count") || take_u32(&c, &out->class_count, "class_count") ||
+        take_u32(&c, &out->embedding_dim, "embedding_dim") ||
+        take_u32(&c, &out->working_point_count, "working_point_count") || take_u32(&c, &n_events, "n_events"))
+        goto fail;
+    if (out->input_count == 0 || out->input_count > T5F_MAX_INPUT_COUNT || out->class_count > T5F_MAX_INPUT_COUNT ||
+        out->embedding_dim > T5F_MAX_INPUT_COUNT || out->working_point_count > 64) {
+        cursor_fail(&c, "counts", "input %u, class %u, embedding %u, working points %u: out of range",
+                    out->input_count, out->class_count, out->embedding_dim, out->working_point_count);
+        goto fail;
+    }
+    if ((out->class_count == 0) == (out->embedding_dim == 0)) {
+        cursor_fail(&c, "counts", "class_count %u and embedding_dim %u: exactly one must be non-zero",
+                    out->class_count, out->embedding_dim);
+        goto fail;
+    }
+    if (n_events > (size - c.pos) / 8) {
+        cursor_fail(&c, "n_events", "= %u cannot fit in the %zu bytes that remain", n_events, size - c.pos);
+        goto fail;
+    }
+    out->events = calloc(n_events ? n_events : 1, sizeof *out->events);
+    if (!out->events) {
+        fb_set_error(err, err_size, "%s: out of memory for %u events", path, n_events);
+        goto fail;
+    }
+    for (uint32_t i = 0; i < n_events; i++) {
+        t5f_golden2_event *e = &out->events[i];
+        c.event = (long)i;
+        out->n_events = i + 1;
+        if (take_u64(&c, &e->n_t5, "n_t5")) goto fail;
+        if (!(e->features = take_rows(&c, e->n_t5, out->input_count, 4, "features"))) goto fail;
+        if (!(e->score = take_rows(&c, e->n_t5, out->class_count ? 1 : 0, 4, "score"))) goto fail;
+        if (!(e->probabilities = take_rows(&c, e->n_t5, out->class_count, 4, "probabilities"))) goto fail;
+        if (!(e->pass = take_rows(&c, e->n_t5, out->working_point_count, 1, "pass"))) goto fail;
+        if (!(e->embedding = take_rows(&c, e->n_t5, out->embedding_dim, 4, "embedding"))) goto fail;
+    }
+    if (c.pos != size) {
+        fb_set_error(err, err_size, "%s: %zu trailing bytes after the last of %u events (corrupt n_events?)", path,
+                  size - c.pos, n_events);
+        goto fail;
+    }
+    out->n_events = n_events;
+    free(data);
+    return 0;
+fail:
+    free(data);
+    t5f_free_golden2(out);
+    return -1;
+}
+
+int t5f_write_golden2(const char *path, const t5f_golden2 *in, char *err, size_t err_size)
+{
+    writer w;
+    if (open_writer(&w, path, err, err_size)) return -1;
+    put(&w, GOLDEN2_MAGIC, 1, sizeof GOLDEN2_MAGIC);
+    put(&w, &in->input_count, 4, 1);
+    put(&w, &in->class_count, 4, 1);
+    put(&w, &in->embedding_dim, 4, 1);
+    put(&w, &in->working_point_count, 4, 1);
+    put(&w, &in->n_events, 4, 1);
+    for (uint32_t i = 0; i < in->n_events; i++) {
+        const t5f_golden2_event *e = &in->events[i];
+        put(&w, &e->n_t5, 8, 1);
+        put(&w, e->features, 4, e->n_t5 * in->input_count);
+        put(&w, e->score, 4, in->class_count ? e->n_t5 : 0);
+        put(&w, e->probabilities, 4, e->n_t5 * in->class_count);
+        put(&w, e->pass, 1, e->n_t5 * in->working_point_count);
+        put(&w, e->embedding, 4, e->n_t5 * in->embedding_dim);
     }
     return finish(&w, err, err_size);
 }
