@@ -100,6 +100,48 @@ static int scaled(cursor *c, uint64_t n, uint64_t per, uint64_t *out, const char
     return 0;
 }
 
+/* ----------------------------------------------- whole-file framing (all three) */
+
+/* Reads `path` into *data and checks its 8-byte magic; on failure the
+ * message says which kind of file was expected. */
+static int open_cursor(cursor *c, uint8_t **data, const char *path, const char magic[8], const char *kind, char *err,
+                       size_t err_size)
+{
+    size_t size;
+    if (fb_read_file(path, data, &size, err, err_size)) return -1;
+    *c = (cursor){*data, size, 0, path, err, err_size, -1};
+    char found[8];
+    if (take(c, found, sizeof found, "magic")) return -1;
+    if (memcmp(found, magic, sizeof found) != 0) {
+        c->pos = 0;
+        cursor_fail(c, "magic", "is not \"%.8s\" (not a %s)", magic, kind);
+        return -1;
+    }
+    return 0;
+}
+
+/* A zeroed table of n_events records after a cheap bound: each event takes
+ * at least `min_event_bytes` of what remains. */
+static void *alloc_event_table(cursor *c, uint32_t n_events, size_t record, size_t min_event_bytes)
+{
+    if (n_events > (c->size - c->pos) / min_event_bytes) {
+        cursor_fail(c, "n_events", "= %u cannot fit in the %zu bytes that remain", n_events, c->size - c->pos);
+        return NULL;
+    }
+    void *table = calloc(n_events ? n_events : 1, record);
+    if (!table) fb_set_error(c->err, c->err_size, "%s: out of memory for %u events", c->path, n_events);
+    return table;
+}
+
+/* The whole file was read: no trailing bytes. */
+static int check_end(cursor *c, uint32_t n_events)
+{
+    if (c->pos == c->size) return 0;
+    fb_set_error(c->err, c->err_size, "%s: %zu trailing bytes after the last of %u events (corrupt n_events?)",
+                 c->path, c->size - c->pos, n_events);
+    return -1;
+}
+
 /* ------------------------------------------------------------------ events */
 
 void t5f_event_free(t5f_event *e)
@@ -281,18 +323,10 @@ static int read_event(cursor *c, t5f_event *e, uint32_t flags, const t5f_events 
 int t5f_read_events(const char *path, t5f_events *out, char *err, size_t err_size)
 {
     memset(out, 0, sizeof *out);
-    uint8_t *data;
-    size_t size;
-    if (fb_read_file(path, &data, &size, err, err_size)) return -1;
-    cursor c = {data, size, 0, path, err, err_size, -1};
-    char magic[8];
+    uint8_t *data = NULL;
+    cursor c;
     uint32_t n_events = 0, flags = 0;
-    if (take(&c, magic, sizeof magic, "magic")) goto fail;
-    if (memcmp(magic, EVENT_MAGIC, sizeof magic) != 0) {
-        c.pos = 0;
-        cursor_fail(&c, "magic", "is not \"TMLT5EV1\" (not a T5 event file)");
-        goto fail;
-    }
+    if (open_cursor(&c, &data, path, EVENT_MAGIC, "T5 event file", err, err_size)) goto fail;
     if (take_u32(&c, &n_events, "n_events") || take_u32(&c, &flags, "flags")) goto fail;
     if (flags & ~T5F_KNOWN_FLAGS) {
         /* Unknown bits would change the layout: refuse rather than misread. */
@@ -315,28 +349,15 @@ int t5f_read_events(const char *path, t5f_events *out, char *err, size_t err_siz
             goto fail;
         }
     }
-    /* Each event takes at least its three u64 counts: a cheap sanity bound
-     * before allocating the event table. */
-    if (n_events > (size - c.pos) / 24) {
-        cursor_fail(&c, "n_events", "= %u cannot fit in the %zu bytes that remain", n_events, size - c.pos);
-        goto fail;
-    }
     out->flags = flags;
-    out->events = calloc(n_events ? n_events : 1, sizeof *out->events);
-    if (!out->events) {
-        fb_set_error(err, err_size, "%s: out of memory for %u events", path, n_events);
-        goto fail;
-    }
+    /* Each event takes at least its three u64 counts. */
+    if (!(out->events = alloc_event_table(&c, n_events, sizeof *out->events, 24))) goto fail;
     for (uint32_t i = 0; i < n_events; i++) {
         c.event = (long)i;
         out->n_events = i + 1; /* so t5f_free_events frees the partial event too */
         if (read_event(&c, &out->events[i], flags, out)) goto fail;
     }
-    if (c.pos != size) {
-        fb_set_error(err, err_size, "%s: %zu trailing bytes after the last of %u events (corrupt n_events?)", path,
-                  size - c.pos, n_events);
-        goto fail;
-    }
+    if (check_end(&c, n_events)) goto fail;
     out->n_events = n_events;
     free(data);
     return 0;
@@ -474,33 +495,17 @@ void t5f_free_golden(t5f_golden *g)
 int t5f_read_golden(const char *path, t5f_golden *out, char *err, size_t err_size)
 {
     memset(out, 0, sizeof *out);
-    uint8_t *data;
-    size_t size;
-    if (fb_read_file(path, &data, &size, err, err_size)) return -1;
-    cursor c = {data, size, 0, path, err, err_size, -1};
-    char magic[8];
+    uint8_t *data = NULL;
+    cursor c;
     uint32_t input_count = 0, n_events = 0;
-    if (take(&c, magic, sizeof magic, "magic")) goto fail;
-    if (memcmp(magic, GOLDEN_MAGIC, sizeof magic) != 0) {
-        c.pos = 0;
-        cursor_fail(&c, "magic", "is not \"TMLT5GV1\" (not a T5 golden file)");
-        goto fail;
-    }
+    if (open_cursor(&c, &data, path, GOLDEN_MAGIC, "T5 golden file", err, err_size)) goto fail;
     if (take_u32(&c, &input_count, "input_count") || take_u32(&c, &n_events, "n_events")) goto fail;
     if (input_count == 0 || input_count > T5F_MAX_INPUT_COUNT) {
         cursor_fail(&c, "input_count", "= %u is outside 1..%u", input_count, T5F_MAX_INPUT_COUNT);
         goto fail;
     }
-    if (n_events > (size - c.pos) / 8) {
-        cursor_fail(&c, "n_events", "= %u cannot fit in the %zu bytes that remain", n_events, size - c.pos);
-        goto fail;
-    }
     out->input_count = input_count;
-    out->events = calloc(n_events ? n_events : 1, sizeof *out->events);
-    if (!out->events) {
-        fb_set_error(err, err_size, "%s: out of memory for %u events", path, n_events);
-        goto fail;
-    }
+    if (!(out->events = alloc_event_table(&c, n_events, sizeof *out->events, 8))) goto fail;
     for (uint32_t i = 0; i < n_events; i++) {
         t5f_golden_event *e = &out->events[i];
         uint64_t nf;
@@ -511,11 +516,7 @@ int t5f_read_golden(const char *path, t5f_golden *out, char *err, size_t err_siz
         if (!(e->score = take_column(&c, e->n_t5, 4, "score"))) goto fail;
         if (!(e->pass = take_column(&c, e->n_t5, 1, "pass"))) goto fail;
     }
-    if (c.pos != size) {
-        fb_set_error(err, err_size, "%s: %zu trailing bytes after the last of %u events (corrupt n_events?)", path,
-                  size - c.pos, n_events);
-        goto fail;
-    }
+    if (check_end(&c, n_events)) goto fail;
     out->n_events = n_events;
     free(data);
     return 0;
@@ -571,18 +572,10 @@ static void *take_rows(cursor *c, uint64_t n_t5, uint32_t per, size_t elem, cons
 int t5f_read_golden2(const char *path, t5f_golden2 *out, char *err, size_t err_size)
 {
     memset(out, 0, sizeof *out);
-    uint8_t *data;
-    size_t size;
-    if (fb_read_file(path, &data, &size, err, err_size)) return -1;
-    cursor c = {data, size, 0, path, err, err_size, -1};
-    char magic[8];
+    uint8_t *data = NULL;
+    cursor c;
     uint32_t n_events = 0;
-    if (take(&c, magic, sizeof magic, "magic")) goto fail;
-    if (memcmp(magic, GOLDEN2_MAGIC, sizeof magic) != 0) {
-        c.pos = 0;
-        cursor_fail(&c, "magic", "is not \"TMLT5GV2\" (not a version-2 T5 golden file)");
-        goto fail;
-    }
+    if (open_cursor(&c, &data, path, GOLDEN2_MAGIC, "version-2 T5 golden file", err, err_size)) goto fail;
     if (take_u32(&c, &out->input_count, "input_count") || take_u32(&c, &out->class_count, "class_count") ||
         take_u32(&c, &out->embedding_dim, "embedding_dim") ||
         take_u32(&c, &out->working_point_count, "working_point_count") || take_u32(&c, &n_events, "n_events"))
@@ -598,15 +591,7 @@ int t5f_read_golden2(const char *path, t5f_golden2 *out, char *err, size_t err_s
                     out->class_count, out->embedding_dim);
         goto fail;
     }
-    if (n_events > (size - c.pos) / 8) {
-        cursor_fail(&c, "n_events", "= %u cannot fit in the %zu bytes that remain", n_events, size - c.pos);
-        goto fail;
-    }
-    out->events = calloc(n_events ? n_events : 1, sizeof *out->events);
-    if (!out->events) {
-        fb_set_error(err, err_size, "%s: out of memory for %u events", path, n_events);
-        goto fail;
-    }
+    if (!(out->events = alloc_event_table(&c, n_events, sizeof *out->events, 8))) goto fail;
     for (uint32_t i = 0; i < n_events; i++) {
         t5f_golden2_event *e = &out->events[i];
         c.event = (long)i;
@@ -618,11 +603,7 @@ int t5f_read_golden2(const char *path, t5f_golden2 *out, char *err, size_t err_s
         if (!(e->pass = take_rows(&c, e->n_t5, out->working_point_count, 1, "pass"))) goto fail;
         if (!(e->embedding = take_rows(&c, e->n_t5, out->embedding_dim, 4, "embedding"))) goto fail;
     }
-    if (c.pos != size) {
-        fb_set_error(err, err_size, "%s: %zu trailing bytes after the last of %u events (corrupt n_events?)", path,
-                  size - c.pos, n_events);
-        goto fail;
-    }
+    if (check_end(&c, n_events)) goto fail;
     out->n_events = n_events;
     free(data);
     return 0;
