@@ -18,6 +18,18 @@ package enum MemoryPreflight {
     /// in its malloc arenas, and a small call must stay cheap.
     package static let smallBytes = 1 << 20
 
+    /// Address space a started worker thread may take besides its data: its
+    /// stack (glibc's default, 8 MiB) and its own malloc arena, which glibc
+    /// reserves in one 64 MiB mapping (HEAP_MAX_SIZE on 64-bit, malloc/arena.c).
+    /// Under RLIMIT_AS both count although they are barely touched.
+    package static let perThreadBytes = 72 << 20
+
+    /// The address space `workers` threads of one call (the caller's and
+    /// workers - 1 started ones) add to their data.
+    package static func threadBytes(workers: Int) -> Int {
+        Swift.max(0, workers - 1) * perThreadBytes
+    }
+
     /// Throws `.outOfMemory` unless `bytes` of address space can be had now.
     package static func require(_ bytes: Int, for what: @autoclosure () -> String) throws {
         guard bytes > smallBytes else { return }

@@ -13,7 +13,7 @@ enum LUTMemory {
     /// Address space kept free for the Swift arrays made between two checks
     /// (class masks, representatives, per-tree leaf values, the fill's
     /// per-block sums).
-    static let headroom = 16 << 20
+    static let headroom = 32 << 20
 
     /// Each cell shrink when a table block does not fit divides the cell
     /// limit by this.
@@ -29,7 +29,8 @@ extension Tabulation {
         let inputs = MemoryPreflight.bytes(scheme.featureCount * sideValues, MemoryLayout<Float>.stride)
         let treeClasses = MemoryPreflight.bytes(lutForest.treeCount * sideValues, MemoryLayout<UInt16>.stride)
         let workers = Parallel.threadCount(threads, work: lutForest.treeCount)
-        let scratch = MemoryPreflight.bytes(workers * Swift.max(lowValueCount, highValueCount), MemoryLayout<UInt32>.stride)
+        let scratch = MemoryPreflight.bytes(workers * Swift.max(lowValueCount, highValueCount), MemoryLayout<UInt32>.stride,
+                                            plus: MemoryPreflight.threadBytes(workers: workers))
         let total = MemoryPreflight.bytes(1, inputs, plus: treeClasses).addingReportingOverflow(scratch + LUTMemory.headroom)
         let bytes = total.overflow ? Int.max : total.partialValue
         LUTTuning.debugNote("set-up needs about \(MemoryPreflight.describe(bytes)) "
@@ -81,7 +82,8 @@ extension Tabulation {
         // Per worker: one tree's leaf values (`groupTable`).
         let largestTree = zip(low, high).map { $0.classMask.count * $1.classMask.count }.max() ?? 0
         let workers = Parallel.threadCount(threads, work: groups.count)
-        let scratch = MemoryPreflight.bytes(workers * largestTree, MemoryLayout<Int128>.stride, plus: LUTMemory.headroom)
+        let scratch = MemoryPreflight.bytes(workers * largestTree, MemoryLayout<Int128>.stride,
+                                            plus: LUTMemory.headroom + MemoryPreflight.threadBytes(workers: workers))
         let narrowBlock = try CheckedBuffer<Int64>(count: narrow ? cellCount : 0, initial: 0, what: describeTables)
         if !narrow {
             try MemoryPreflight.require(MemoryPreflight.bytes(cellCount, MemoryLayout<Int128>.stride, plus: scratch),
