@@ -46,7 +46,7 @@ typedef int32_t tml_status;
 #define TML_ERR_FORMAT           3 /* malformed or inconsistent file content */
 #define TML_ERR_SHAPE            4 /* sizes that do not fit together */
 #define TML_ERR_UNSUPPORTED      5 /* valid request this version cannot do */
-#define TML_ERR_OUT_OF_MEMORY    6 /* reserved: this version never returns it */
+#define TML_ERR_OUT_OF_MEMORY    6 /* the work does not fit in the memory left (RLIMIT_AS, strict overcommit): nothing was built or written; the message says what needed how many bytes */
 #define TML_ERR_INTERNAL         7
 
 /* The ABI version this library implements; compare with TML_ABI_VERSION. */

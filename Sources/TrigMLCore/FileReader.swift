@@ -5,7 +5,10 @@
 package let maxModelFileBytes = 256 << 20
 
 /// Reads a whole file with the C library (no Foundation), reporting a
-/// missing path, an unreadable path, a directory or a short read as `.io`.
+/// missing path, an unreadable path, a directory or a short read as `.io`,
+/// and a file that does not fit in the memory left as `.outOfMemory`
+/// (checked before the buffer is made or grown, since a failing Swift
+/// array allocation would end the process).
 package func readWholeFile(_ path: String, limit: Int = maxModelFileBytes) throws -> [UInt8] {
     guard let file = fopen(path, "rb") else {
         let why = String(cString: strerror(errno))
@@ -22,9 +25,18 @@ package func readWholeFile(_ path: String, limit: Int = maxModelFileBytes) throw
         }
     }
     var bytes: [UInt8] = []
+    if (status.st_mode & S_IFMT) == S_IFREG && status.st_size > 0 {
+        let size = Int(status.st_size)
+        try MemoryPreflight.require(size + 1, for: "reading '\(path)' (\(size) bytes)")
+        bytes.reserveCapacity(size + 1)
+    }
     var chunk = [UInt8](repeating: 0, count: 1 << 16)
     while true {
         let got = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, $0.count, file) }
+        if bytes.count + got > bytes.capacity {
+            // Growing copies: the old and the doubled buffer live together.
+            try MemoryPreflight.require(3 * (bytes.count + got), for: "reading '\(path)' (\(bytes.count + got) bytes so far)")
+        }
         if got > 0 { bytes.append(contentsOf: chunk[0..<got]) }
         if bytes.count > limit {
             throw TMLError.io("'\(path)' is larger than \(limit) bytes; not a model file")

@@ -15,8 +15,18 @@ package indirect enum JSON {
 
     package static let maxDepth = 64
 
+    /// Bytes of memory per byte of JSON text that parsing and then building
+    /// a model from the tree may take at most: each value is a heap box
+    /// (about 48 bytes with malloc's rounding) plus its array slot or
+    /// dictionary entry, and the densest text, `[0,0,...]`, spends 2 bytes
+    /// per value; the model built from the tree while it is alive is
+    /// smaller than the tree.
+    package static let memoryPerTextByte = 48
+
     package static func parse(_ bytes: [UInt8], source: String) throws -> JSON {
-        try bytes.withUnsafeBufferPointer { buffer in
+        try MemoryPreflight.require(MemoryPreflight.bytes(bytes.count, memoryPerTextByte),
+                                    for: "parsing \(source) (\(bytes.count) bytes of JSON) and building its model")
+        return try bytes.withUnsafeBufferPointer { buffer in
             var parser = JSONParser(bytes: buffer, source: source)
             parser.skipWhitespace()
             let value = try parser.parseValue(depth: 0)

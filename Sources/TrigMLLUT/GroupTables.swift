@@ -1,29 +1,35 @@
 import TrigMLCore
 
 extension Tabulation {
-    /// Every group's table, built in parallel: `narrow` when the forest's
-    /// sums fit in Int64 (`LUTForest.fitsInt64`), else `wide`; the other
-    /// buffer holds empty arrays.
+    /// Every group's table, built in parallel: into `narrowBlock` at
+    /// `offsets[group]` when the forest's sums fit in Int64
+    /// (`LUTForest.fitsInt64`, `narrowBlock` non-nil), else into one Int128
+    /// array per group (returned; the memory was checked by the caller).
     static func groupTables(_ groups: [TreeGroup], _ lutForest: LUTForest,
                             low: [SideLeafClasses], high: [SideLeafClasses],
-                            threads: Int) -> (narrow: SharedBuffer<[Int64]>, wide: SharedBuffer<[Int128]>) {
-        let narrowTables = SharedBuffer<[Int64]>(count: groups.count, initial: [])
-        let wideTables = SharedBuffer<[Int128]>(count: groups.count, initial: [])
-        let narrow = lutForest.fitsInt64
-        Parallel.forEach(groups.count, threads: threads) { groupIndex in
-            if narrow {
-                narrowTables.pointer[groupIndex] = groupTable(groups[groupIndex], lutForest, low: low, high: high,
-                                                              zero: Int64(0)) { Int64(truncatingIfNeeded: $0) }
-            } else {
-                wideTables.pointer[groupIndex] = groupTable(groups[groupIndex], lutForest, low: low, high: high,
-                                                            zero: Int128(0)) { $0 }
+                            narrowBlock: CheckedBuffer<Int64>?, offsets: [Int], threads: Int) throws -> [[Int128]] {
+        if let narrowBlock {
+            Parallel.forEach(groups.count, threads: threads) { groupIndex in
+                groupTable(groups[groupIndex], lutForest, low: low, high: high,
+                           into: narrowBlock.pointer + offsets[groupIndex], zero: Int64(0)) { Int64(truncatingIfNeeded: $0) }
             }
+            return []
         }
-        return (narrowTables, wideTables)
+        let wideTables = try CheckedBuffer<[Int128]>(count: groups.count, initial: [], what: "the LUT table list")
+        Parallel.forEach(groups.count, threads: threads) { groupIndex in
+            let group = groups[groupIndex]
+            var table = [Int128](repeating: 0, count: group.lowClassCount * group.highClassCount)
+            table.withUnsafeMutableBufferPointer { tableBuffer in
+                guard let tableBase = tableBuffer.baseAddress else { return }
+                groupTable(group, lutForest, low: low, high: high, into: tableBase, zero: Int128(0)) { $0 }
+            }
+            wideTables[groupIndex] = table
+        }
+        return (0..<groups.count).map { wideTables[$0] }
     }
 
     /// The group's exact partial sum for every (high class, low class),
-    /// high-major: `table[highClass * group.lowClassCount + lowClass]`.
+    /// high-major, added to the zeroed `tableBase[highClass * group.lowClassCount + lowClass]`.
     ///
     /// Every value of a group class has the same class in each tree of the
     /// group (`TreeGroup`), so the first value of the class (its
@@ -35,38 +41,34 @@ extension Tabulation {
     /// bound does (`LUTForest.fitsInt64`).
     static func groupTable<Sum: FixedWidthInteger>(_ group: TreeGroup, _ lutForest: LUTForest,
                                                    low: [SideLeafClasses], high: [SideLeafClasses],
-                                                   zero: Sum, _ convert: (Int128) -> Sum) -> [Sum] {
+                                                   into tableBase: UnsafeMutablePointer<Sum>,
+                                                   zero: Sum, _ convert: (Int128) -> Sum) {
         let lowRepresentative = representatives(group.lowClassOfValue, classCount: group.lowClassCount)
         let highRepresentative = representatives(group.highClassOfValue, classCount: group.highClassCount)
         let lowCount = group.lowClassCount, highCount = group.highClassCount
-        var table = [Sum](repeating: zero, count: lowCount * highCount)
-        table.withUnsafeMutableBufferPointer { tableBuffer in
-            guard let tableBase = tableBuffer.baseAddress else { return }
-            for tree in group.trees {
-                let leafStart = lutForest.treeLeafStart[tree]
-                let lowMasks = low[tree].classMask, highMasks = high[tree].classMask
-                // Leaf value per (tree low class, tree high class), row-major by low class.
-                var leafValue = [Sum](repeating: zero, count: lowMasks.count * highMasks.count)
-                for (lowIndex, lowMask) in lowMasks.enumerated() {
-                    for (highIndex, highMask) in highMasks.enumerated() {
-                        leafValue[lowIndex * highMasks.count + highIndex] =
-                            convert(lutForest.leafFixed[leafStart + (lowMask & highMask).trailingZeroBitCount])
-                    }
+        for tree in group.trees {
+            let leafStart = lutForest.treeLeafStart[tree]
+            let lowMasks = low[tree].classMask, highMasks = high[tree].classMask
+            // Leaf value per (tree low class, tree high class), row-major by low class.
+            var leafValue = [Sum](repeating: zero, count: lowMasks.count * highMasks.count)
+            for (lowIndex, lowMask) in lowMasks.enumerated() {
+                for (highIndex, highMask) in highMasks.enumerated() {
+                    leafValue[lowIndex * highMasks.count + highIndex] =
+                        convert(lutForest.leafFixed[leafStart + (lowMask & highMask).trailingZeroBitCount])
                 }
-                let treeLowClasses = low[tree].classOfValue, treeHighClasses = high[tree].classOfValue
-                let leafRowOfLowClass = lowRepresentative.map { Int(treeLowClasses[$0]) * highMasks.count }
-                leafValue.withUnsafeBufferPointer { leafBuffer in
-                    leafRowOfLowClass.withUnsafeBufferPointer { leafRow in
-                        for highClass in 0..<highCount {
-                            let treeHighClass = Int(treeHighClasses[highRepresentative[highClass]])
-                            let row = tableBase + highClass * lowCount
-                            for lowClass in 0..<lowCount { row[lowClass] &+= leafBuffer[leafRow[lowClass] + treeHighClass] }
-                        }
+            }
+            let treeLowClasses = low[tree].classOfValue, treeHighClasses = high[tree].classOfValue
+            let leafRowOfLowClass = lowRepresentative.map { Int(treeLowClasses[$0]) * highMasks.count }
+            leafValue.withUnsafeBufferPointer { leafBuffer in
+                leafRowOfLowClass.withUnsafeBufferPointer { leafRow in
+                    for highClass in 0..<highCount {
+                        let treeHighClass = Int(treeHighClasses[highRepresentative[highClass]])
+                        let row = tableBase + highClass * lowCount
+                        for lowClass in 0..<lowCount { row[lowClass] &+= leafBuffer[leafRow[lowClass] + treeHighClass] }
                     }
                 }
             }
         }
-        return table
     }
 
     /// The first value of every class.

@@ -83,7 +83,7 @@ package enum LUTGenerator {
         let addressCount = try checkedCount(count, elementBytes: 2, what: "count")
         if allowTabulation, tabulationPays(scheme, count: count), lutForest.allMask {
             let setupStart = LUTTuning.monotonicSeconds()
-            if let tabulation = try Tabulation(scheme: scheme, forest: lutForest, threads: threads) {
+            if let tabulation = try tabulationIfMemoryAllows(scheme, lutForest, count: count, threads: threads) {
                 let fillStart = LUTTuning.monotonicSeconds()
                 tabulation.fill(first: first, count: addressCount, conversion: conversion, out: out, threads: threads)
                 LUTTuning.debugSummary(tabulation, setupSeconds: fillStart - setupStart,
@@ -93,6 +93,34 @@ package enum LUTGenerator {
         }
         oneAddressAtATime(scheme, lutForest, count: addressCount, threads: threads, address: { first + UInt64($0) }) { index, output in
             out[index] = conversion.word(output)
+        }
+    }
+
+    /// Most tree evaluations (addresses x trees) the one-address path takes
+    /// over when the tabulation does not fit: a few seconds of work. Beyond
+    /// it the fallback would run orders of magnitude longer than the job
+    /// expects (about 2^24 words x 400 trees: tens of minutes instead of
+    /// seconds), so the call fails with `.outOfMemory` instead, which a
+    /// batch job can report.
+    static let oneAddressFallbackEvaluations: UInt64 = 1 << 26
+
+    /// The tabulation, or nil when it does not fit in the memory left even
+    /// with the smallest tables (`LUTMemory`) and the range is small enough
+    /// for the one-address path, which needs almost no memory and gives the
+    /// same words.
+    static func tabulationIfMemoryAllows(_ scheme: LUTScheme, _ lutForest: LUTForest, count: UInt64,
+                                         threads: Int) throws -> Tabulation? {
+        do {
+            return try Tabulation(scheme: scheme, forest: lutForest, threads: threads)
+        } catch let error as TMLError where error.code == .outOfMemory {
+            let evaluations = count.multipliedReportingOverflow(by: UInt64(Swift.max(lutForest.treeCount, 1)))
+            guard !evaluations.overflow, evaluations.partialValue <= oneAddressFallbackEvaluations else {
+                LUTTuning.debugNote("\(error.message); the range is too large to evaluate one address at a time")
+                throw TMLError(.outOfMemory, error.message + "; \(count) addresses x \(lutForest.treeCount) trees are too many "
+                               + "to evaluate one address at a time instead (at most \(oneAddressFallbackEvaluations))")
+            }
+            LUTTuning.debugNote("\(error.message); evaluating one address at a time instead")
+            return nil
         }
     }
 

@@ -19,7 +19,7 @@ import TrigMLCore
 /// | `TRIGML_LUT_MAX_CELLS`   | 1048576   | 1 ... 2^26    | Largest table (low classes x high classes) a group of two or more trees may have; one cell is 8 bytes (16 for forests whose sums need 128 bits). A tree alone always forms a group, up to 2^24 cells (beyond that the range is evaluated one address at a time). |
 /// | `TRIGML_LUT_BLOCK`       | 65536     | 1 ... 2^22    | Low values per fill work item; a block's class ids should stay in cache while every high value is visited. Values above the low side's size act as the whole side. |
 /// | `TRIGML_LUT_NO_SORT`     | 0         | 0 or 1        | 1: offer trees to the grouping in file order instead of sorted by the low-side inputs they read. |
-/// | `TRIGML_LUT_DEBUG`       | 0         | 0 or 1        | 1: print the split bit, group count, table cells and phase times of each tabulation on stderr. |
+/// | `TRIGML_LUT_DEBUG`       | 0         | 0 or 1        | 1: print the split bit, group count, table cells, phase times and memory estimates of each tabulation on stderr, and every fallback to smaller tables or to one address at a time taken because memory was short (`LUTMemory`). |
 ///
 /// Unset or empty means the default. A value that is not a decimal integer
 /// or lies outside its range is ignored: the default is used and one line
@@ -55,6 +55,13 @@ enum LUTTuning {
     static func debugPhase(_ name: String) {
         guard debug else { return }
         fputs("trigml lut:   \(name) done at \(monotonicSeconds())\n", stderr)
+    }
+
+    /// Under TRIGML_LUT_DEBUG: a memory estimate or a fallback taken because
+    /// memory is short (`LUTMemory`).
+    static func debugNote(_ note: @autoclosure () -> String) {
+        guard debug else { return }
+        fputs("trigml lut: \(note())\n", stderr)
     }
 
     /// Under TRIGML_LUT_DEBUG: one line per tabulated generation.

@@ -7,9 +7,10 @@ extension Tabulation {
     /// zero. That is exact for every input of this side, because each input
     /// reads fields of one side only (`LUTGenerator.split`); the entries of
     /// the other side's inputs are never read.
-    static func decodeSide(_ scheme: LUTScheme, valueCount: Int, shift: Int, threads: Int) -> SharedBuffer<Float> {
+    static func decodeSide(_ scheme: LUTScheme, valueCount: Int, shift: Int, threads: Int) throws -> CheckedBuffer<Float> {
         let featureCount = scheme.featureCount
-        let inputs = SharedBuffer<Float>(count: featureCount * valueCount, initial: 0)
+        let inputs = try CheckedBuffer<Float>(count: featureCount * valueCount, initial: 0,
+                                              what: "the decoded inputs of \(valueCount) LUT side values")
         LUTGenerator.forEachChunk(valueCount, threads: threads) { values in
             var decoder = LUTScheme.Decoder(scheme)
             var row = [Float](repeating: 0, count: featureCount)

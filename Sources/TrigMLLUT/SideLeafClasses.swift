@@ -26,8 +26,8 @@ extension Tabulation {
     /// The low and high leaf classes of every tree; nil when a tree exceeds
     /// `maxClassesPerTreeSide` on a side or `maxCellsPerTree`.
     static func treeLeafClasses(_ lutForest: LUTForest, inputIsLow: [Bool],
-                                low: (inputs: SharedBuffer<Float>, valueCount: Int),
-                                high: (inputs: SharedBuffer<Float>, valueCount: Int),
+                                low: (inputs: CheckedBuffer<Float>, valueCount: Int),
+                                high: (inputs: CheckedBuffer<Float>, valueCount: Int),
                                 threads: Int) -> (low: [SideLeafClasses], high: [SideLeafClasses])? {
         let treeCount = lutForest.treeCount
         let lowBox = SharedBuffer<SideLeafClasses?>(count: treeCount, initial: nil)

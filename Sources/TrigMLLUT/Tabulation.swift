@@ -15,7 +15,8 @@ final class Tabulation: @unchecked Sendable {
     /// `lowClassByGroup[group * lowValueCount + lowValue]`: the low class of
     /// a low value in a group (group-major, so a block of low values of
     /// consecutive groups is read with a fixed stride).
-    let lowClassByGroup: UnsafeMutablePointer<UInt16>
+    var lowClassByGroup: UnsafeMutablePointer<UInt16> { lowClassBlock.pointer }
+    let lowClassBlock: CheckedBuffer<UInt16>
     /// `highClassByGroup[group][highValue]`.
     let highClassByGroup: [[UInt16]]
     /// Per group: the number of low classes (the length of a table row).
@@ -27,16 +28,19 @@ final class Tabulation: @unchecked Sendable {
     let wideTables: [[Int128]]
     /// The narrow tables in one block, group g at `narrowTableOffset[g]`,
     /// laid out as the wide ones.
-    let narrowTables: UnsafeMutablePointer<Int64>
+    var narrowTables: UnsafeMutablePointer<Int64> { narrowBlock.pointer }
+    let narrowBlock: CheckedBuffer<Int64>
     let narrowTableOffset: [Int]
     /// The forest's base margin and fixed-point scale (`LUTForest`).
     let baseFixed: Int128
     let scale: Int
 
-    deinit { narrowTables.deallocate(); lowClassByGroup.deallocate() }
-
     /// Nil when the scheme has no split bit or a tree has too many leaf
     /// classes on a side (then the caller evaluates one address at a time).
+    /// Throws `.outOfMemory` when even the smallest tables do not fit (the
+    /// caller then also evaluates one address at a time); a table block
+    /// that does not fit first makes the trees regroup into smaller tables
+    /// (`LUTMemory.swift`).
     init?(scheme: LUTScheme, forest lutForest: LUTForest, threads: Int) throws {
         guard let splitBit = LUTGenerator.split(scheme),
               let lowFields = LUTGenerator.fieldsBelow(splitBit, in: scheme) else { return nil }
@@ -45,17 +49,19 @@ final class Tabulation: @unchecked Sendable {
         let inputIsLow = LUTGenerator.inputIsLow(scheme, lowFields: lowFields)
 
         LUTTuning.debugPhase("start")
-        let lowInputs = Self.decodeSide(scheme, valueCount: lowValueCount, shift: 0, threads: threads)
-        let highInputs = Self.decodeSide(scheme, valueCount: highValueCount, shift: splitBit, threads: threads)
+        try Self.requireSetupMemory(scheme, lutForest, lowValueCount: lowValueCount, highValueCount: highValueCount,
+                                    threads: threads)
+        let lowInputs = try Self.decodeSide(scheme, valueCount: lowValueCount, shift: 0, threads: threads)
+        let highInputs = try Self.decodeSide(scheme, valueCount: highValueCount, shift: splitBit, threads: threads)
         LUTTuning.debugPhase("side features")
         guard let trees = Self.treeLeafClasses(lutForest, inputIsLow: inputIsLow,
                                                low: (lowInputs, lowValueCount), high: (highInputs, highValueCount),
                                                threads: threads) else { return nil }
         LUTTuning.debugPhase("tree masks")
         let order = Self.groupingOrder(lutForest, inputIsLow: inputIsLow)
-        let groups = Self.formGroups(order: order, low: trees.low, high: trees.high)
-        LUTTuning.debugPhase("grouping")
-        let tables = Self.groupTables(groups, lutForest, low: trees.low, high: trees.high, threads: threads)
+        let narrow = lutForest.fitsInt64
+        let (groups, tables) = try Self.groupsAndTables(order: order, lutForest, low: trees.low, high: trees.high,
+                                                        lowValueCount: lowValueCount, narrow: narrow, threads: threads)
         LUTTuning.debugPhase("tables")
 
         self.scheme = scheme
@@ -63,15 +69,13 @@ final class Tabulation: @unchecked Sendable {
         self.lowValueCount = lowValueCount
         self.highValueCount = highValueCount
         self.groupCount = groups.count
-        self.lowClassByGroup = Self.packLowClasses(groups, lowValueCount: lowValueCount)
+        self.lowClassBlock = tables.lowClasses
         self.highClassByGroup = groups.map { $0.highClassOfValue }
         self.lowClassCount = groups.map { $0.lowClassCount }
-        let narrow = lutForest.fitsInt64
         self.narrow = narrow
-        self.wideTables = narrow ? [] : (0..<groups.count).map { tables.wide.pointer[$0] }
-        let packed = Self.packNarrowTables(tables.narrow, groupCount: groups.count, narrow: narrow)
-        self.narrowTables = packed.block
-        self.narrowTableOffset = packed.offsets
+        self.wideTables = tables.wide
+        self.narrowBlock = tables.narrow
+        self.narrowTableOffset = tables.offsets
         self.baseFixed = lutForest.baseFixed
         self.scale = lutForest.scale
     }
@@ -79,33 +83,5 @@ final class Tabulation: @unchecked Sendable {
     /// Table cells read per high value over all groups (for the debug line).
     var scannedCellCount: Int {
         lowClassCount.enumerated().map { $0.element * highClassByGroup[$0.offset].count }.reduce(0, +)
-    }
-
-    /// The groups' low classes in one group-major block.
-    static func packLowClasses(_ groups: [TreeGroup], lowValueCount: Int) -> UnsafeMutablePointer<UInt16> {
-        let block = UnsafeMutablePointer<UInt16>.allocate(capacity: Swift.max(1, lowValueCount * groups.count))
-        for (groupIndex, group) in groups.enumerated() {
-            (block + groupIndex * lowValueCount).initialize(from: group.lowClassOfValue, count: lowValueCount)
-        }
-        return block
-    }
-
-    /// The narrow tables in one block and each group's offset in it. Each
-    /// group's array is released as soon as it is copied, so the peak holds
-    /// about one extra table.
-    static func packNarrowTables(_ tables: SharedBuffer<[Int64]>, groupCount: Int,
-                                 narrow: Bool) -> (block: UnsafeMutablePointer<Int64>, offsets: [Int]) {
-        var offsets: [Int] = []
-        var total = 0
-        for group in 0..<groupCount { offsets.append(total); total += narrow ? tables.pointer[group].count : 0 }
-        let block = UnsafeMutablePointer<Int64>.allocate(capacity: max(total, 1))
-        if narrow {
-            for group in 0..<groupCount {
-                let table = tables.pointer[group]
-                (block + offsets[group]).initialize(from: table, count: table.count)
-                tables.pointer[group] = []
-            }
-        }
-        return (block, offsets)
     }
 }

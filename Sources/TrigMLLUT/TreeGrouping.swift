@@ -46,21 +46,29 @@ extension Tabulation {
 
     /// Greedy grouping: each tree in `order` joins the current group while
     /// the group's refined low and high class counts stay within
-    /// `LUTTuning.maxClassesPerGroup` and their product within
-    /// `LUTTuning.maxCellsPerGroup`; otherwise it starts a new group.
-    static func formGroups(order: [Int], low: [SideLeafClasses], high: [SideLeafClasses]) -> [TreeGroup] {
+    /// `LUTTuning.maxClassesPerGroup` and their product within `cellLimit`
+    /// (`LUTTuning.maxCellsPerGroup` unless memory is short); otherwise it
+    /// starts a new group. Throws `.outOfMemory` before a refinement that
+    /// would not fit.
+    static func formGroups(order: [Int], low: [SideLeafClasses], high: [SideLeafClasses],
+                           cellLimit: Int) throws -> [TreeGroup] {
         var refiner = ClassRefiner()
         var groups: [TreeGroup] = []
         var current: TreeGroup? = nil
         let classLimit = LUTTuning.maxClassesPerGroup
         for tree in order {
             let lowTree = low[tree], highTree = high[tree]
+            if let group = current {
+                // The refined class arrays of both sides, next to the group's.
+                let refinedBytes = 2 * MemoryLayout<UInt16>.stride * (group.lowClassOfValue.count + group.highClassOfValue.count)
+                try MemoryPreflight.require(LUTMemory.headroom + refinedBytes, for: "grouping LUT trees")
+            }
             if var group = current,
-               let (lowClasses, lowCount) = refiner.refine(group.lowClassOfValue, by: lowTree.classOfValue,
+               let (lowClasses, lowCount) = try refiner.refine(group.lowClassOfValue, by: lowTree.classOfValue,
                                                            classCount: lowTree.classMask.count, limit: classLimit),
-               let (highClasses, highCount) = refiner.refine(group.highClassOfValue, by: highTree.classOfValue,
+               let (highClasses, highCount) = try refiner.refine(group.highClassOfValue, by: highTree.classOfValue,
                                                              classCount: highTree.classMask.count, limit: classLimit),
-               lowCount * highCount <= LUTTuning.maxCellsPerGroup {
+               lowCount * highCount <= cellLimit {
                 group.trees.append(tree)
                 group.lowClassOfValue = lowClasses
                 group.lowClassCount = lowCount
@@ -93,7 +101,7 @@ struct ClassRefiner {
     /// The refined class of every value and the class count; nil when the
     /// count would exceed `limit`.
     mutating func refine(_ classes: [UInt16], by other: [UInt16], classCount otherCount: Int,
-                         limit: Int) -> ([UInt16], Int)? {
+                         limit: Int) throws -> ([UInt16], Int)? {
         var refined = [UInt16](repeating: 0, count: classes.count)
         var next = 0
         var maxClass = 0
@@ -111,6 +119,7 @@ struct ClassRefiner {
         }
         if pairClass.count < pairCount {
             let size = Swift.min(Self.denseLimit, Swift.max(pairCount, 2 * pairClass.count))
+            try MemoryPreflight.require(LUTMemory.headroom + size * 8, for: "the LUT grouping's pair table")
             pairClass = [Int32](repeating: 0, count: size)
             pairStamp = [UInt32](repeating: 0, count: size)
             stamp = 0
