@@ -472,6 +472,21 @@ tml_status tml_metric_r50_jsd(uint64_t n, const float *score,
                               const float *weight, double *rejection,
                               double *inverse_jsd);
 
+/* ------------------------------------------------------------- CPU path */
+
+/*
+ * The kernel path every call of this process runs: "baseline" (x86-64 with
+ * SSE2; every other architecture), "avx2" (AVX2 + FMA CPUs, x86-64-v3) or
+ * "avx512" (AVX-512 F/CD/BW/DQ/VL), the fastest the CPU and OS support,
+ * chosen at the first call. Every path gives bit-identical results.
+ * The environment variable TRIGML_ISA (same names; unset or empty = the
+ * fastest) forces a path. A value that is not a path, or a path this CPU
+ * cannot run, is refused, not replaced: then every entry point fails with
+ * TML_ERR_INVALID_ARGUMENT and a message naming TRIGML_ISA and the paths
+ * this CPU runs, and this function returns NULL. Static storage.
+ */
+const char *tml_cpu_path(void);
+
 /* ------------------------------------------------- one table, one dlsym */
 
 /*
@@ -560,6 +575,7 @@ typedef struct tml_api {
                                  const uint8_t *is_signal, const float *mass,
                                  const float *weight, double *rejection,
                                  double *inverse_jsd);
+    const char *(*cpu_path)(void);
 } tml_api;
 
 /* The table of ABI version abi_version (static storage, never freed); NULL

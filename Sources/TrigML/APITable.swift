@@ -55,7 +55,8 @@ private let abiVersion1Table: UnsafePointer<tml_api> = {
         ddt_save: CTrigML.tml_ddt_save,
         ddt_load: CTrigML.tml_ddt_load,
         ddt_free: CTrigML.tml_ddt_free,
-        metric_r50_jsd: CTrigML.tml_metric_r50_jsd))
+        metric_r50_jsd: CTrigML.tml_metric_r50_jsd,
+        cpu_path: CTrigML.tml_cpu_path))
     return UnsafePointer(table)
 }()
 
