@@ -74,8 +74,52 @@ def t5_model_seeds():
     text = text.replace('"fuzz seed"', '"\\u00e9\\ud83d\\ude00 \\"quoted\\" \\\\ \\/ \\b\\f\\n\\r\\t"')
     text = text.replace('"format_version": 1', '"format_version": 1.0')
     text = text.replace('"eta_bin_width": 0.25', '"eta_bin_width": 2.5E-1')
-    text = text.replace('"provenance"', '"unknown_member": [null, true, false, {}, []],\n "provenance"')
     write("t5_model_file", "v2_json_features.json", text)
+    # Strict keys: the same file with an unknown member is refused.
+    text = text.replace('"provenance"', '"unknown_member": [null, true, false, {}, []],\n "provenance"')
+    write("t5_model_file", "v2_unknown_member.json", text)
+    t5_model_version2_seeds(rng)
+
+
+def t5_model_version2_seeds(rng):
+    """Format version 2 (docs/formats/t5_model.md, "Version 2"): extra inputs
+    reading columns 0-3 of the fuzz target's host tables, standardisation,
+    softmax with named working points, embeddings, a sigmoid."""
+    extras = [{"from": "t3", "t3": "inner", "column": 0}, {"from": "t3", "t3": "outer", "column": 3},
+              {"from": "md", "anchor": 5, "column": 1}, {"from": "t5", "column": 2}]
+    table = {"name": "retention98", "kind": "pt_eta_table", "pt_edges_gev": [5.0], "eta_bin_width": 0.25,
+             "eta_bins": 3, "cuts": [[0.1, 0.2, 0.3], [0.4, 0.5, 0.6]]}
+
+    def version2(feature_set, extra, hidden, last, outputs, **members):
+        width = INPUTS[feature_set] + len(extra)
+        layers = []
+        for activation in hidden:
+            layers.append(layer(rng, width, 3, activation))
+            width = 3
+        layers.append(layer(rng, width, outputs, last))
+        doc = {"format": "trigml.t5-model", "format_version": 2, "feature_set": feature_set, "layers": layers}
+        if extra:
+            doc["extra_inputs"] = extra
+        n = INPUTS[feature_set] + len(extra)
+        doc["standardize"] = {"mean": [round(rng.uniform(-1, 1), 3) for _ in range(n)],
+                              "std": [round(rng.uniform(0.5, 2), 3) for _ in range(n)]}
+        doc.update(members)
+        return doc
+
+    three = {"classes": ["fake", "prompt", "displaced"], "score": {"kind": "one_minus", "class": "fake"},
+             "working_points": [table, {"name": "retention93", "kind": "single", "cut": 0.7}]}
+    seeds = {
+        "v2fmt_3class.json": version2("lst-v2", extras, ["relu", "leaky_relu"], "softmax", 3, **three),
+        "v2fmt_3class_v1.json": version2("lst-v1", extras[:2], ["tanh"], "softmax", 3, **three),
+        "v2fmt_probability.json": version2("lst-v2", [], ["elu"], "softmax", 2, classes=["fake", "real"],
+                                           score={"kind": "probability", "class": "real"},
+                                           working_point={"kind": "single", "cut": 0.5}),
+        "v2fmt_embed.json": version2("lst-v2", extras, ["relu"], "linear", 6, embedding={"dim": 6}),
+        "v2fmt_sigmoid.json": version2("lst-v2", extras[3:], [], "sigmoid", 1, working_points=[table]),
+    }
+    seeds["v2fmt_embed.json"]["layers"][-1]["output"] = "embedding"
+    for name, doc in seeds.items():
+        write("t5_model_file", name, json.dumps(doc, separators=(",", ":")))
 
 
 def t5_batch_seeds():

@@ -93,17 +93,45 @@ tml_status tml_t5_model_load(const char *path, tml_t5_model **out);
 
 void tml_t5_model_free(tml_t5_model *m);
 
-/* Network inputs per candidate: 23 for lst-v2, 38 for lst-v1; -1 for NULL. */
+/* Network inputs per candidate: the feature set's (23 for lst-v2, 38 for
+ * lst-v1) plus a version-2 model's extra inputs; -1 for NULL. */
 int32_t tml_t5_model_input_count(const tml_t5_model *m);
 
-/* The exact network inputs, n_t5 x input_count floats, row-major. */
+/* The exact network inputs, n_t5 x input_count floats, row-major (before a
+ * version-2 model's standardisation). Same as tml_t5_features_ex with
+ * cols = NULL: TML_ERR_INVALID_ARGUMENT for a model that reads host columns. */
 tml_status tml_t5_features(const tml_t5_model *m, const tml_t5_batch *b,
                            float *features);
 
-/* Sigmoid score per T5 into score[n_t5]; pass[n_t5] (may be NULL) is 1
- * where the model's working point accepts the candidate, else 0. */
+/* Score per T5 into score[n_t5]; pass[n_t5] (may be NULL) is 1 where the
+ * model's first working point accepts the candidate, else 0. Same as
+ * tml_t5_score_ex with cols = NULL, working point 0, no probabilities:
+ * TML_ERR_INVALID_ARGUMENT for a model that reads host columns,
+ * TML_ERR_UNSUPPORTED for an embedding model. */
 tml_status tml_t5_score(const tml_t5_model *m, const tml_t5_batch *b,
                         float *score, uint8_t *pass);
+
+/*
+ * Host columns for version-2 models (docs/formats/t5_model.md, "Version 2"):
+ * quantities computed elsewhere in the host, one row per MD, per T3 and per
+ * T5 of the batch, row-major with md_count / t3_count / t5_count floats per
+ * row (e.g. the parent T3s' DNN class probabilities, log10(1 + dcaXY)). A
+ * model's `extra_inputs` name (table, column); the library gathers them per
+ * candidate through the batch's index chain (md: anchor 1-5, t3: inner or
+ * outer). A pointer may be NULL when its count is 0 or its table has no
+ * rows; a table may be wider than the model reads.
+ */
+typedef struct tml_t5_columns {
+    uint32_t md_count; /* floats per MD row */
+    const float *md;   /* [n_md][md_count] */
+    uint32_t t3_count; /* floats per T3 row */
+    const float *t3;   /* [n_t3][t3_count] */
+    uint32_t t5_count; /* floats per T5 row */
+    const float *t5;   /* [n_t5][t5_count] */
+} tml_t5_columns;
+
+/* The version-2 T5 calls (tml_t5_model_class_count ... tml_t5_embed) are
+ * declared after tml_metric_r50_jsd below: new entry points are appended. */
 
 /* ------------------------------------------------------------- forests */
 
@@ -472,6 +500,48 @@ tml_status tml_metric_r50_jsd(uint64_t n, const float *score,
                               const float *weight, double *rejection,
                               double *inverse_jsd);
 
+/* ------------------------------------------- T5 version-2 models (ABI 1) */
+
+/* Probabilities per candidate: 1 for a sigmoid model, K for a softmax
+ * model, 0 for an embedding model; -1 for NULL. */
+int32_t tml_t5_model_class_count(const tml_t5_model *m);
+
+/* Output dimension D of an embedding model, else 0; -1 for NULL. */
+int32_t tml_t5_model_embedding_dim(const tml_t5_model *m);
+
+/* Named working points (0 for an embedding model); -1 for NULL. */
+int32_t tml_t5_model_working_point_count(const tml_t5_model *m);
+
+/* Name of working point `index` (a version-1 file's is "default"), owned by
+ * the model and valid until it is freed; NULL out of range or for NULL. */
+const char *tml_t5_model_working_point_name(const tml_t5_model *m,
+                                            int32_t index);
+
+/* The network inputs, n_t5 x input_count, row-major: the feature set's
+ * inputs, then the extra inputs gathered from cols, BEFORE standardisation
+ * (what a training ntuple holds). cols may be NULL when the model reads no
+ * host column. */
+tml_status tml_t5_features_ex(const tml_t5_model *m, const tml_t5_batch *b,
+                              const tml_t5_columns *cols, float *features);
+
+/* score[n_t5] (required); pass[n_t5] (may be NULL) for working point
+ * `working_point` (0 = the first in the file); probabilities
+ * [n_t5 x class_count] (may be NULL): the softmax outputs (for a sigmoid
+ * model, the score). A softmax model's score is 1 - P(class) or P(class) as
+ * its file says. Missing or too narrow columns (TML_ERR_INVALID_ARGUMENT /
+ * TML_ERR_SHAPE), a working point out of range (TML_ERR_INVALID_ARGUMENT):
+ * nothing written. An embedding model: TML_ERR_UNSUPPORTED (use
+ * tml_t5_embed). */
+tml_status tml_t5_score_ex(const tml_t5_model *m, const tml_t5_batch *b,
+                           const tml_t5_columns *cols, int32_t working_point,
+                           float *score, uint8_t *pass, float *probabilities);
+
+/* The embedding of every candidate, n_t5 x embedding_dim, row-major (NaN
+ * rows for candidates with a non-finite input). TML_ERR_UNSUPPORTED for a
+ * model that is not an embedding model. */
+tml_status tml_t5_embed(const tml_t5_model *m, const tml_t5_batch *b,
+                        const tml_t5_columns *cols, float *embedding);
+
 /* ------------------------------------------------------------- CPU path */
 
 /*
@@ -575,6 +645,19 @@ typedef struct tml_api {
                                  const uint8_t *is_signal, const float *mass,
                                  const float *weight, double *rejection,
                                  double *inverse_jsd);
+    int32_t (*t5_model_class_count)(const tml_t5_model *m);
+    int32_t (*t5_model_embedding_dim)(const tml_t5_model *m);
+    int32_t (*t5_model_working_point_count)(const tml_t5_model *m);
+    const char *(*t5_model_working_point_name)(const tml_t5_model *m,
+                                               int32_t index);
+    tml_status (*t5_features_ex)(const tml_t5_model *m, const tml_t5_batch *b,
+                                 const tml_t5_columns *cols, float *features);
+    tml_status (*t5_score_ex)(const tml_t5_model *m, const tml_t5_batch *b,
+                              const tml_t5_columns *cols,
+                              int32_t working_point, float *score,
+                              uint8_t *pass, float *probabilities);
+    tml_status (*t5_embed)(const tml_t5_model *m, const tml_t5_batch *b,
+                           const tml_t5_columns *cols, float *embedding);
     const char *(*cpu_path)(void);
 } tml_api;
 

@@ -50,6 +50,12 @@ class TmlT5Batch(ctypes.Structure):
     ]
 
 
+class TmlT5Columns(ctypes.Structure):
+    _fields_ = [
+        ("md_count", U32), ("md", F32_P), ("t3_count", U32), ("t3", F32_P), ("t5_count", U32), ("t5", F32_P),
+    ]
+
+
 class TmlPtConversion(ctypes.Structure):
     _fields_ = [
         ("target", I32), ("output_floor", F64), ("scale_numerator", F64), ("scale_slope", F64),
@@ -130,4 +136,13 @@ SIGNATURES = {
     "tml_ddt_load": (STATUS, [PATH, HANDLE_OUT]),
     "tml_ddt_free": (None, [HANDLE]),
     "tml_metric_r50_jsd": (STATUS, [U64, DATA, DATA, DATA, DATA, F64_P, F64_P]),
+
+    "tml_t5_model_class_count": (I32, [HANDLE]),
+    "tml_t5_model_embedding_dim": (I32, [HANDLE]),
+    "tml_t5_model_working_point_count": (I32, [HANDLE]),
+    "tml_t5_model_working_point_name": (ctypes.c_char_p, [HANDLE, I32]),
+    "tml_t5_features_ex": (STATUS, [HANDLE, ctypes.POINTER(TmlT5Batch), ctypes.POINTER(TmlT5Columns), DATA]),
+    "tml_t5_score_ex": (STATUS, [HANDLE, ctypes.POINTER(TmlT5Batch), ctypes.POINTER(TmlT5Columns), I32,
+                                 DATA, DATA, DATA]),
+    "tml_t5_embed": (STATUS, [HANDLE, ctypes.POINTER(TmlT5Batch), ctypes.POINTER(TmlT5Columns), DATA]),
 }

@@ -1,4 +1,5 @@
-"""LST T5 (quintuplet) DNN scoring: tml_t5_model_*, tml_t5_features, tml_t5_score.
+"""LST T5 (quintuplet) DNN scoring: tml_t5_model_*, tml_t5_features(_ex),
+tml_t5_score(_ex), tml_t5_embed.
 
 A batch is a mapping with the member names of struct tml_t5_batch
 (include/trigml.h): md_x, md_y, md_z, md_r, md_eta, md_phi (n_md floats),
@@ -6,6 +7,10 @@ md_layer (n_md integers 1-11, optional), t3_md (n_t3 x 3 MD indices),
 t3_radius (n_t3 floats), t5_t3 (n_t5 x 2 T3 indices). n_md, n_t3, n_t5 may
 be given and must then equal the array lengths. Other entries (truth
 columns of an event file, say) are ignored.
+
+Host columns for version-2 models (struct tml_t5_columns) are a mapping
+{"md": (n_md, k), "t3": (n_t3, k), "t5": (n_t5, k)} of 2-D real arrays; any
+key may be left out, no other key is allowed.
 """
 import collections.abc
 import ctypes
@@ -62,6 +67,44 @@ class T5Batch:
         self.columns, self.struct, self.n_t5 = columns, struct, n_t5
 
 
+COLUMN_TABLES = (("md", "n_md"), ("t3", "n_t3"), ("t5", "n_t5"))
+
+
+class T5Columns:
+    """A checked tml_t5_columns over contiguous float32 copies of a columns
+    mapping (kept alive by this object), for the batch `checked`."""
+
+    def __init__(self, columns, checked):
+        if not isinstance(columns, collections.abc.Mapping):
+            raise TypeError(f"columns must be a mapping with keys 'md', 't3', 't5' of 2-D arrays, "
+                            f"got {type(columns).__name__}")
+        unknown = sorted(set(columns) - {table for table, _ in COLUMN_TABLES}, key=str)
+        if unknown:
+            raise ValueError(f"columns has unknown key {unknown[0]!r}; the tables are 'md', 't3' and 't5'")
+        struct, self.arrays = _abi.TmlT5Columns(), {}
+        for table, count_name in COLUMN_TABLES:
+            if columns.get(table) is None:
+                continue
+            array = _checks.real_array(f"columns[{table!r}]", columns[table], 2)
+            rows = getattr(checked.struct, count_name)
+            if array.shape[0] != rows:
+                raise ValueError(f"columns[{table!r}] has {array.shape[0]} rows but the batch has {count_name} = {rows}")
+            if array.shape[1] > 0xFFFFFFFF:
+                raise ValueError(f"columns[{table!r}] has more than 2^32 - 1 columns")
+            setattr(struct, f"{table}_count", array.shape[1])
+            setattr(struct, table, _checks.pointer(array, ctypes.c_float))
+            self.arrays[table] = array
+        self.struct = struct
+
+
+def _columns_argument(columns, checked):
+    """(keep-alive object, pointer argument) for a columns mapping or None."""
+    if columns is None:
+        return None, None
+    held = T5Columns(columns, checked)
+    return held, ctypes.byref(held.struct)
+
+
 class T5Model(Handle):
     """A T5 network with its working point (tml_t5_model)."""
     _free = "tml_t5_model_free"
@@ -76,22 +119,76 @@ class T5Model(Handle):
         """A T5 model file (JSON, docs/formats)."""
         return cls._from_call("tml_t5_model_load", _checks.path("path", path))
 
-    input_count = handle_property("tml_t5_model_input_count", "Network inputs per candidate: 23 for lst-v2, 38 for lst-v1.")
+    input_count = handle_property("tml_t5_model_input_count",
+                                  "Network inputs per candidate: the feature set's (23 for lst-v2, 38 for lst-v1) "
+                                  "plus a version-2 model's extra inputs.")
+    class_count = handle_property("tml_t5_model_class_count",
+                                  "Probabilities per candidate: 1 (sigmoid), K (softmax), 0 (embedding model).")
+    embedding_dim = handle_property("tml_t5_model_embedding_dim", "Embedding dimension, 0 unless an embedding model.")
 
-    def features(self, batch):
-        """The exact network inputs, float32 (n_t5, input_count)."""
+    @property
+    def working_point_names(self):
+        """The names of the model's working points, in file order (a
+        version-1 file's one working point is 'default')."""
+        lib = _library.library()
+        count = int(lib.tml_t5_model_working_point_count(self.handle))
+        return tuple(lib.tml_t5_model_working_point_name(self.handle, index).decode() for index in range(count))
+
+    def _working_point_index(self, working_point):
+        names = self.working_point_names
+        if isinstance(working_point, str):
+            if working_point not in names:
+                raise ValueError(f"working_point {working_point!r} is not one of the model's {names}")
+            return names.index(working_point)
+        index = _checks.integer("working_point", working_point, 0, 2**31 - 1)
+        if index >= len(names):
+            raise ValueError(f"working_point = {index} but the model has {len(names)} working points {names}")
+        return index
+
+    def features(self, batch, columns=None):
+        """The exact network inputs, float32 (n_t5, input_count): the
+        feature set's, then the extra inputs gathered from `columns`,
+        before standardisation."""
         checked = T5Batch(batch)
+        held, cols = _columns_argument(columns, checked)
         out = np.zeros((checked.n_t5, self.input_count), dtype=np.float32)
-        _library.call("tml_t5_features", self.handle, ctypes.byref(checked.struct),
+        _library.call("tml_t5_features_ex", self.handle, ctypes.byref(checked.struct), cols,
                       _checks.pointer(out, ctypes.c_float))
+        del held
         return out
 
-    def score(self, batch):
-        """(score, passed): sigmoid score float32 (n_t5,) and the working
-        point's decision, bool (n_t5,)."""
+    def _score(self, batch, columns, working_point, probabilities):
         checked = T5Batch(batch)
+        # An embedding model has no working point: the library refuses the call (TML_ERR_UNSUPPORTED).
+        index = self._working_point_index(working_point) if self.class_count > 0 else 0
+        held, cols = _columns_argument(columns, checked)
         score = np.zeros(checked.n_t5, dtype=np.float32)
         passed = np.zeros(checked.n_t5, dtype=np.bool_)  # one byte, 0/1: the C uint8 pass flags
-        _library.call("tml_t5_score", self.handle, ctypes.byref(checked.struct),
-                      _checks.pointer(score, ctypes.c_float), _checks.pointer(passed, ctypes.c_uint8))
+        prob = np.zeros((checked.n_t5, max(self.class_count, 0)), dtype=np.float32) if probabilities else None
+        _library.call("tml_t5_score_ex", self.handle, ctypes.byref(checked.struct), cols, index,
+                      _checks.pointer(score, ctypes.c_float), _checks.pointer(passed, ctypes.c_uint8),
+                      None if prob is None else _checks.pointer(prob, ctypes.c_float))
+        del held
+        return score, passed, prob
+
+    def score(self, batch, columns=None, working_point=0):
+        """(score, passed): the score float32 (n_t5,) (sigmoid output, or
+        1 - P(class) / P(class) of a softmax model) and the decision of
+        working point `working_point` (index or name), bool (n_t5,)."""
+        score, passed, _ = self._score(batch, columns, working_point, False)
         return score, passed
+
+    def probabilities(self, batch, columns=None):
+        """Class probabilities float32 (n_t5, class_count): the softmax
+        outputs (the sigmoid output for a one-class model)."""
+        return self._score(batch, columns, 0, True)[2]
+
+    def embed(self, batch, columns=None):
+        """Embedding float32 (n_t5, embedding_dim) of an embedding model."""
+        checked = T5Batch(batch)
+        held, cols = _columns_argument(columns, checked)
+        out = np.zeros((checked.n_t5, max(self.embedding_dim, 0)), dtype=np.float32)
+        _library.call("tml_t5_embed", self.handle, ctypes.byref(checked.struct), cols,
+                      _checks.pointer(out, ctypes.c_float))
+        del held
+        return out

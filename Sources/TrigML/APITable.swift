@@ -56,6 +56,13 @@ private let abiVersion1Table: UnsafePointer<tml_api> = {
         ddt_load: CTrigML.tml_ddt_load,
         ddt_free: CTrigML.tml_ddt_free,
         metric_r50_jsd: CTrigML.tml_metric_r50_jsd,
+        t5_model_class_count: CTrigML.tml_t5_model_class_count,
+        t5_model_embedding_dim: CTrigML.tml_t5_model_embedding_dim,
+        t5_model_working_point_count: CTrigML.tml_t5_model_working_point_count,
+        t5_model_working_point_name: CTrigML.tml_t5_model_working_point_name,
+        t5_features_ex: CTrigML.tml_t5_features_ex,
+        t5_score_ex: CTrigML.tml_t5_score_ex,
+        t5_embed: CTrigML.tml_t5_embed,
         cpu_path: CTrigML.tml_cpu_path))
     return UnsafePointer(table)
 }()

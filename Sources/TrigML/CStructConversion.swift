@@ -10,7 +10,7 @@ import TrigMLTagger
 // The rule for every capability: only this ABI layer (Sources/TrigML)
 // imports CTrigML. It copies each C struct that crosses the ABI into a Swift
 // value (`PtConversion`, `DDTSettings`) or into a view of its members
-// (`T5BatchColumns`, `JetBatchColumns`: pointers and counts, zero-copy, so
+// (`T5BatchColumns`, `T5HostColumns`, `JetBatchColumns`: pointers and counts, zero-copy, so
 // T5 and tagger scoring read the caller's arrays in place) and back for the
 // calls that fill a C struct. The domain modules check what they receive
 // and never see a C type. A NULL struct pointer is refused here, naming the
@@ -24,6 +24,18 @@ extension T5BatchColumns {
         (x, y, z, r, eta, phi) = (b.md_x, b.md_y, b.md_z, b.md_r, b.md_eta, b.md_phi)
         layer = b.md_layer
         (t3MD, t3Radius, t5T3) = (b.t3_md, b.t3_radius, b.t5_t3)
+    }
+}
+
+extension T5HostColumns {
+    /// nil for a NULL `cols` (no host columns).
+    static func from(_ columns: UnsafePointer<tml_t5_columns>?) -> T5HostColumns? {
+        guard let c = columns?.pointee else { return nil }
+        var out = T5HostColumns()
+        (out.mdCount, out.md) = (c.md_count, c.md)
+        (out.t3Count, out.t3) = (c.t3_count, c.t3)
+        (out.t5Count, out.t5) = (c.t5_count, c.t5)
+        return out
     }
 }
 

@@ -25,6 +25,8 @@ package struct T5Batch {
     package let t5Count: Int
     let x, y, z, r, eta, phi: UnsafePointer<Float>
     let layer: UnsafePointer<UInt8>?
+    /// The feature set reads `md_layer` (lst-v1), so every anchor's layer is checked.
+    let readsLayer: Bool
     let t3MD: UnsafePointer<UInt32>
     let t3Radius: UnsafePointer<Float>
     let t5T3: UnsafePointer<UInt32>
@@ -55,6 +57,7 @@ package struct T5Batch {
             throw TMLError.invalid("tml_t5_batch.md_layer is NULL but feature set \(featureSet.rawValue) needs the anchor layers")
         }
         layer = b.layer
+        readsLayer = featureSet.needsLayer
         t3MD = try column(b.t3MD, "t3_md", count: t3Count, placeholder: UnsafePointer(Self.noIndex))
         t3Radius = try column(b.t3Radius, "t3_radius", count: t3Count, placeholder: none)
         t5T3 = try column(b.t5T3, "t5_t3", count: t5Count, placeholder: UnsafePointer(Self.noIndex))
@@ -89,6 +92,12 @@ package struct T5Batch {
             let md = t3MD[3 * Int(t3) + k]
             if Int(md) >= mdCount {
                 throw TMLError.invalid("t3_md[\(t3)][\(k)] = \(md) (the \(role) T3 of T5 \(t)) is past n_md = \(mdCount)")
+            }
+            // LST numbers layers 1-6 in the barrel and 7-11 in the endcap
+            // (`modules.layers + 6 * (subdet == 4)`, TrackLooper SDL/NeuralNetwork.h);
+            // any other value would be a different network input, silently.
+            if readsLayer, let layer, !(1...11).contains(layer[Int(md)]) {
+                throw TMLError.invalid("md_layer[\(md)] = \(layer[Int(md)]) (MD \(md), anchor of the \(role) T3 \(t3) of T5 \(t)) is outside 1-11 (1-6 barrel, 7-11 endcap); feature set lst-v1 reads it")
             }
         }
     }

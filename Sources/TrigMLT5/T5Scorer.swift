@@ -1,9 +1,10 @@
 import TrigMLKernels
 
-/// Scoring in tiles of `floatLaneWidth` candidates: features into a
-/// lanes-major float tile, the network in LST's float order, LST's sigmoid,
-/// the NaN policy and the working point. Every step works lane by lane, so
-/// a candidate's bits do not depend on the batch size or its tile position.
+/// Scoring in tiles of `floatLaneWidth` candidates: features and extra
+/// inputs into a lanes-major float tile, the standardisation, the network in
+/// LST's float order, then the head (T5Evaluation.swift). Every step works
+/// lane by lane, so a candidate's bits do not depend on the batch size or
+/// its tile position.
 extension T5FeatureSet {
     /// Where the bias enters each neuron's float sum in the LST generation
     /// this feature set comes from: first in v2 (`linear_layer`, cmssw
@@ -23,28 +24,30 @@ extension T5Model {
     var scratchLanes: Int { network.floatScratchCount + network.outputCount }
 
     /// Runs `body(first, lanes, tile, scratch)` for every tile of the batch
-    /// with the tile's features filled in; `scratch` holds `scratchLanes`
+    /// with the tile's inputs filled in (feature set, then extra inputs;
+    /// standardised when `standardized`); `scratch` holds `scratchLanes`
     /// lane vectors. One stack allocation per call.
     @inline(__always)
-    func forEachTile(_ batch: T5Batch,
+    func forEachTile(_ batch: T5Batch, _ columns: T5ColumnView, standardized: Bool,
                      _ body: (Int, Int, UnsafeMutablePointer<FloatLanes>, UnsafeMutablePointer<FloatLanes>) -> Void) {
-        let inputs = featureSet.inputCount
+        let inputs = inputCount
         withUnsafeTemporaryAllocation(of: FloatLanes.self, capacity: inputs + scratchLanes) { buffer in
             guard let tile = buffer.baseAddress else { return }
             var first = 0
             while first < batch.t5Count {
                 let lanes = min(floatLaneWidth, batch.t5Count - first)
                 batch.tileFeatures(first: first, lanes: lanes, set: featureSet, into: tile)
+                completeTile(batch, columns, first: first, lanes: lanes, tile, standardized: standardized)
                 body(first, lanes, tile, tile + inputs)
                 first += lanes
             }
         }
     }
 
-    /// `n_t5 x inputCount` features, row-major.
-    package func features(_ batch: T5Batch, into out: UnsafeMutablePointer<Float>) {
-        let inputs = featureSet.inputCount
-        forEachTile(batch) { first, lanes, tile, _ in
+    /// `n_t5 x inputCount` inputs, row-major, before standardisation.
+    package func features(_ batch: T5Batch, _ columns: T5ColumnView = .none, into out: UnsafeMutablePointer<Float>) {
+        let inputs = inputCount
+        forEachTile(batch, columns, standardized: false) { first, lanes, tile, _ in
             for lane in 0..<lanes {
                 let row = out + (first + lane) * inputs
                 for i in 0..<inputs { row[i] = tile[i][lane] }
@@ -52,30 +55,33 @@ extension T5Model {
         }
     }
 
-    /// Sigmoid scores; `pass` (optional) from the working point.
-    package func score(_ batch: T5Batch, score: UnsafeMutablePointer<Float>, pass: UnsafeMutablePointer<UInt8>?) {
-        let inputs = featureSet.inputCount
+    /// Runs the network on every tile: `body(first, lanes, outputs, finite)`
+    /// with the network's `outputCount` output vectors (the head not yet
+    /// applied) and the lanes whose inputs are all finite. A partial tile
+    /// runs the same kernel (its spare lanes hold zeros and are ignored):
+    /// lanes never mix, so a candidate's bits are those of a full tile.
+    @inline(__always)
+    func forEachOutputTile(_ batch: T5Batch, _ columns: T5ColumnView,
+                           _ body: (Int, Int, UnsafeMutablePointer<FloatLanes>, SIMDMask<FloatLanes.MaskStorage>) -> Void) {
+        let inputs = inputCount
         let biasOrder = featureSet.biasOrder
-        forEachTile(batch) { first, lanes, tile, scratch in
-            // NaN policy: a candidate with any non-finite feature scores NaN.
+        forEachTile(batch, columns, standardized: true) { first, lanes, tile, scratch in
+            // NaN policy: a candidate with any non-finite input scores NaN.
             // LST's ReLU would turn the NaN into 0 and give every such
             // candidate one constant score (below every cut); a NaN says
             // what happened. x - x is 0 for finite x and NaN for +-inf or NaN.
             var finite = tile[0] - tile[0] .== 0
             for i in 1..<inputs { finite = finite .& (tile[i] - tile[i] .== 0) }
-            let logit = scratch + network.floatScratchCount
-            network.evaluateFloat(input: tile, output: logit, scratch: scratch, biasOrder: biasOrder)
-            let probability = lstSigmoid(logit[0]).replacing(with: .nan, where: .!finite)
-            for lane in 0..<lanes {
-                let t = first + lane
-                let s = probability[lane]
-                score[t] = s
-                if let pass {
-                    let cut = workingPoint.cut(innerRadius: batch.innerRadius(t), eta1: batch.eta[batch.anchors(t).0])
-                    pass[t] = s > cut ? 1 : 0
-                }
-            }
+            let output = scratch + network.floatScratchCount
+            network.evaluateFloat(input: tile, output: output, scratch: scratch, biasOrder: biasOrder)
+            body(first, lanes, output, finite)
         }
+    }
+
+    /// LST's sigmoid head on a logit vector, NaN where an input was not finite.
+    @inline(__always)
+    func sigmoidProbability(_ logit: FloatLanes, finite: SIMDMask<FloatLanes.MaskStorage>) -> FloatLanes {
+        lstSigmoid(logit).replacing(with: .nan, where: .!finite)
     }
 }
 

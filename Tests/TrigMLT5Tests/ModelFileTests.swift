@@ -63,7 +63,7 @@ final class ModelFileTests: XCTestCase {
 
     func testWorkingPointTableShape() {
         let wp = #"{"kind": "pt_eta_table", "pt_edges_gev": [5.0], "eta_bin_width": 0.25, "eta_bins": 2, "cuts": [[0.1, 0.2]]}"#
-        XCTAssertEqual(parseError(model(wp: wp))?.code, .shape)
+        XCTAssertEqual(parseError(model(wp: wp))?.code, .format, "an inconsistent file is a format error naming the key")
         let bad = #"{"kind": "pt_eta_table", "pt_edges_gev": [5.0], "eta_bin_width": 0, "eta_bins": 2, "cuts": [[0.1, 0.2], [0.1, 0.2]]}"#
         XCTAssertEqual(parseError(model(wp: bad))?.code, .format)
     }
@@ -74,7 +74,7 @@ final class ModelFileTests: XCTestCase {
     }
 
     func testNewerFormatVersionIsUnsupported() {
-        let text = model().replacingOccurrences(of: "\"format_version\": 1", with: "\"format_version\": 2")
+        let text = model().replacingOccurrences(of: "\"format_version\": 1", with: "\"format_version\": 3")
         XCTAssertEqual(parseError(text)?.code, .unsupported)
     }
 }

@@ -139,7 +139,7 @@ static void check_model_files(void)
         {"unknown feature set", "unknown_set.json", NULL, "\"lst-v2\"", "\"lst-v9\"", TML_ERR_FORMAT, "lst-v9"},
         {"wrong format name", "format.json", NULL, "\"trigml.t5-model\"", "\"trigml.forest\"", TML_ERR_FORMAT,
          "format"},
-        {"future format_version", "version.json", NULL, "\"format_version\": 1", "\"format_version\": 2",
+        {"future format_version", "version.json", NULL, "\"format_version\": 1", "\"format_version\": 3",
          TML_ERR_UNSUPPORTED, "format_version"},
         {"unknown working-point kind", "wp.json", NULL, "\"pt_eta_table\"", "\"pt_table\"", TML_ERR_FORMAT, "kind"},
         {"hidden activation not relu", "act.json", NULL, "\"relu\"", "\"tanh\"", TML_ERR_FORMAT, "activation"},

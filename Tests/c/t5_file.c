@@ -4,6 +4,7 @@
  * unknown flags, counts larger than the file, trailing bytes) must give a
  * clear error, never a crash or a huge allocation.
  */
+#include <math.h>
 #include <stdint.h>
 #include <unistd.h>
 
@@ -114,7 +115,7 @@ int main(void)
 
     /* Round trip, with and without truth columns; one empty event included. */
     for (int truth = 0; truth <= 1; truth++) {
-        t5f_events ev = {3, truth ? T5F_FLAG_TRUTH : 0, calloc(3, sizeof(t5f_event))};
+        t5f_events ev = {.n_events = 3, .flags = truth ? T5F_FLAG_TRUTH : 0, .events = calloc(3, sizeof(t5f_event))};
         CHECK(t5_synth_event(&ev.events[0], 5, 3, 11) == 0, "synth");
         CHECK(t5f_event_alloc(&ev.events[1], 0, 0, 0, 1) == 0, "empty event");
         CHECK(t5_synth_event(&ev.events[2], 2, 1, 12) == 0, "synth");
@@ -136,11 +137,68 @@ int main(void)
         t5f_free_events(&ev);
     }
 
+    /* Host columns and class truth (flags bits 1 and 2): round trip, the
+     * view for the _ex calls, truncations, a class that is not a class. */
+    {
+        t5f_events ev = {.n_events = 2, .flags = T5F_FLAG_TRUTH | T5F_FLAG_HOST_COLUMNS | T5F_FLAG_CLASS_TRUTH,
+                         .events = calloc(2, sizeof(t5f_event)), .md_column_count = 2, .t3_column_count = 3,
+                         .t5_column_count = 1};
+        CHECK(t5_synth_event(&ev.events[0], 3, 2, 21) == 0, "synth");
+        CHECK(t5f_event_alloc(&ev.events[1], 0, 0, 0, 1) == 0, "empty event");
+        for (int i = 0; i < 2; i++) {
+            t5f_event *e = &ev.events[i];
+            CHECK(t5f_event_alloc_columns(e, 2, 3, 1) == 0 && t5f_event_alloc_class_truth(e) == 0, "alloc");
+            for (uint64_t k = 0; k < e->n_md * 2; k++) e->md_columns[k] = 0.5f * (float)k;
+            for (uint64_t k = 0; k < e->n_t3 * 3; k++) e->t3_columns[k] = -0.25f * (float)k;
+            for (uint64_t k = 0; k < e->n_t5; k++) {
+                e->t5_columns[k] = (float)k;
+                e->t5_class[k] = (uint8_t)(k % 3);
+                e->t5_sim_d0[k] = k % 3 == 0 ? NAN : 0.1f * (float)k;
+            }
+        }
+        tmp_path(path, sizeof path, "columns.bin");
+        CHECK(t5f_write_events(path, &ev, err, sizeof err) == 0, "write: %s", err);
+        t5f_events back;
+        int rc = t5f_read_events(path, &back, err, sizeof err);
+        CHECK(rc == 0, "read back: %s", err);
+        if (rc == 0) {
+            CHECK(back.flags == ev.flags && back.md_column_count == 2 && back.t3_column_count == 3 &&
+                      back.t5_column_count == 1, "header flags %u counts %u %u %u", back.flags, back.md_column_count,
+                  back.t3_column_count, back.t5_column_count);
+            const t5f_event *a = &ev.events[0], *b = &back.events[0];
+            CHECK(same_event(a, b, 1), "event 0 differs after the round trip");
+            CHECK(!memcmp(a->md_columns, b->md_columns, 4 * 2 * a->n_md) &&
+                      !memcmp(a->t3_columns, b->t3_columns, 4 * 3 * a->n_t3) &&
+                      !memcmp(a->t5_columns, b->t5_columns, 4 * a->n_t5) && !memcmp(a->t5_class, b->t5_class, a->n_t5) &&
+                      !memcmp(a->t5_sim_d0, b->t5_sim_d0, 4 * a->n_t5),
+                  "host columns or class truth differ after the round trip");
+            tml_t5_columns cols = t5f_columns(b);
+            CHECK(cols.md_count == 2 && cols.md == b->md_columns && cols.t3_count == 3 && cols.t5 == b->t5_columns,
+                  "t5f_columns view");
+            t5f_free_events(&back);
+        }
+        check_truncations(path, 0);
+        size_t size;
+        char *data = test_read_file(path, &size);
+        CHECK(data != NULL, "cannot reread %s", path);
+        if (data) {
+            /* Event 0's last t5_class byte is followed by its t5_sim_d0 (4 n_t5
+             * bytes) and the empty event's three u64 counts (24 bytes). */
+            size_t at = size - 24 - 4 * (size_t)ev.events[0].n_t5 - 1;
+            uint8_t bad = 3;
+            check_patch(path, at, &bad, 1, "t5_class", 0);
+            free(data);
+        }
+        t5f_free_events(&ev);
+    }
+
     /* Header damage, on the file with truth (layout: magic 8, n_events 4,
      * flags 4, then event 0's n_md at 16). */
     tmp_path(path, sizeof path, "truth.bin");
     check_patch(path, 0, "TMLT5EV2", 8, "magic", 0);
-    uint32_t flags = 3;
+    uint32_t flags = 9; /* bit 3: unknown */
+    check_patch(path, 12, &flags, 4, "flags", 0);
+    flags = 4; /* class truth without truth */
     check_patch(path, 12, &flags, 4, "flags", 0);
     uint32_t many = 0xFFFFFFFFu;
     check_patch(path, 8, &many, 4, "n_events", 0);

@@ -17,7 +17,8 @@ int main(int argc, char **argv)
     uint32_t n_events = argc > 2 ? (uint32_t)strtoul(argv[2], NULL, 10) : 16;
     uint32_t tracks = argc > 3 ? (uint32_t)strtoul(argv[3], NULL, 10) : 150;
     uint32_t fakes = argc > 4 ? (uint32_t)strtoul(argv[4], NULL, 10) : 350;
-    t5f_events ev = {n_events, T5F_FLAG_TRUTH, calloc(n_events ? n_events : 1, sizeof(t5f_event))};
+    t5f_events ev = {.n_events = n_events, .flags = T5F_FLAG_TRUTH,
+                     .events = calloc(n_events ? n_events : 1, sizeof(t5f_event))};
     if (!ev.events) return 1;
     for (uint32_t i = 0; i < n_events; i++)
         if (t5_synth_event(&ev.events[i], tracks, fakes, 1000 + i)) {

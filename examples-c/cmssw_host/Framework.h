@@ -60,19 +60,26 @@ private:
     std::string origin_;
 };
 
-// The score product of the T5 producer: one entry per T5 candidate.
+// The score product of the T5 producer: one entry per T5 candidate (per
+// working point for pass, candidate-major: pass[t * workingPoints + w]; per
+// class for probabilities; per dimension for an embedding model's output).
 struct T5ScoreProduct {
     std::vector<float> score;
     std::vector<uint8_t> pass;
+    std::vector<float> probabilities;
+    std::vector<float> embedding;
 };
 
 // One event as seen by a stream module: a read-only view of the input SoA
 // product and a slot for the producer's output.
 class Event {
 public:
-    Event(uint64_t id, const tml_t5_batch& t5) : id_(id), t5_(&t5) {}
+    Event(uint64_t id, const tml_t5_batch& t5, const tml_t5_columns* columns = nullptr)
+        : id_(id), t5_(&t5), columns_(columns) {}
     uint64_t id() const { return id_; }
     const tml_t5_batch& t5Batch() const { return *t5_; }
+    // Host columns of the event (per MD, T3 and T5), or nullptr without them.
+    const tml_t5_columns* t5Columns() const { return columns_; }
     void put(std::unique_ptr<T5ScoreProduct> p) { scores_ = std::move(p); }
     const T5ScoreProduct* scores() const { return scores_.get(); }
     std::unique_ptr<T5ScoreProduct> releaseScores() { return std::move(scores_); }
@@ -80,6 +87,7 @@ public:
 private:
     uint64_t id_;
     const tml_t5_batch* t5_;
+    const tml_t5_columns* columns_;
     std::unique_ptr<T5ScoreProduct> scores_;
 };
 

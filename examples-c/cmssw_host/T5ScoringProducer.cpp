@@ -42,6 +42,10 @@ std::unique_ptr<T5ScoringCache> T5ScoringProducer::initializeGlobalCache(const e
     cache->inputCount = cache->api->t5_model_input_count(cache->model);
     if (cache->inputCount <= 0)
         throw edm::Exception("tml_t5_model_input_count returned " + std::to_string(cache->inputCount));
+    cache->classCount = cache->api->t5_model_class_count(cache->model);
+    cache->embeddingDim = cache->api->t5_model_embedding_dim(cache->model);
+    const int32_t points = cache->api->t5_model_working_point_count(cache->model);
+    for (int32_t w = 0; w < points; ++w) cache->workingPoints.emplace_back(cache->api->t5_model_working_point_name(cache->model, w));
     cache->loadMilliseconds =
         std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     return cache;
@@ -56,13 +60,31 @@ T5ScoringProducer::T5ScoringProducer(const edm::ParameterSet&, const T5ScoringCa
 void T5ScoringProducer::produce(edm::Event& event) {
     const T5ScoringCache& cache = *globalCache();
     const tml_t5_batch& batch = event.t5Batch();
+    const tml_t5_columns* columns = event.t5Columns();
+    const size_t n = batch.n_t5, points = cache.workingPoints.size();
     auto product = std::make_unique<edm::T5ScoreProduct>();
-    product->score.resize(batch.n_t5);
-    product->pass.resize(batch.n_t5);
     // Empty vectors give NULL data(); the ABI accepts NULL outputs when n_t5 = 0.
-    tml_status s = cache.api->t5_score(cache.model, &batch, product->score.data(), product->pass.data());
-    if (s != TML_OK)
-        throw edm::Exception(failure(cache.api, "tml_t5_score", s, " on event " + std::to_string(event.id())));
+    if (cache.embeddingDim > 0) {
+        product->embedding.resize(n * cache.embeddingDim);
+        tml_status s = cache.api->t5_embed(cache.model, &batch, columns, product->embedding.data());
+        if (s != TML_OK)
+            throw edm::Exception(failure(cache.api, "tml_t5_embed", s, " on event " + std::to_string(event.id())));
+    } else {
+        product->score.resize(n);
+        product->probabilities.resize(n * cache.classCount);
+        product->pass.resize(n * points);
+        std::vector<uint8_t> pass(n);
+        for (size_t w = 0; w < points; ++w) {
+            tml_status s = cache.api->t5_score_ex(cache.model, &batch, columns, static_cast<int32_t>(w),
+                                                  product->score.data(), pass.data(),
+                                                  w == 0 ? product->probabilities.data() : nullptr);
+            if (s != TML_OK)
+                throw edm::Exception(failure(cache.api, "tml_t5_score_ex", s,
+                                             " on event " + std::to_string(event.id()) + ", working point " +
+                                                 cache.workingPoints[w]));
+            for (size_t t = 0; t < n; ++t) product->pass[t * points + w] = pass[t];
+        }
+    }
     ++events_;
     candidates_ += batch.n_t5;
     event.put(std::move(product));

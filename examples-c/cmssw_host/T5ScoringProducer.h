@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "Framework.h"
 #include "tml_loader.h"
@@ -16,6 +17,9 @@ struct T5ScoringCache {
     tml_t5_model* model = nullptr;  // shared read-only by every stream
     std::string modelName;          // "default" or the model file path
     int inputCount = 0;
+    int classCount = 0;              // 1 sigmoid, K softmax, 0 embedding
+    int embeddingDim = 0;            // > 0 for an embedding model
+    std::vector<std::string> workingPoints;  // names, in file order
     double loadMilliseconds = 0;    // dlopen + model load, done once per job
 
     T5ScoringCache() = default;
@@ -35,7 +39,9 @@ public:
 
     T5ScoringProducer(const edm::ParameterSet& pset, const T5ScoringCache* cache);
 
-    // Scores every T5 of the event's batch; puts a T5ScoreProduct. Throws
+    // Scores every T5 of the event's batch (with the event's host columns, if
+    // any) at every working point of the model, or embeds it for an
+    // embedding model; puts a T5ScoreProduct. Throws
     // edm::Exception (with tml_last_error()) if the library refuses the batch.
     void produce(edm::Event& event) override;
 

@@ -40,24 +40,29 @@ struct StreamResult {
     std::string error;
 };
 
+// Bitwise, so NaN values compare equal to the same NaN.
+template <typename T>
+bool sameBits(const std::vector<T>& a, const std::vector<T>& b) {
+    if (a.size() != b.size()) return false;
+    return a.empty() || std::memcmp(a.data(), b.data(), a.size() * sizeof(T)) == 0; // data() may be NULL when empty
+}
+
 bool sameProduct(const edm::T5ScoreProduct& a, const edm::T5ScoreProduct& b) {
-    if (a.score.size() != b.score.size() || a.pass.size() != b.pass.size()) return false;
-    if (a.score.empty()) return true; // data() may be NULL, which memcmp must not see
-    // Bitwise, so NaN scores compare equal to the same NaN.
-    return std::memcmp(a.score.data(), b.score.data(), a.score.size() * sizeof(float)) == 0 &&
-           std::memcmp(a.pass.data(), b.pass.data(), a.pass.size()) == 0;
+    return sameBits(a.score, b.score) && sameBits(a.pass, b.pass) && sameBits(a.probabilities, b.probabilities) &&
+           sameBits(a.embedding, b.embedding);
 }
 
 // One stream: its share of the (pass, event) jobs, in order.
 void runStream(T5ScoringProducer& producer, unsigned stream, unsigned nStreams, long long repeat,
-               const std::vector<tml_t5_batch>& batches, StreamResult& result) {
+               const std::vector<tml_t5_batch>& batches, const std::vector<tml_t5_columns>& columns,
+               bool hasColumns, StreamResult& result) {
     try {
         const size_t nEvents = batches.size();
         result.firstProduct.resize(nEvents);
         for (long long r = 0; r < repeat; ++r) {
             for (size_t i = 0; i < nEvents; ++i) {
                 if ((i + static_cast<size_t>(r)) % nStreams != stream) continue;
-                edm::Event event(i, batches[i]);
+                edm::Event event(i, batches[i], hasColumns ? &columns[i] : nullptr);
                 producer.produce(event);
                 auto product = event.releaseScores();
                 if (!result.firstProduct[i]) {
@@ -108,9 +113,12 @@ int run(int argc, char** argv) {
     size_t nEvents = file.n_events;
     if (maxEvents > 0) nEvents = std::min(nEvents, static_cast<size_t>(maxEvents));
     std::vector<tml_t5_batch> batches;
+    std::vector<tml_t5_columns> columns; // the host columns of a version-2 event file
+    const bool hasColumns = (file.flags & T5F_FLAG_HOST_COLUMNS) != 0;
     uint64_t candidatesPerPass = 0;
     for (size_t i = 0; i < nEvents; ++i) {
         batches.push_back(t5f_batch(&file.events[i]));
+        columns.push_back(t5f_columns(&file.events[i]));
         candidatesPerPass += file.events[i].n_t5;
     }
 
@@ -123,7 +131,7 @@ int run(int argc, char** argv) {
     auto t0 = std::chrono::steady_clock::now();
     for (unsigned s = 0; s < nStreams; ++s)
         threads.emplace_back(runStream, std::ref(modules.stream(s)), s, nStreams, repeat, std::cref(batches),
-                             std::ref(results[s]));
+                             std::cref(columns), hasColumns, std::ref(results[s]));
     for (auto& t : threads) t.join();
     const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 
@@ -171,18 +179,28 @@ int run(int argc, char** argv) {
         return 1;
     }
 
-    // Acceptance per |eta1| bin, eta1 = md_eta of the inner T3's first MD.
+    // Acceptance at the first working point per |eta1| bin, eta1 = md_eta of
+    // the inner T3's first MD; with class truth, the acceptance of every
+    // working point per true class (LST's T5 classes: fake, prompt, displaced).
+    const size_t points = cache.workingPoints.size();
     uint64_t binAll[kEtaBins] = {0}, binPass[kEtaBins] = {0}, nonFiniteEta = 0, nanScores = 0, total = 0, accepted = 0;
     uint64_t trueAll = 0, truePass = 0, fakeAll = 0, fakePass = 0;
-    const bool truth = (file.flags & T5F_FLAG_TRUTH) != 0;
+    std::vector<uint64_t> classAll(3, 0), classPass(3 * points, 0);
+    const bool truth = (file.flags & T5F_FLAG_TRUTH) != 0 && points > 0;
+    const bool classTruth = (file.flags & T5F_FLAG_CLASS_TRUTH) != 0 && points > 0;
     for (size_t i = 0; i < nEvents; ++i) {
         const t5f_event& ev = file.events[i];
         const edm::T5ScoreProduct& p = *reference[i];
-        for (uint64_t t = 0; t < ev.n_t5; ++t) {
+        for (uint64_t t = 0; t < ev.n_t5 && points > 0; ++t) {
             // The library accepted the batch, so these indices are in range.
             const uint32_t innerT3 = ev.t5_t3[2 * t];
             const float eta1 = ev.md_eta[ev.t3_md[3 * static_cast<uint64_t>(innerT3)]];
-            const bool pass = p.pass[t] != 0;
+            const bool pass = p.pass[t * points] != 0;
+            if (classTruth) {
+                const unsigned c = ev.t5_class[t]; // the reader checked 0..2
+                ++classAll[c];
+                for (size_t w = 0; w < points; ++w) classPass[c * points + w] += p.pass[t * points + w];
+            }
             ++total;
             accepted += pass;
             nanScores += std::isnan(p.score[t]);
@@ -203,26 +221,47 @@ int run(int argc, char** argv) {
     std::printf("TrigML CMSSW-like host\n");
     std::printf("  library     %s (TrigML %s, ABI %u)\n", cache.libraryPath.c_str(),
                 cache.api->version(), (unsigned)cache.api->abi_version);
-    std::printf("  model       %s, %d inputs; global cache built once in %.2f ms\n", cache.modelName.c_str(),
-                cache.inputCount, cache.loadMilliseconds);
+    const std::string head = cache.embeddingDim > 0
+                                 ? "embedding of dimension " + std::to_string(cache.embeddingDim)
+                                 : std::to_string(cache.classCount) + " class(es), " + std::to_string(points) +
+                                       " working point(s)";
+    std::printf("  model       %s, %d inputs, %s; global cache built once in %.2f ms\n", cache.modelName.c_str(),
+                cache.inputCount, head.c_str(), cache.loadMilliseconds);
+    if (hasColumns)
+        std::printf("  columns     host columns per MD %u, per T3 %u, per T5 %u\n", file.md_column_count,
+                    file.t3_column_count, file.t5_column_count);
     std::printf("  events      %zu from %s (%llu T5 candidates per pass)\n", nEvents, eventsPath.c_str(),
                 (unsigned long long)candidatesPerPass);
     std::printf("  streams     %u threads sharing one model handle; %lld passes, event i of pass r on stream (i+r) mod %u\n",
                 nStreams, repeat, nStreams);
     std::printf("  agreement   every event scored on >= %u streams; %llu cross-stream comparisons, all bit-identical\n",
                 minStreamsPerEvent, (unsigned long long)comparisons);
-    std::printf("\n  %-14s %12s %12s %9s\n", "|eta1| bin", "candidates", "accepted", "fraction");
-    for (int b = 0; b < kEtaBins; ++b)
+    if (points > 0)
+        std::printf("\n  %-14s %12s %12s %9s   (working point %s)\n", "|eta1| bin", "candidates", "accepted", "fraction",
+                    cache.workingPoints[0].c_str());
+    for (int b = 0; b < kEtaBins && points > 0; ++b)
         std::printf("  %-14s %12llu %12llu %9.4f\n", binLabel(b).c_str(), (unsigned long long)binAll[b],
                     (unsigned long long)binPass[b], fraction(binPass[b], binAll[b]));
     if (nonFiniteEta) std::printf("  %-14s %12llu\n", "non-finite", (unsigned long long)nonFiniteEta);
-    std::printf("  %-14s %12llu %12llu %9.4f\n", "all", (unsigned long long)total, (unsigned long long)accepted,
-                fraction(accepted, total));
+    if (points > 0)
+        std::printf("  %-14s %12llu %12llu %9.4f\n", "all", (unsigned long long)total, (unsigned long long)accepted,
+                    fraction(accepted, total));
     if (nanScores) std::printf("  %llu candidates scored NaN (non-finite inputs; never accepted)\n", (unsigned long long)nanScores);
     if (truth)
         std::printf("  truth       true T5 accepted %.4f (%llu), fake T5 accepted %.4f (%llu)\n",
                     fraction(truePass, trueAll), (unsigned long long)trueAll, fraction(fakePass, fakeAll),
                     (unsigned long long)fakeAll);
+    if (classTruth) {
+        static const char* const kClassNames[3] = {"fake", "prompt", "displaced"};
+        std::printf("\n  %-22s", "acceptance per class");
+        for (size_t w = 0; w < points; ++w) std::printf(" %14s", cache.workingPoints[w].c_str());
+        std::printf("\n");
+        for (unsigned c = 0; c < 3; ++c) {
+            std::printf("  %-10s %11llu", kClassNames[c], (unsigned long long)classAll[c]);
+            for (size_t w = 0; w < points; ++w) std::printf(" %14.4f", fraction(classPass[c * points + w], classAll[c]));
+            std::printf("\n");
+        }
+    }
     std::printf("\n  throughput  %llu candidates in %llu events in %.3f s: %.4g candidates/s (%.3g events/s) on %u streams, %u hardware threads\n",
                 (unsigned long long)scored, (unsigned long long)eventsScored, seconds,
                 seconds > 0 ? double(scored) / seconds : 0.0, seconds > 0 ? double(eventsScored) / seconds : 0.0,

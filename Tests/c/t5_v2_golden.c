@@ -1,0 +1,227 @@
+/*
+ * t5_v2_golden: parity of the library with the numpy reference on a
+ * version-2 model (extra inputs from host columns, standardisation, softmax
+ * with named working points, or an embedding).
+ *
+ *   t5_v2_golden [--tol=X] EVENTS MODEL GOLDEN
+ *
+ * EVENTS is a T5 event file with host columns, GOLDEN a "TMLT5GV2" file
+ * (docs/formats/t5_events.md). Features (before standardisation) and
+ * embeddings must agree to X relative to max(1, |golden|), scores and
+ * probabilities to X absolute (NaN with NaN; default 1e-6, as the version-1
+ * T5 goldens), pass flags exactly for every working point except where the
+ * golden score is within X of a number of the model's working points
+ * (a last-bit difference may flip the flag there).
+ *
+ * Fails when EVENTS, MODEL or GOLDEN is missing (a golden test without its
+ * goldens proves nothing).
+ */
+#include <math.h>
+
+#include "test_util.h"
+#include "t5_file.h"
+
+#define MAX_CUTS 65536
+#define MAX_REPORTS 10
+
+static double g_tol = 1e-6;
+static double g_cuts[MAX_CUTS];
+static int g_cut_count;
+static int g_reports;
+
+/* Every number inside the model's "working_points" (or "working_point")
+ * value: the cuts, plus a few edges and widths, which only widen the skip
+ * window harmlessly. The library has validated the file already. */
+static int read_cuts(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return -1;
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *text = malloc((size_t)size + 1);
+    size_t got = fread(text, 1, (size_t)size, f);
+    text[got] = 0;
+    fclose(f);
+    const char *key = strstr(text, "\"working_points\"");
+    if (!key) key = strstr(text, "\"working_point\"");
+    const char *p = key ? strpbrk(key + 15, "[{") : NULL;
+    int depth = 0, n = 0;
+    while (p && *p) {
+        if (*p == '[' || *p == '{') depth++, p++;
+        else if (*p == ']' || *p == '}') {
+            if (--depth == 0) break;
+            p++;
+        } else if (*p == '"') {
+            p = strchr(p + 1, '"');
+            if (p) p++;
+        } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+            char *end;
+            double v = strtod(p, &end);
+            if (n < MAX_CUTS) g_cuts[n++] = v;
+            p = end;
+        } else p++;
+    }
+    free(text);
+    return n;
+}
+
+static int near_a_cut(float score)
+{
+    for (int i = 0; i < g_cut_count; i++)
+        if (fabs((double)score - g_cuts[i]) <= g_tol) return 1;
+    return 0;
+}
+
+/* |a - b| within the tolerance (relative to max(1, |b|) when `relative`). */
+static int matches(float a, float b, int relative)
+{
+    if (isnan(b)) return isnan(a);
+    if (isinf(b)) return a == b;
+    if (!isfinite(a)) return 0;
+    double scale = relative ? fmax(1.0, fabs((double)b)) : 1.0;
+    return fabs((double)a - (double)b) <= g_tol * scale;
+}
+
+/* Compares n values; returns the number that differ, updates *max_diff. */
+static uint64_t compare(const char *what, uint32_t event, const float *got, const float *want, uint64_t n,
+                        int relative, double *max_diff)
+{
+    uint64_t bad = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        if (isfinite(got[i]) && isfinite(want[i])) *max_diff = fmax(*max_diff, fabs((double)got[i] - want[i]));
+        if (!matches(got[i], want[i], relative)) {
+            bad++;
+            if (g_reports++ < MAX_REPORTS)
+                fprintf(stderr, "  event %u %s[%llu]: library %.9g, golden %.9g\n", event, what,
+                        (unsigned long long)i, got[i], want[i]);
+        }
+    }
+    return bad;
+}
+
+int main(int argc, char **argv)
+{
+    const char *pos[3] = {NULL, NULL, NULL};
+    int npos = 0;
+    for (int a = 1; a < argc; a++) {
+        if (strncmp(argv[a], "--tol=", 6) == 0) g_tol = strtod(argv[a] + 6, NULL);
+        else if (npos < 3) pos[npos++] = argv[a];
+        else npos = 99;
+    }
+    if (npos != 3 || !(g_tol >= 0)) {
+        fprintf(stderr, "usage: %s [--tol=X] EVENTS MODEL GOLDEN\n", argv[0]);
+        return 2;
+    }
+    const char *events_path = pos[0], *model_path = pos[1], *golden_path = pos[2];
+    /* A missing file fails, as test_require_files does for the other goldens. */
+    if (!test_file_exists(events_path) || !test_file_exists(model_path) || !test_file_exists(golden_path)) {
+        printf("FAIL: %s, %s or %s is missing (tools/t5/make_t5_v2_models.py writes them)\n", events_path,
+               model_path, golden_path);
+        return 1;
+    }
+    const tml_api *api = test_load_api();
+    char err[1024];
+    t5f_events ev;
+    t5f_golden2 g;
+    if (t5f_read_events(events_path, &ev, err, sizeof err)) {
+        fprintf(stderr, "FAIL: %s\n", err);
+        return 1;
+    }
+    if (t5f_read_golden2(golden_path, &g, err, sizeof err)) {
+        fprintf(stderr, "FAIL: %s\n", err);
+        return 1;
+    }
+    tml_t5_model *m = NULL;
+    tml_status s = api->t5_model_load(model_path, &m);
+    if (s != TML_OK) {
+        fprintf(stderr, "FAIL: loading %s: %s: %s\n", model_path, tml_status_name(s), api->last_error());
+        return 1;
+    }
+    int nin = api->t5_model_input_count(m), classes = api->t5_model_class_count(m);
+    int dim = api->t5_model_embedding_dim(m), wps = api->t5_model_working_point_count(m);
+    CHECK((uint32_t)nin == g.input_count, "model has %d inputs, golden file %u", nin, g.input_count);
+    CHECK((uint32_t)classes == g.class_count, "model has %d classes, golden file %u", classes, g.class_count);
+    CHECK((uint32_t)dim == g.embedding_dim, "model has embedding dim %d, golden file %u", dim, g.embedding_dim);
+    CHECK((uint32_t)wps == g.working_point_count, "model has %d working points, golden file %u", wps,
+          g.working_point_count);
+    CHECK(ev.n_events == g.n_events, "event file has %u events, golden file %u", ev.n_events, g.n_events);
+    if (g_failures) return test_finish("t5_v2_golden");
+    g_cut_count = wps > 0 ? read_cuts(model_path) : 0;
+    CHECK(wps == 0 || g_cut_count > 0, "no working-point numbers found in %s", model_path);
+
+    uint64_t candidates = 0, bad_features = 0, bad_scores = 0, bad_probabilities = 0, bad_embedding = 0,
+             bad_pass = 0, skipped = 0, accepted = 0;
+    double max_feature = 0, max_score = 0, max_probability = 0, max_embedding = 0;
+    for (uint32_t e = 0; e < ev.n_events; e++) {
+        const t5f_golden2_event *ge = &g.events[e];
+        tml_t5_batch b = t5f_batch(&ev.events[e]);
+        tml_t5_columns cols = t5f_columns(&ev.events[e]);
+        if (b.n_t5 != ge->n_t5) {
+            CHECK(0, "event %u: %llu T5 in the event file, %llu in the golden file", e, (unsigned long long)b.n_t5,
+                  (unsigned long long)ge->n_t5);
+            continue;
+        }
+        size_t n = (size_t)b.n_t5;
+        float *features = malloc(n * (size_t)nin * sizeof(float) + 1);
+        float *score = malloc(n * sizeof(float) + 1);
+        float *prob = malloc(n * (size_t)(classes > 0 ? classes : 1) * sizeof(float) + 1);
+        float *embedding = malloc(n * (size_t)(dim > 0 ? dim : 1) * sizeof(float) + 1);
+        uint8_t *pass = malloc(n + 1);
+        s = api->t5_features_ex(m, &b, &cols, features);
+        CHECK(s == TML_OK, "event %u: tml_t5_features_ex: %s: %s", e, tml_status_name(s), api->last_error());
+        if (s == TML_OK) bad_features += compare("feature", e, features, ge->features, n * (uint64_t)nin, 1, &max_feature);
+        if (dim > 0) {
+            s = api->t5_embed(m, &b, &cols, embedding);
+            CHECK(s == TML_OK, "event %u: tml_t5_embed: %s: %s", e, tml_status_name(s), api->last_error());
+            if (s == TML_OK)
+                bad_embedding += compare("embedding", e, embedding, ge->embedding, n * (uint64_t)dim, 1, &max_embedding);
+        }
+        for (int w = 0; w < wps; w++) {
+            s = api->t5_score_ex(m, &b, &cols, w, score, pass, w == 0 ? prob : NULL);
+            CHECK(s == TML_OK, "event %u wp %d: tml_t5_score_ex: %s: %s", e, w, tml_status_name(s), api->last_error());
+            if (s != TML_OK) break;
+            if (w == 0) {
+                bad_scores += compare("score", e, score, ge->score, n, 0, &max_score);
+                bad_probabilities +=
+                    compare("probability", e, prob, ge->probabilities, n * (uint64_t)classes, 0, &max_probability);
+            }
+            for (size_t t = 0; t < n; t++) {
+                uint8_t want = ge->pass[t * (size_t)wps + (size_t)w];
+                accepted += want;
+                if (isnan(ge->score[t])) {
+                    if (pass[t] != 0 || want != 0) bad_pass++;
+                } else if (near_a_cut(ge->score[t])) {
+                    skipped++;
+                } else if (pass[t] != want) {
+                    bad_pass++;
+                    if (g_reports++ < MAX_REPORTS)
+                        fprintf(stderr, "  event %u T5 %zu wp %d: pass library %u, golden %u (score %.9g / %.9g)\n", e,
+                                t, w, pass[t], want, score[t], ge->score[t]);
+                }
+            }
+        }
+        candidates += n;
+        free(features);
+        free(score);
+        free(prob);
+        free(embedding);
+        free(pass);
+    }
+    CHECK(bad_features == 0, "%llu feature values differ", (unsigned long long)bad_features);
+    CHECK(bad_scores == 0, "%llu scores differ", (unsigned long long)bad_scores);
+    CHECK(bad_probabilities == 0, "%llu probabilities differ", (unsigned long long)bad_probabilities);
+    CHECK(bad_embedding == 0, "%llu embedding values differ", (unsigned long long)bad_embedding);
+    CHECK(bad_pass == 0, "%llu pass flags differ", (unsigned long long)bad_pass);
+    CHECK(candidates > 0, "the golden file holds no candidates");
+    printf("%s vs %s: tolerance %.3g; %u events, %llu candidates x %d inputs, %d classes, %d working points, "
+           "embedding dim %d; max |diff| feature %.3g, score %.3g, probability %.3g, embedding %.3g; "
+           "%llu passes, %llu pass flags skipped near a cut\n",
+           model_path, golden_path, g_tol, ev.n_events, (unsigned long long)candidates, nin, classes, wps, dim,
+           max_feature, max_score, max_probability, max_embedding, (unsigned long long)accepted,
+           (unsigned long long)skipped);
+    api->t5_model_free(m);
+    t5f_free_events(&ev);
+    t5f_free_golden2(&g);
+    return test_finish("t5_v2_golden");
+}
