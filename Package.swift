@@ -60,7 +60,7 @@ let package = Package(
         .target(name: "TrigMLKernels", dependencies: ["TrigMLCore", "TrigMLCPU", "TrigMLCPUBaseline",
                                                       "TrigMLCPUAVX2", "TrigMLCPUAVX512"]),
         // LST T5 quintuplet DNN: features, network, working points, model files.
-        .target(name: "TrigMLT5", dependencies: ["TrigMLCore", "TrigMLKernels"]),
+        .target(name: "TrigMLT5", dependencies: ["TrigMLCore", "TrigMLCPU", "TrigMLKernels"]),
         // Forests (XGBoost JSON and trigml.forest files) and batched evaluation.
         .target(name: "TrigMLForest", dependencies: ["TrigMLCore", "TrigMLCPU", "TrigMLKernels"]),
         // EMTF-style pT LUTs: address schemes, the forest's LUT form, pT conversion, tabulated generation.

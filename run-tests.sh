@@ -64,14 +64,9 @@ stage cmake-build-asan bash -c 'cmake -S . -B build-asan -DTRIGML_SANITIZE=ON -D
 stage ctest-asan ctest --test-dir build-asan --output-on-failure
 ctest_counts ctest-asan
 
-cpu=$(tools/tuned_cpu.sh)
-if [ -n "$cpu" ]; then
-  stage build-tuned swift build -c release -Xswiftc -static-stdlib -Xswiftc -target-cpu -Xswiftc "$cpu" \
-    -Xswiftc -DTRIGML_WIDE_VECTORS --scratch-path ".build-$cpu"
-  stage ctest-tuned env TRIGML_LIB="$PWD/.build-$cpu/release/libtrigml.so" \
-    ctest --test-dir build --output-on-failure -R 't5_golden|t5_stress|t5_api|t5_bad_inputs|tagger_golden|tagger_api|lut_writer'
-  ctest_counts ctest-tuned
-fi
+# One library, every kernel path: the golden and parity tests again under each
+# TRIGML_ISA value this CPU runs, byte for byte (Tests/c/isa_parity.sh is also a ctest).
+stage isa-parity Tests/c/isa_parity.sh build
 
 stage pytest python3 -m pytest -q tools/tests python/tests
 line=$(grep -E '[0-9]+ (passed|failed)' "$log/pytest.log" | tail -1)
