@@ -40,6 +40,9 @@ import time
 
 for _v in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_v, "1")
+# tl2cgen's 2-thread run needs OpenMP allowed 2 threads; set before t5_bench
+# (imported below) would default it to 1.
+os.environ.setdefault("OMP_NUM_THREADS", "2")
 
 import numpy as np  # noqa: E402
 import xgboost as xgb  # noqa: E402
