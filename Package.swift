@@ -45,11 +45,9 @@ let package = Package(
         // reading and writing, whole-file reading, atomic text-file writing,
         // threads for the calls that take n_threads, a lock-protected once-slot.
         .target(name: "TrigMLCore"),
-        // cpuid and XCR0, for the choice of kernel path (C: Swift has no inline assembly).
-        .target(name: "CTrigMLCPUID"),
         // The kernel paths this CPU supports, TRIGML_ISA, the kernels' plain
         // records (layer views, forest nodes) and the table of kernel functions.
-        .target(name: "TrigMLCPU", dependencies: ["TrigMLCore", "CTrigMLCPUID"]),
+        .target(name: "TrigMLCPU", dependencies: ["TrigMLCore"]),
         // The hot loops (dense layers in float and double, forest trees over a
         // block), compiled for each path.
         kernelPath("TrigMLCPUBaseline", targetCPU: "x86-64"),

@@ -547,7 +547,8 @@ tml_status tml_t5_embed(const tml_t5_model *m, const tml_t5_batch *b,
 /*
  * The kernel path every call of this process runs: "baseline" (x86-64 with
  * SSE2; every other architecture), "avx2" (AVX2 + FMA CPUs, x86-64-v3) or
- * "avx512" (AVX-512 F/CD/BW/DQ/VL), the fastest the CPU and OS support,
+ * "avx512" (AVX-512 F/CD/BW/DQ/VL), the fastest the CPU and OS support
+ * (Linux: the flags of /proc/cpuinfo; other systems run "baseline"),
  * chosen at the first call. Every path gives bit-identical results.
  * The environment variable TRIGML_ISA (same names; unset or empty = the
  * fastest) forces a path. A value that is not a path, or a path this CPU

@@ -1,4 +1,3 @@
-import CTrigMLCPUID
 import TrigMLCore
 
 /// The kernel paths: the same kernel sources compiled for successive x86-64
@@ -10,15 +9,43 @@ package enum CPUPath: String, CaseIterable {
     case avx2
     case avx512
 
-    /// The paths this CPU and its OS can run, from cpuid and XCR0
-    /// (Sources/CTrigMLCPUID/cpuid.c), slowest first. Asked each time (a few
-    /// cpuid instructions): the selection below keeps the answer.
+    /// The paths this CPU and its OS can run, slowest first: from the
+    /// `flags` line of /proc/cpuinfo on Linux (baseline elsewhere). Linux
+    /// lists AVX, AVX2 and AVX-512 only when it also saves their registers
+    /// on a context switch (it clears them when XSAVE or the XCR0 state
+    /// components are missing: linux arch/x86/kernel/cpu/cpuid-deps.c and
+    /// arch/x86/kernel/fpu/xstate.c), which is the OS-support check AVX
+    /// needs. A C target with cpuid would break `swift build` under CC=gcc
+    /// (SwiftPM passes clang flags to $CC). Read each time (one small read):
+    /// the selection below keeps the answer.
     package static var supported: [CPUPath] {
-        let flags = trigml_cpu_paths()
         var paths: [CPUPath] = [.baseline]
-        if flags & UInt32(TRIGML_CPU_AVX2) != 0 { paths.append(.avx2) }
-        if flags & UInt32(TRIGML_CPU_AVX512) != 0 { paths.append(.avx512) }
+#if arch(x86_64)
+        let flags = Set(cpuFlags().map(String.init))
+        // Everything `-target-cpu haswell` may emit (Package.swift).
+        let haswell = ["sse4_2", "popcnt", "avx", "avx2", "fma", "bmi1", "bmi2", "abm", "movbe", "f16c"]
+        // Everything `-target-cpu skylake-avx512` may emit beyond that.
+        let skylakeAVX512 = ["avx512f", "avx512cd", "avx512bw", "avx512dq", "avx512vl"]
+        if haswell.allSatisfy(flags.contains) {
+            paths.append(.avx2)
+            if skylakeAVX512.allSatisfy(flags.contains) { paths.append(.avx512) }
+        }
+#endif
         return paths
+    }
+
+    /// The words of the first `flags` line of /proc/cpuinfo; empty when it
+    /// cannot be read.
+    static func cpuFlags() -> [Substring] {
+        guard let file = fopen("/proc/cpuinfo", "r") else { return [] }
+        defer { fclose(file) }
+        var line = [CChar](repeating: 0, count: 1 << 16)
+        while fgets(&line, Int32(line.count), file) != nil {
+            let text = String(cString: line)
+            guard text.hasPrefix("flags"), let colon = text.firstIndex(of: ":") else { continue }
+            return text[text.index(after: colon)...].split(whereSeparator: { $0 == " " || $0 == "\n" || $0 == "\t" })
+        }
+        return []
     }
 }
 
