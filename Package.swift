@@ -10,6 +10,23 @@ import PackageDescription
 // This manifest's directory, absolute: linker flags are not resolved relative to it.
 let packageDirectory = String(#filePath.dropLast("/Package.swift".count))
 
+// Kernel paths (Sources/TrigMLCPU/CPUPath.swift): the hot kernels of
+// Sources/TrigMLCPUBaseline are compiled once more per x86-64 level, from the
+// same files (Sources/TrigMLCPUAVX2 and Sources/TrigMLCPUAVX512 hold symlinks),
+// and one of them is chosen at load. Elsewhere every module is the baseline.
+// (`x86-64-v3` is not a -target-cpu this swiftc accepts; `haswell` is the same
+// feature set: AVX2, FMA, BMI1/2, LZCNT, MOVBE, F16C.) No fast-math flags:
+// LLVM forms a fused multiply-add only from contractable operations, and
+// Swift emits none, so every path rounds every product and sum alike.
+func kernelPath(_ name: String, targetCPU: String) -> Target {
+#if arch(x86_64)
+    let settings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
+#else
+    let settings: [SwiftSetting] = []
+#endif
+    return .target(name: name, dependencies: ["TrigMLCore", "TrigMLCPU"], swiftSettings: settings)
+}
+
 let package = Package(
     name: "TrigML",
     products: [
@@ -28,21 +45,30 @@ let package = Package(
         // reading and writing, whole-file reading, atomic text-file writing,
         // threads for the calls that take n_threads, a lock-protected once-slot.
         .target(name: "TrigMLCore"),
+        // The kernel paths this CPU supports, TRIGML_ISA, the kernels' plain
+        // records (layer views, forest nodes) and the table of kernel functions.
+        .target(name: "TrigMLCPU", dependencies: ["TrigMLCore"]),
+        // The hot loops (dense layers in float and double, forest trees over a
+        // block), compiled for each path.
+        kernelPath("TrigMLCPUBaseline", targetCPU: "x86-64"),
+        kernelPath("TrigMLCPUAVX2", targetCPU: "haswell"),
+        kernelPath("TrigMLCPUAVX512", targetCPU: "skylake-avx512"),
         // Numeric kernels: dense layers over SIMD lanes, fast exp/log/sigmoid,
-        // lane math, and the reader of a network's `layers` in model files.
-        .target(name: "TrigMLKernels", dependencies: ["TrigMLCore"]),
+        // the active kernel path, and the reader of a network's `layers` in model files.
+        .target(name: "TrigMLKernels", dependencies: ["TrigMLCore", "TrigMLCPU", "TrigMLCPUBaseline",
+                                                      "TrigMLCPUAVX2", "TrigMLCPUAVX512"]),
         // LST T5 quintuplet DNN: features, network, working points, model files.
-        .target(name: "TrigMLT5", dependencies: ["TrigMLCore", "TrigMLKernels"]),
+        .target(name: "TrigMLT5", dependencies: ["TrigMLCore", "TrigMLCPU", "TrigMLKernels"]),
         // Forests (XGBoost JSON and trigml.forest files) and batched evaluation.
-        .target(name: "TrigMLForest", dependencies: ["TrigMLCore"]),
+        .target(name: "TrigMLForest", dependencies: ["TrigMLCore", "TrigMLCPU", "TrigMLKernels"]),
         // EMTF-style pT LUTs: address schemes, the forest's LUT form, pT conversion, tabulated generation.
         .target(name: "TrigMLLUT", dependencies: ["TrigMLCore", "TrigMLForest"]),
         // Jet taggers: MLP / Deep Sets scoring, feature scaling, log-ratio discriminant.
-        .target(name: "TrigMLTagger", dependencies: ["TrigMLCore", "TrigMLKernels"]),
+        .target(name: "TrigMLTagger", dependencies: ["TrigMLCore", "TrigMLCPU", "TrigMLKernels"]),
         // Mass decorrelation: DDT maps (build, apply, files), weighted quantiles, sculpting metrics.
         .target(name: "TrigMLDecorrelation", dependencies: ["TrigMLCore"]),
         // The @_cdecl layer: argument checks, C struct conversion, status + last error, no logic.
-        .target(name: "TrigML", dependencies: ["CTrigML", "TrigMLCore", "TrigMLT5", "TrigMLForest", "TrigMLLUT",
+        .target(name: "TrigML", dependencies: ["CTrigML", "TrigMLCore", "TrigMLCPU", "TrigMLKernels", "TrigMLT5", "TrigMLForest", "TrigMLLUT",
                                                "TrigMLTagger", "TrigMLDecorrelation"],
                 // -z nodelete: dlclose() leaves the library mapped. Threads that
                 // ever failed a call hold a last-error string freed by a TLS
@@ -65,7 +91,7 @@ let package = Package(
                 ])]),
         .executableTarget(name: "TrigMLCLI", dependencies: ["TrigML", "TrigMLCore", "TrigMLForest", "TrigMLLUT"]),
         .testTarget(name: "TrigMLCoreTests", dependencies: ["TrigMLCore"]),
-        .testTarget(name: "TrigMLKernelsTests", dependencies: ["TrigMLKernels", "TrigMLCore"]),
+        .testTarget(name: "TrigMLKernelsTests", dependencies: ["TrigMLKernels", "TrigMLCPU", "TrigMLCore"]),
         .testTarget(name: "TrigMLT5Tests", dependencies: ["TrigMLT5", "TrigMLCore", "TrigMLKernels"]),
         .testTarget(name: "TrigMLForestTests", dependencies: ["TrigMLForest", "TrigMLCore"]),
         .testTarget(name: "TrigMLLUTTests", dependencies: ["TrigMLLUT", "TrigMLForest", "TrigMLCore"]),

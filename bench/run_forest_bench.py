@@ -9,8 +9,8 @@ Booster.predict(DMatrix, output_margin=True) bit for bit (uint32 views) on
 agreement, then times ns per tree per row on the same 1 M rows (one batch =
 the whole array) for:
 
-  - TrigML baseline  (.build/release/libtrigml.so)
-  - TrigML tuned     (.build-haswell/release/libtrigml.so: haswell + TRIGML_WIDE_VECTORS)
+  - TrigML dispatched (.build/release/libtrigml.so on the kernel path it picks at load)
+  - TrigML baseline   (the same library, a copy loaded with TRIGML_ISA=baseline)
   - XGBoost Booster.inplace_predict (predict_type="margin"), nthread 1 and 2
   - tl2cgen-compiled C (treelite frontend, tl2cgen.generate_c_code, gcc -O3)
 
@@ -31,6 +31,7 @@ import ctypes
 import datetime
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -39,6 +40,9 @@ import time
 
 for _v in ("OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_v, "1")
+# tl2cgen's 2-thread run needs OpenMP allowed 2 threads; set before t5_bench
+# (imported below) would default it to 1.
+os.environ.setdefault("OMP_NUM_THREADS", "2")
 
 import numpy as np  # noqa: E402
 import xgboost as xgb  # noqa: E402
@@ -55,12 +59,13 @@ N_TREES = 400
 DEPTH = 5
 SEED = 20261122
 
+# name -> (library, build command, TRIGML_ISA): one build, its own kernel
+# path and the forced baseline path (a copy of the file, so it loads as its
+# own instance and chooses its path at its own first call).
+_BUILD_CMD = ["swift", "build", "-c", "release", "-Xswiftc", "-static-stdlib"]
 BUILDS = {
-    "baseline": (".build/release/libtrigml.so",
-                 ["swift", "build", "-c", "release", "-Xswiftc", "-static-stdlib"]),
-    "tuned-haswell": (".build-haswell/release/libtrigml.so",
-                      ["swift", "build", "-c", "release", "-Xswiftc", "-static-stdlib", "-Xswiftc", "-target-cpu",
-                       "-Xswiftc", "haswell", "-Xswiftc", "-DTRIGML_WIDE_VECTORS", "--scratch-path", ".build-haswell"]),
+    "dispatched": (".build/release/libtrigml.so", _BUILD_CMD, ""),
+    "baseline": (".build/release/libtrigml.so", _BUILD_CMD, "baseline"),
 }
 
 
@@ -95,8 +100,11 @@ def train_model(path):
 # ------------------------------------------------------------ TrigML through ctypes
 
 class TrigML:
-    def __init__(self, libpath, model):
+    def __init__(self, libpath, model, isa=""):
         L = ctypes.CDLL(libpath)  # RTLD_LOCAL: each build keeps its own symbols
+        before = os.environ.pop("TRIGML_ISA", None)
+        if isa:
+            os.environ["TRIGML_ISA"] = isa  # read by the library at its first call (the load below)
         P = ctypes.c_void_p
         L.tml_last_error.restype = ctypes.c_char_p
         L.tml_forest_load.restype = ctypes.c_int32
@@ -112,7 +120,14 @@ class TrigML:
             L.tml_version.argtypes = []
             self.version = L.tml_version().decode()
         h = P()
-        self._check(L.tml_forest_load(model.encode(), ctypes.byref(h)))
+        status = L.tml_forest_load(model.encode(), ctypes.byref(h))
+        os.environ.pop("TRIGML_ISA", None)
+        if before is not None:
+            os.environ["TRIGML_ISA"] = before
+        self._check(status)
+        L.tml_cpu_path.restype = ctypes.c_char_p
+        L.tml_cpu_path.argtypes = []
+        self.cpu_path = (L.tml_cpu_path() or b"(refused)").decode()
         self.h = h
         self.trees = L.tml_forest_tree_count(h)
 
@@ -197,12 +212,17 @@ def main():
 
     # ---- libraries
     libs = {}
-    for name, (rel, cmd) in BUILDS.items():
+    for name, (rel, cmd, isa) in BUILDS.items():
         path = os.path.join(ROOT, rel)
         if not os.path.exists(path):
             log(f"building {name}: {' '.join(cmd)}")
             subprocess.run(cmd, cwd=ROOT, check=True)
-        libs[name] = path
+        if isa:
+            os.makedirs(BUILD, exist_ok=True)
+            copy = os.path.join(BUILD, f"libtrigml-{isa}.so")
+            shutil.copyfile(path, copy)
+            path = copy
+        libs[name] = (path, isa)
 
     # ---- model
     model_path = os.path.join(BUILD, "xgb_400x5_f20.json")
@@ -220,7 +240,7 @@ def main():
     bst.set_param({"nthread": 2})
     ref = bst.predict(xgb.DMatrix(x, nthread=2), output_margin=True).astype(np.float32, copy=False)
     ref_u = ref.view(np.uint32)
-    trig = {name: TrigML(p, model_path) for name, p in libs.items()}
+    trig = {name: TrigML(p, model_path, isa) for name, (p, isa) in libs.items()}
     parity = []
     for name, t in trig.items():
         if t.trees != N_TREES:
@@ -303,8 +323,10 @@ def main():
            f"- **Load average** (1/5/15 min) before: {load_before[0]:.2f}/{load_before[1]:.2f}/{load_before[2]:.2f}, "
            f"after: {load_after[0]:.2f}/{load_after[1]:.2f}/{load_after[2]:.2f}",
            f"- **Library:** TrigML {trig['baseline'].version}, commit {git_commit()}"]
-    for name, (rel, cmd) in BUILDS.items():
-        out.append(f"  - TrigML {name}: `{rel}` (`{' '.join(cmd)}`)")
+    for name, (rel, cmd, isa) in BUILDS.items():
+        forced = f", `TRIGML_ISA={isa}`" if isa else ""
+        out.append(f"  - TrigML {name}: `{rel}` (`{' '.join(cmd)}`){forced}, CPU path (`tml_cpu_path`) "
+                   f"**{trig[name].cpu_path}**")
     out += [f"- **XGBoost** {xgb.__version__}: `Booster.inplace_predict(x, predict_type=\"margin\")`, "
             f"`nthread` 1 or 2 set on the booster; numpy {np.__version__}",
             f"- **tl2cgen:** {tl_desc if tl_note is None else 'skipped: ' + tl_note}",
@@ -362,8 +384,8 @@ def main():
     missed = [f"{nm} ({res[(nm, nt)]['cpu']:.2f})" for nm, nt in ours if res[(nm, nt)]["cpu"] > 2.0]
     out.append("- Target (issue 4): forest evaluation ≤ 2 ns per tree per row, one core (1-thread CPU figure). "
                f"Met by: {', '.join(met) or 'none'}" + (f"; not by: {', '.join(missed)}" if missed else "") + ". "
-               "The baseline build is SSE2 (4 lanes); the tuned build (AVX2, 8 lanes) is what `demo.sh` and "
-               "`run-tests.sh` build when the CPU has AVX2+FMA.")
+               "One library: `dispatched` runs the kernel path it picks at load (tml_cpu_path), `baseline` the "
+               "same file forced to TRIGML_ISA=baseline (SSE2: each 8-lane vector is two registers).")
     if tl_preds:
         out.append("- tl2cgen is not bit-exact with XGBoost (its margins differ from XGBoost's in the last bits; "
                    "why was not investigated here); its timing is of the same trees on the same rows. It is run with "

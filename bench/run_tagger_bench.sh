@@ -10,7 +10,7 @@
 #   TRIGML_BENCH_NO_BUILD=1 bench/run_tagger_bench.sh  # time the library as it is
 #
 # Extra arguments go to bench/tagger_bench.py (see --help there), e.g.
-# --lib tuned=.build-haswell/release/libtrigml.so to add another build.
+# --lib other=/path/libtrigml.so to add another build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -22,7 +22,9 @@ fi
 python3 -c "import numpy" 2>/dev/null || python3 -m pip install --quiet numpy
 python3 -c "import onnx, onnxruntime" 2>/dev/null || python3 -m pip install --quiet onnx onnxruntime
 
-exec python3 bench/tagger_bench.py --lib "baseline=.build/release/libtrigml.so" \
-    --note "baseline = \`swift build ${flags[*]}\` (x86-64 baseline)" \
+# The kernel path the library picks here (tml_cpu_path), for the report.
+path=$(python3 -c "import trigml; print(trigml.cpu_path())")
+exec python3 bench/tagger_bench.py --lib "dispatched=.build/release/libtrigml.so" \
+    --note "dispatched = \`swift build ${flags[*]}\`, the one library, on the kernel path it picks at load: $path (tml_cpu_path)" \
     --command "bench/run_tagger_bench.sh${*:+ $*}" \
     "$@"

@@ -113,16 +113,30 @@ static inline tml_t5_batch slice(uint64_t start, uint64_t n) {
 
 /* ---------------------------------------------------------- TrigML builds */
 
-/* dlopen's a libtrigml.so and loads the model file; returns the impl id. */
-int tb_open_trigml(const char *lib, const char *model_path) {
+/* dlopen's a libtrigml.so and loads the model file; returns the impl id.
+ * isa (may be empty): the TRIGML_ISA this copy of the library runs; the
+ * library reads it at its first call, so it is set just around that call
+ * (each copy of the .so, loaded from its own path, chooses its own path). */
+int tb_open_trigml(const char *lib, const char *model_path, const char *isa) {
     if (g_n_impl >= TB_MAX_IMPL) return fail("too many implementations%s%s", "", "");
     tb_trigml *t = &g_impl[g_n_impl];
     char error[1024];
     t->api = tml_load(lib, error, sizeof error);
     if (!t->api) return fail("%s%s", error, "");
-    if (t->api->t5_model_load(model_path, &t->model) != TML_OK)
-        return fail("tml_t5_model_load: %s%s", t->api->last_error(), "");
+    const char *before = getenv("TRIGML_ISA");
+    char *saved = before ? strdup(before) : NULL;
+    if (isa && isa[0]) setenv("TRIGML_ISA", isa, 1);
+    tml_status status = t->api->t5_model_load(model_path, &t->model);
+    if (saved) { setenv("TRIGML_ISA", saved, 1); free(saved); } else unsetenv("TRIGML_ISA");
+    if (status != TML_OK) return fail("tml_t5_model_load: %s%s", t->api->last_error(), "");
     return g_n_impl++;
+}
+
+/* The kernel path a TrigML implementation runs (tml_cpu_path). */
+const char *tb_trigml_cpu_path(int impl) {
+    if (impl < TB_FIRST_TRIGML || impl >= g_n_impl) return "";
+    const char *path = g_impl[impl].api->cpu_path();
+    return path ? path : "(refused)";
 }
 
 const char *tb_trigml_version(int impl) {

@@ -6,8 +6,8 @@
  *
  *  - gather the five anchors through the index chain T5 -> T3 -> MD,
  *  - the 23 lst-v2 features in float (LST reads float columns and computes
- *    in float), the bridge radius through anchors 2, 3, 4 (in double, see
- *    lst_radius_three_hits),
+ *    in float), the bridge radius through anchors 2, 3, 4 by LST's float
+ *    Circle.h formula (lst_radius_three_hits),
  *  - dense layers written output-major, `out[i] = b[i]; for j: out[i] +=
  *    in[j] * W[j][i]`, both loops unrolled (CMS_UNROLL_LOOP), ReLU as
  *    (x > 0) ? x : 0, sigmoid as exp(x) / (exp(x) + 1),
@@ -16,7 +16,7 @@
  * The weights are compile-time constant arrays, as LST's
  * T5NeuralNetworkWeights.h: t5_lst_weights.h is generated from the model
  * file at bench time (bench/t5_bench.py) and is not committed.
- * Compiled with -O3 -march=native -std=c11, twice: as CMSSW's GCC host build
+ * Compiled with -O3 -march=native -ffp-contract=off -std=c11, twice: as CMSSW's GCC host build
  * compiles LST (CMS_UNROLL_LOOP = `#pragma GCC ivdep`), and with
  * -DLST_FULL_UNROLL (the GPU meaning of CMS_UNROLL_LOOP, `#pragma unroll`),
  * whose entry points get the suffix _unrolled.
@@ -57,32 +57,29 @@ static inline float lst_delta_phi(float phi1, float phi2) {
     return d - roundf(d * (1.0f / two_pi)) * two_pi;
 }
 
-/* Radius of the circle through three x-y points: product of the sides over
- * twice the absolute cross product.
- *
- * The one departure from LST's all-float arithmetic: LST computes this in
- * float, which for near-collinear anchors (radii of 1e3-1e6 cm, i.e. high
- * pT or fakes) loses up to ~1% of the radius to cancellation. TrigML and the
- * numpy reference compute features in double, so to compare equal work (and
- * check the scores agree before timing) the loop does this one formula in
- * double. Build with -DLST_FLOAT_BRIDGE for LST's float arithmetic. */
-#ifdef LST_FLOAT_BRIDGE
-typedef float lst_bridge_t;
-#define LST_BRIDGE_SQRT sqrtf
-#define LST_BRIDGE_ABS fabsf
+/* The bridge radius as LST computes it: `computeRadiusFromThreeAnchorHits`
+ * (cmssw RecoTracker/LSTCore/interface/Circle.h at 1416747), all float: the
+ * circle centre from the determinant of the three points, radius
+ * sqrt(cx^2 + cy^2 - c); -1 when the determinant is 0 or the radicand is
+ * negative. (Build with -DLST_DOUBLE_BRIDGE for the exact circumradius in
+ * double, which the network was not trained on.) */
+static inline float lst_radius_three_hits(float x1, float y1, float x2, float y2, float x3, float y3) {
+#ifdef LST_DOUBLE_BRIDGE
+    double ax = x2 - x1, ay = y2 - y1, bx = x3 - x2, by = y3 - y2, cx = x3 - x1, cy = y3 - y1;
+    return (float)(sqrt(ax * ax + ay * ay) * sqrt(bx * bx + by * by) * sqrt(cx * cx + cy * cy) /
+                   (2 * fabs(ax * cy - ay * cx)));
 #else
-typedef double lst_bridge_t;
-#define LST_BRIDGE_SQRT sqrt
-#define LST_BRIDGE_ABS fabs
+    float determinant = (y1 - y3) * (x2 - x3) - (x1 - x3) * (y2 - y3);
+    float denomInv = 1.0f / determinant;
+    float xy1sqr = x1 * x1 + y1 * y1, xy2sqr = x2 * x2 + y2 * y2, xy3sqr = x3 * x3 + y3 * y3;
+    float centerX = 0.5f * ((y3 - y2) * xy1sqr + (y1 - y3) * xy2sqr + (y2 - y1) * xy3sqr) * denomInv;
+    float centerY = 0.5f * ((x2 - x3) * xy1sqr + (x3 - x1) * xy2sqr + (x1 - x2) * xy3sqr) * denomInv;
+    float offset = ((x2 * y3 - x3 * y2) * xy1sqr + (x3 * y1 - x1 * y3) * xy2sqr + (x1 * y2 - x2 * y1) * xy3sqr) *
+                   denomInv;
+    float radicand = centerX * centerX + centerY * centerY - offset;
+    if (determinant == 0 || radicand < 0) return -1.0f;
+    return sqrtf(radicand);
 #endif
-static inline float lst_radius_three_hits(lst_bridge_t x1, lst_bridge_t y1, lst_bridge_t x2, lst_bridge_t y2,
-                                          lst_bridge_t x3, lst_bridge_t y3) {
-    lst_bridge_t ax = x2 - x1, ay = y2 - y1;
-    lst_bridge_t bx = x3 - x2, by = y3 - y2;
-    lst_bridge_t cx = x3 - x1, cy = y3 - y1;
-    lst_bridge_t cross = LST_BRIDGE_ABS(ax * cy - ay * cx);
-    return (float)(LST_BRIDGE_SQRT(ax * ax + ay * ay) * LST_BRIDGE_SQRT(bx * bx + by * by) *
-                   LST_BRIDGE_SQRT(cx * cx + cy * cy) / (2 * cross));
 }
 
 /* One dense layer, output-major as in LST's NeuralNetwork.h. */

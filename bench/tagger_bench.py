@@ -499,8 +499,8 @@ def main():
     out.append("- ORT's per-call cost includes the Python `session.run` call (about what a Python host pays; a C++ "
                "host calling ORT's C API directly would pay less at batch 1 and 16). TrigML's loop is in C.")
     out.append("- TrigML evaluates the networks in double precision on SIMD lanes of jets (Phi on lanes of "
-               "constituents): the baseline x86-64 build has SSE2 only; a tuned build (`-target-cpu haswell "
-               "-DTRIGML_WIDE_VECTORS`, what CMake and run-tests.sh build on AVX2+FMA CPUs) uses wider tiles and FMA. "
+               "constituents), 4 lanes per tile, on the kernel path the one library picks at load (SSE2, AVX2 or "
+               "AVX-512 code for the same operations; no FMA, so every path gives the same bits). "
                "ORT runs float32 through its MLAS kernels, which pick AVX2/AVX-512 at run time. With small networks "
                "the per-call and per-node overheads dominate and TrigML leads; with wide Phi layers (thousands of "
                "multiply-adds per constituent) the arithmetic dominates and float32 AVX-512 GEMM closes or reverses "

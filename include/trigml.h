@@ -542,6 +542,22 @@ tml_status tml_t5_score_ex(const tml_t5_model *m, const tml_t5_batch *b,
 tml_status tml_t5_embed(const tml_t5_model *m, const tml_t5_batch *b,
                         const tml_t5_columns *cols, float *embedding);
 
+/* ------------------------------------------------------------- CPU path */
+
+/*
+ * The kernel path every call of this process runs: "baseline" (x86-64 with
+ * SSE2; every other architecture), "avx2" (AVX2 + FMA CPUs, x86-64-v3) or
+ * "avx512" (AVX-512 F/CD/BW/DQ/VL), the fastest the CPU and OS support
+ * (Linux: the flags of /proc/cpuinfo; other systems run "baseline"),
+ * chosen at the first call. Every path gives bit-identical results.
+ * The environment variable TRIGML_ISA (same names; unset or empty = the
+ * fastest) forces a path. A value that is not a path, or a path this CPU
+ * cannot run, is refused, not replaced: then every entry point fails with
+ * TML_ERR_INVALID_ARGUMENT and a message naming TRIGML_ISA and the paths
+ * this CPU runs, and this function returns NULL. Static storage.
+ */
+const char *tml_cpu_path(void);
+
 /* ------------------------------------------------- one table, one dlsym */
 
 /*
@@ -643,6 +659,7 @@ typedef struct tml_api {
                               uint8_t *pass, float *probabilities);
     tml_status (*t5_embed)(const tml_t5_model *m, const tml_t5_batch *b,
                            const tml_t5_columns *cols, float *embedding);
+    const char *(*cpu_path)(void);
 } tml_api;
 
 /* The table of ABI version abi_version (static storage, never freed); NULL

@@ -14,7 +14,7 @@ from ._abi import (  # the header's constants
     TML_ERR_IO, TML_ERR_OUT_OF_MEMORY, TML_ERR_SHAPE, TML_ERR_UNSUPPORTED, TML_OK, TML_PT_TARGET_INV_PT,
     TML_PT_TARGET_LOG2_PT,
 )
-from ._library import TrigMLError, abi_version, library_path, library_version
+from ._library import TrigMLError, abi_version, cpu_path, library_path, library_version
 from ._version import __version__
 from .ddt import DDTMap, ddt_config, r50_jsd
 from .forest import Forest
@@ -23,7 +23,7 @@ from .t5 import T5Model
 from .tagger import Tagger, log_ratio_discriminant
 
 __all__ = [
-    "__version__", "abi_version", "library_path", "library_version", "TrigMLError",
+    "__version__", "abi_version", "cpu_path", "library_path", "library_version", "TrigMLError",
     "T5Model", "Forest", "LUTScheme", "PtConversion", "pt_conversion", "generate_lut", "evaluate_lut",
     "Tagger", "log_ratio_discriminant", "DDTMap", "ddt_config", "r50_jsd",
     "TML_OK", "TML_ERR_INVALID_ARGUMENT", "TML_ERR_IO", "TML_ERR_FORMAT", "TML_ERR_SHAPE", "TML_ERR_UNSUPPORTED",

@@ -145,4 +145,6 @@ SIGNATURES = {
     "tml_t5_score_ex": (STATUS, [HANDLE, ctypes.POINTER(TmlT5Batch), ctypes.POINTER(TmlT5Columns), I32,
                                  DATA, DATA, DATA]),
     "tml_t5_embed": (STATUS, [HANDLE, ctypes.POINTER(TmlT5Batch), ctypes.POINTER(TmlT5Columns), DATA]),
+
+    "tml_cpu_path": (ctypes.c_char_p, []),
 }

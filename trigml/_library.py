@@ -3,16 +3,15 @@
 Where the library is looked for, first match wins:
   1. $TRIGML_LIB (a path to the .so);
   2. libtrigml.so inside this package (what `pip install .` puts there);
-  3. in a source checkout, the builds ./run-tests.sh and ./demo.sh make:
-     .build/release/libtrigml.so, then .build-<cpu>/release/libtrigml.so
-     where <cpu> is what tools/tuned_cpu.sh prints (e.g. haswell).
+  3. in a source checkout, the build ./run-tests.sh and ./demo.sh make:
+     .build/release/libtrigml.so (one library for every CPU: it picks its
+     kernel path at load, see cpu_path()).
 Only tml_* symbols are looked up, so it works whatever else the library
 exports.
 """
 import ctypes
 import os
 import pathlib
-import subprocess
 import threading
 
 from . import _abi
@@ -37,17 +36,6 @@ def _checkout_root():
     return root if (root / "Package.swift").is_file() and (root / "include" / "trigml.h").is_file() else None
 
 
-def _tuned_cpu(root):
-    script = root / "tools" / "tuned_cpu.sh"
-    if not script.is_file():
-        return ""
-    try:
-        done = subprocess.run([str(script)], capture_output=True, text=True, timeout=30, check=False)
-    except (OSError, subprocess.SubprocessError):
-        return ""
-    return done.stdout.strip()
-
-
 def candidate_paths():
     """Where the library is looked for, in order (see the module docstring)."""
     env = os.environ.get("TRIGML_LIB")
@@ -57,9 +45,6 @@ def candidate_paths():
     root = _checkout_root()
     if root is not None:
         paths.append(root / ".build" / "release" / LIBRARY_NAME)
-        cpu = _tuned_cpu(root)
-        if cpu:
-            paths.append(root / f".build-{cpu}" / "release" / LIBRARY_NAME)
     return paths
 
 
@@ -131,3 +116,18 @@ def abi_version():
 def library_version():
     """The loaded library's semantic version (tml_version())."""
     return library().tml_version().decode()
+
+
+def cpu_path():
+    """The kernel path every call runs (tml_cpu_path()): "baseline", "avx2"
+    or "avx512", the fastest this CPU supports unless the environment
+    variable TRIGML_ISA (read by the library at its first call) forces one.
+    Every path gives bit-identical results. Raises TrigMLError when the
+    library refused TRIGML_ISA (not a path, or one this CPU cannot run)."""
+    path = library().tml_cpu_path()
+    if path is None:
+        # Every entry point now fails with the refusal before looking at its
+        # arguments; one cheap call gives the library's message.
+        status = library().tml_ddt_config_init(None, 0.5)
+        raise TrigMLError("tml_cpu_path", status, last_error())
+    return path.decode()

@@ -62,7 +62,8 @@ private let abiVersion1Table: UnsafePointer<tml_api> = {
         t5_model_working_point_name: CTrigML.tml_t5_model_working_point_name,
         t5_features_ex: CTrigML.tml_t5_features_ex,
         t5_score_ex: CTrigML.tml_t5_score_ex,
-        t5_embed: CTrigML.tml_t5_embed))
+        t5_embed: CTrigML.tml_t5_embed,
+        cpu_path: CTrigML.tml_cpu_path))
     return UnsafePointer(table)
 }()
 

@@ -1,4 +1,5 @@
 import TrigMLCore
+import TrigMLCPU
 
 /// The pthread key, made once with pthread_once rather than a lazy Swift
 /// global: swift_once lives in the static (uninstrumented) runtime, so
@@ -69,6 +70,7 @@ enum LastError {
 @inline(__always)
 func guarded(_ function: StaticString, _ body: () throws -> Void) -> Int32 {
     do {
+        if let refusal = CPUSelection.current.refusal { throw TMLError.invalid(refusal) }
         try body()
         return 0
     } catch let error as TMLError {

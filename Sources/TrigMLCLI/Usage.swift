@@ -45,10 +45,10 @@ func versionText() -> String {
     "trigml \(String(cString: tml_version())) (C ABI \(tml_abi_version()), CPU path \(cpuPath()))\n"
 }
 
-/// The kernel path of this build, for sidecars and --version. The library
-/// has one path today; when it chooses among several at load
-/// (`tml_cpu_path`, abi-v1.md "CPU path"), this is the one place to ask it.
-func cpuPath() -> String { "baseline" }
+/// The kernel path the library runs (`tml_cpu_path`), for sidecars and
+/// --version; "refused" when TRIGML_ISA was refused (every call then fails
+/// with the library's message).
+func cpuPath() -> String { tml_cpu_path().map { String(cString: $0) } ?? "refused" }
 
 extension String {
     func padded(_ width: Int) -> String { self + String(repeating: " ", count: Swift.max(0, width - count)) }

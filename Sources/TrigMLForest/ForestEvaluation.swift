@@ -1,4 +1,6 @@
 import TrigMLCore
+import TrigMLCPU
+import TrigMLKernels
 
 // Batched forest evaluation.
 //
@@ -11,7 +13,8 @@ import TrigMLCore
 // Mask-layout trees (at most 32 leaves) are evaluated 64 rows at a time
 // in 8-lane SIMD vectors: per node one vector compare and one AND (`MaskNode`),
 // then each row's exit leaf is the lowest set bit of its leaf set. Larger
-// trees are walked row by row with branch-free steps (`FlatNode`, ForestLayout.swift).
+// trees are walked row by row with branch-free steps (`FlatNode`). The tree
+// loops are the active kernel path's (Sources/TrigMLCPUBaseline/ForestTrees.swift).
 //
 // Summation keeps the tree order for every row (each row's accumulator sees
 // tree 0, 1, 2, ... in turn), so results are bit-identical to a row-at-a-time
@@ -35,6 +38,7 @@ extension Forest {
         defer { acc32.deallocate() }
         let acc64 = UnsafeMutablePointer<Double>.allocate(capacity: block)
         defer { acc64.deallocate() }
+        let kernels = KernelDispatch.active
 
         var start = 0
         while start < rows {
@@ -44,17 +48,23 @@ extension Forest {
             switch summation {
             case .float32:
                 for r in 0..<m { acc32[r] = baseMargin32 }
-                layout.maskLeaf32.withUnsafeBufferPointer { maskLeaves in
-                    layout.walkLeaf32.withUnsafeBufferPointer { walkLeaves in
-                        addTrees(maskLeaves, walkLeaves, acc32, m, xb, sets)
+                withRecords { records in
+                    layout.maskLeaf32.withUnsafeBufferPointer { maskLeaves in
+                        layout.walkLeaf32.withUnsafeBufferPointer { walkLeaves in
+                            guard let mask = maskLeaves.baseAddress else { return }
+                            kernels.forestSum32(records, mask, walkLeaves.baseAddress ?? mask, acc32, m, xb, sets)
+                        }
                     }
                 }
                 for r in 0..<m { out[start + r] = acc32[r] }
             case .float64:
                 for r in 0..<m { acc64[r] = baseMargin64 }
-                layout.maskLeaf64.withUnsafeBufferPointer { maskLeaves in
-                    layout.walkLeaf64.withUnsafeBufferPointer { walkLeaves in
-                        addTrees(maskLeaves, walkLeaves, acc64, m, xb, sets)
+                withRecords { records in
+                    layout.maskLeaf64.withUnsafeBufferPointer { maskLeaves in
+                        layout.walkLeaf64.withUnsafeBufferPointer { walkLeaves in
+                            guard let mask = maskLeaves.baseAddress else { return }
+                            kernels.forestSum64(records, mask, walkLeaves.baseAddress ?? mask, acc64, m, xb, sets)
+                        }
                     }
                 }
                 for r in 0..<m { out[start + r] = Float(acc64[r]) }
@@ -63,139 +73,16 @@ extension Forest {
         }
     }
 
-    /// Adds every tree's leaf, in tree order, to the accumulators of the
-    /// block's `m` rows.
+    /// Runs the records of this forest through `body` for one call.
     @inline(__always)
-    func addTrees<A: BinaryFloatingPoint>(
-        _ maskLeaves: UnsafeBufferPointer<A>, _ walkLeaves: UnsafeBufferPointer<A>,
-        _ acc: UnsafeMutablePointer<A>, _ m: Int, _ xb: UnsafePointer<Float>,
-        _ sets: UnsafeMutablePointer<UInt32>
-    ) {
-        let block = layout.blockRows
+    func withRecords<R>(_ body: (ForestRecords) -> R) -> R {
         layout.plans.withUnsafeBufferPointer { plans in
-        layout.maskNodes.withUnsafeBufferPointer { maskNodes in
-        layout.walkNodes.withUnsafeBufferPointer { walkNodes in
-            for plan in plans {
-                switch plan.kind {
-                case .mask:
-                    guard let leaves = maskLeaves.baseAddress else { continue }
-                    guard plan.count > 0, let nodes = maskNodes.baseAddress else {
-                        // A tree that is a single leaf.
-                        let value = leaves[plan.leafStart]
-                        for r in 0..<m { acc[r] += value }
-                        continue
-                    }
-                    Self.addMaskTree(nodes + plan.start, plan.count, leaves + plan.leafStart, acc, m, xb, sets)
-                case .walk:
-                    guard let nodes = walkNodes.baseAddress, let leaves = walkLeaves.baseAddress else { continue }
-                    Self.addWalkTree(nodes, plan.start, plan.count, leaves, acc, m, xb, block)
+            layout.maskNodes.withUnsafeBufferPointer { maskNodes in
+                layout.walkNodes.withUnsafeBufferPointer { walkNodes in
+                    body(ForestRecords(plans: plans, maskNodes: maskNodes.baseAddress,
+                                       walkNodes: walkNodes.baseAddress, blockRows: layout.blockRows))
                 }
             }
-        }}}
-    }
-
-    /// One mask-layout tree over the block, 64 rows per pass as eight
-    /// 8-lane vectors (one AVX2 register each; two SSE registers on the
-    /// baseline build); a 16-lane form compiled to lane shuffles and was
-    /// slower (bench/ has the numbers). Per node and vector: one compare, one OR, one AND:
-    /// set &= keep | (x < threshold ? all ones : 0). The leaf sets then go
-    /// through `sets` (scratch, 64 words) so the leaf lookups are plain
-    /// scalar loads rather than lane extractions. Rows past `m` hold zeros
-    /// (see `pack`); they are computed but never added.
-    @inline(__always)
-    static func addMaskTree<A: BinaryFloatingPoint>(
-        _ nodes: UnsafePointer<MaskNode>, _ count: Int, _ leaves: UnsafePointer<A>,
-        _ acc: UnsafeMutablePointer<A>, _ m: Int, _ xb: UnsafePointer<Float>,
-        _ sets: UnsafeMutablePointer<UInt32>
-    ) {
-        var r = 0
-        while r < m {
-            maskLeafSets(nodes, count, xb, firstRow: r, into: sets)
-            let lanes = min(64, m &- r)
-            let accRow = acc + r
-            for lane in 0..<lanes {
-                accRow[lane] += leaves[sets[lane].trailingZeroBitCount]
-            }
-            r &+= 64
-        }
-    }
-
-    /// The leaf sets of block rows r..<r+64 for one mask-layout tree, into
-    /// `sets` (64 words); the exit leaf of row r + lane is the lowest set
-    /// bit of `sets[lane]`. Shared by `addMaskTree` and `exitLeaves`.
-    @inline(__always)
-    static func maskLeafSets(_ nodes: UnsafePointer<MaskNode>, _ count: Int, _ xb: UnsafePointer<Float>,
-                             firstRow r: Int, into sets: UnsafeMutablePointer<UInt32>) {
-        let base = UnsafeRawPointer(xb)
-        let setsRaw = UnsafeMutableRawPointer(sets)
-        var s0 = SIMD8<UInt32>(repeating: .max), s1 = s0, s2 = s0, s3 = s0
-        var s4 = s0, s5 = s0, s6 = s0, s7 = s0
-        for k in 0..<count {
-            let n = nodes[k]
-            let offset = (Int(n.column) &+ r) &* 4
-            let threshold = SIMD8<Float>(repeating: n.threshold)
-            let keep = SIMD8<UInt32>(repeating: n.keep)
-            s0 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset, as: SIMD8<Float>.self), threshold)
-            s1 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 32, as: SIMD8<Float>.self), threshold)
-            s2 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 64, as: SIMD8<Float>.self), threshold)
-            s3 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 96, as: SIMD8<Float>.self), threshold)
-            s4 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 128, as: SIMD8<Float>.self), threshold)
-            s5 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 160, as: SIMD8<Float>.self), threshold)
-            s6 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 192, as: SIMD8<Float>.self), threshold)
-            s7 &= keep | lessMask(base.loadUnaligned(fromByteOffset: offset &+ 224, as: SIMD8<Float>.self), threshold)
-        }
-        setsRaw.storeBytes(of: s0, toByteOffset: 0, as: SIMD8<UInt32>.self)
-        setsRaw.storeBytes(of: s1, toByteOffset: 32, as: SIMD8<UInt32>.self)
-        setsRaw.storeBytes(of: s2, toByteOffset: 64, as: SIMD8<UInt32>.self)
-        setsRaw.storeBytes(of: s3, toByteOffset: 96, as: SIMD8<UInt32>.self)
-        setsRaw.storeBytes(of: s4, toByteOffset: 128, as: SIMD8<UInt32>.self)
-        setsRaw.storeBytes(of: s5, toByteOffset: 160, as: SIMD8<UInt32>.self)
-        setsRaw.storeBytes(of: s6, toByteOffset: 192, as: SIMD8<UInt32>.self)
-        setsRaw.storeBytes(of: s7, toByteOffset: 224, as: SIMD8<UInt32>.self)
-    }
-
-    /// All ones in the lanes where `x < threshold`, zeros elsewhere: the
-    /// comparison's own lane mask (a SIMDMask is stored as that integer
-    /// vector), so this is a single compare instruction.
-    @inline(__always)
-    static func lessMask(_ x: SIMD8<Float>, _ threshold: SIMD8<Float>) -> SIMD8<UInt32> {
-        unsafeBitCast(x .< threshold, to: SIMD8<UInt32>.self)
-    }
-
-    /// One walk-layout tree over the block: four rows walk it together
-    /// (four independent chains of loads the CPU overlaps), then the rest
-    /// one by one.
-    @inline(__always)
-    static func addWalkTree<A: BinaryFloatingPoint>(
-        _ nodes: UnsafePointer<FlatNode>, _ root: Int, _ depth: Int, _ leaves: UnsafePointer<A>,
-        _ acc: UnsafeMutablePointer<A>, _ m: Int, _ xb: UnsafePointer<Float>, _ block: Int
-    ) {
-        var r = 0
-        while r &+ 4 <= m {
-            let p0 = xb + r, p1 = p0 + 1, p2 = p0 + 2, p3 = p0 + 3
-            var i0 = root, i1 = root, i2 = root, i3 = root
-            for _ in 0..<depth {
-                let n0 = nodes[i0], n1 = nodes[i1], n2 = nodes[i2], n3 = nodes[i3]
-                i0 = Int(n0.right &- lessBit(p0[Int(n0.column)], n0.threshold))
-                i1 = Int(n1.right &- lessBit(p1[Int(n1.column)], n1.threshold))
-                i2 = Int(n2.right &- lessBit(p2[Int(n2.column)], n2.threshold))
-                i3 = Int(n3.right &- lessBit(p3[Int(n3.column)], n3.threshold))
-            }
-            acc[r] += leaves[i0]
-            acc[r &+ 1] += leaves[i1]
-            acc[r &+ 2] += leaves[i2]
-            acc[r &+ 3] += leaves[i3]
-            r &+= 4
-        }
-        while r < m {
-            let p = xb + r
-            var i = root
-            for _ in 0..<depth {
-                let n = nodes[i]
-                i = Int(n.right &- lessBit(p[Int(n.column)], n.threshold))
-            }
-            acc[r] += leaves[i]
-            r &+= 1
         }
     }
 
@@ -224,13 +111,6 @@ extension Forest {
             let from = c == 2 * nF ? 0 : rows
             for r in from..<padded { column[r] = 0 }
         }
-    }
-
-    /// 1 when `v < threshold`, for non-NaN `v` that is not -0.0 (see
-    /// `FlatNode`).
-    @inline(__always)
-    static func lessBit(_ v: Float, _ threshold: Float) -> UInt32 {
-        (v - threshold).bitPattern >> 31
     }
 
     /// One row, the plain definition of the forest's output, for tests and

@@ -1,3 +1,5 @@
+import TrigMLCPU
+
 /// How a forest is laid out for evaluation. Evaluation works on blocks of
 /// `blockRows` rows held column by column ("SoA"): column c of the block
 /// starts at float offset c * blockRows. Each block holds 2F + 1 columns:
@@ -13,25 +15,11 @@
 /// records store the column already multiplied by `blockRows`.
 ///
 /// Trees with at most 32 leaves (every depth-5 tree) use the mask layout;
-/// larger trees use the walk layout. Either gives the leaf a row reaches;
+/// larger trees use the walk layout (the records: `MaskNode`, `FlatNode`,
+/// `TreePlan` in Sources/TrigMLCPU/KernelRecords.swift). Either gives the leaf a row reaches;
 /// the trees are summed in their original order whatever their layout.
 struct ForestLayout {
     static let maskLeafLimit = 32
-
-    enum Kind { case mask, walk }
-
-    /// Per tree, in order: which layout, and where its records start.
-    struct TreePlan {
-        var kind: Kind
-        /// Mask layout: first MaskNode and count; walk layout: root FlatNode
-        /// and depth.
-        var start: Int
-        var count: Int
-        /// Mask layout: first leaf value (leaves in left-to-right order).
-        var leafStart: Int
-        /// Walk layout: number of nodes (leaves included), from `start`.
-        var walkNodeCount: Int = 0
-    }
 
     let blockRows: Int
     let featureCount: Int
@@ -148,33 +136,4 @@ struct ForestLayout {
         self.walkLeaf64 = walkLeaf64
         self.nodeCount = nodeCount
     }
-}
-
-/// An internal node of a mask-layout tree (QuickScorer's idea, applied to
-/// a block of rows at once): a row whose feature is not below the threshold
-/// goes right, so no leaf of the node's left subtree can be its exit leaf;
-/// AND-ing `keep` (zero bits at those leaves) into the row's 32-bit leaf set
-/// for every such node, over all nodes of the tree in any order, leaves the
-/// exit leaf as the lowest set bit. Every node is one vector compare and
-/// one AND over many rows, with no data-dependent loads or branches.
-struct MaskNode {
-    var threshold: Float
-    var column: UInt32
-    var keep: UInt32
-}
-
-/// A node of the walk layout, for trees too large for a 32-bit leaf set.
-/// Children are adjacent; a row steps to `right - goesLeft` where
-/// goesLeft = sign bit of (x - threshold): exactly `x < threshold` for every
-/// non-NaN x once -0.0 is read as +0.0 (the difference of two floats is zero
-/// only when they are equal, and rounding keeps its sign). This is
-/// arithmetic, not a compare, so the compiler cannot turn the walk into
-/// branches that random data would mispredict. A leaf is its own `right`
-/// child and reads the zero column against threshold -1 (0 - (-1) > 0), so
-/// walking it further keeps it in place: every tree is walked a fixed
-/// number of levels (its depth).
-struct FlatNode {
-    var threshold: Float
-    var column: UInt32
-    var right: UInt32
 }

@@ -1,4 +1,6 @@
 import TrigMLCore
+import TrigMLCPU
+import TrigMLKernels
 
 extension Forest {
     /// The exit leaf of every row in every tree, found by the evaluator of
@@ -18,6 +20,7 @@ extension Forest {
         defer { scratch.deallocate() }
         let xb = scratch.block, sets = scratch.sets
         let walkLeafNumber = walkLeafNumbers()
+        let kernels = KernelDispatch.active
         var start = 0
         while start < rows {
             let m = min(block, rows - start)
@@ -36,7 +39,7 @@ extension Forest {
                         }
                         var r = 0
                         while r < m {
-                            Self.maskLeafSets(nodes + plan.start, plan.count, xb, firstRow: r, into: sets)
+                            kernels.maskLeafSets(nodes + plan.start, plan.count, xb, r, sets)
                             let treeOut = blockOut + t * rows + r
                             for lane in 0..<min(64, m - r) {
                                 treeOut[lane] = UInt32(sets[lane].trailingZeroBitCount)
@@ -49,7 +52,7 @@ extension Forest {
                             var i = plan.start
                             for _ in 0..<plan.count {
                                 let n = nodes[i]
-                                i = Int(n.right &- Self.lessBit(xb[Int(n.column) + r], n.threshold))
+                                i = n.next(xb[Int(n.column) + r])
                             }
                             blockOut[t * rows + r] = walkLeafNumber[i]
                         }

@@ -1,4 +1,5 @@
 import TrigMLCore
+import TrigMLCPU
 
 /// Dense networks in float32 with LST's order of operations, candidates on
 /// SIMD lanes: the T5 path (the tagger keeps the double kernel of
@@ -13,13 +14,14 @@ import TrigMLCore
 /// the bias last: `BiasOrder.last`.
 ///
 /// Here a lane holds one candidate and every output is that chain, written
-/// as separate `*` and `+` on float lanes. Swift emits no contraction flags,
-/// so LLVM keeps them unfused on every target (Tests/TrigMLKernelsTests
-/// checks a case where a fused multiply-add rounds differently). A lane
-/// never mixes with another, so a candidate's bits do not depend on the
-/// tile it lands in, the batch size or the build's vector width.
+/// as separate `*` and `+` on float lanes (Sources/TrigMLCPUBaseline/FloatLayers.swift,
+/// compiled once per kernel path). Swift emits no contraction flags, so LLVM
+/// keeps them unfused on every target (Tests/TrigMLKernelsTests checks a
+/// case where a fused multiply-add rounds differently, on every path). A
+/// lane never mixes with another, so a candidate's bits do not depend on
+/// the tile it lands in, the batch size or the kernel path.
 /// Candidates per float tile: one AVX register, two SSE registers.
-@usableFromInline package typealias FloatLanes = SIMD8<Float>
+@usableFromInline package typealias FloatLanes = FloatTile
 package let floatLaneWidth = FloatLanes.scalarCount
 
 /// Where the bias enters an output's float sum.
@@ -34,86 +36,17 @@ extension DenseNetwork {
     /// Scratch for `evaluateFloat`, in float lane vectors.
     package var floatScratchCount: Int { 2 * maxWidth }
 
-    /// Runs one float tile: `input` holds `inputCount` lane vectors, `output`
-    /// receives `outputCount` lane vectors (the last layer's activation as
-    /// stored; a sigmoid or softmax head is the caller's).
+    /// Runs one float tile on the active kernel path (or `kernels`):
+    /// `input` holds `inputCount` lane vectors, `output` receives
+    /// `outputCount` lane vectors (the last layer's activation as stored; a
+    /// sigmoid or softmax head is the caller's).
     @inline(__always)
     package func evaluateFloat(input: UnsafePointer<FloatLanes>, output: UnsafeMutablePointer<FloatLanes>,
-                              scratch: UnsafeMutablePointer<FloatLanes>, biasOrder: BiasOrder) {
-        var source = input
-        let ping = scratch
-        let pong = scratch + maxWidth
-        for (index, layer) in layers.enumerated() {
-            let destination = index == layers.count - 1 ? output : (index % 2 == 0 ? ping : pong)
-            layer.forwardFloat(source, destination, biasOrder: biasOrder)
-            source = UnsafePointer(destination)
-        }
-    }
-}
-
-extension DenseLayer {
-    @inline(__always)
-    func forwardFloat(_ x: UnsafePointer<FloatLanes>, _ y: UnsafeMutablePointer<FloatLanes>, biasOrder: BiasOrder) {
-        let n = inputs
-        let groups = outputs / outputGroup
-        let biasFirst = biasOrder == .first
-        floatGroupedWeights.withUnsafeBufferPointer { gw in
-            floatBias.withUnsafeBufferPointer { b in
-                guard let weightBase = gw.baseAddress, let biasBase = b.baseAddress else { return }
-                for g in 0..<groups {
-                    let o = g * outputGroup
-                    @inline(__always) func start(_ k: Int) -> FloatLanes {
-                        FloatLanes(repeating: biasFirst ? biasBase[o + k] : 0)
-                    }
-                    var a0 = start(0), a1 = start(1), a2 = start(2), a3 = start(3)
-                    var w = weightBase + g * n * outputGroup
-                    for i in 0..<n {
-                        let xi = x[i]
-                        // Product rounded, then the sum rounded: no fused multiply-add.
-                        a0 = a0 + xi * w[0]; a1 = a1 + xi * w[1]
-                        a2 = a2 + xi * w[2]; a3 = a3 + xi * w[3]
-                        w += outputGroup
-                    }
-                    if !biasFirst {
-                        a0 = a0 + biasBase[o]; a1 = a1 + biasBase[o + 1]
-                        a2 = a2 + biasBase[o + 2]; a3 = a3 + biasBase[o + 3]
-                    }
-                    y[o] = activateFloat(a0); y[o + 1] = activateFloat(a1)
-                    y[o + 2] = activateFloat(a2); y[o + 3] = activateFloat(a3)
-                }
-            }
-        }
-        let first = groups * outputGroup
-        if first == outputs { return }
-        floatTailWeights.withUnsafeBufferPointer { tw in
-            guard let tailBase = tw.baseAddress else { return }
-            for o in first..<outputs {
-                let w = tailBase + (o - first) * n
-                var acc = FloatLanes(repeating: biasFirst ? floatBias[o] : 0)
-                for i in 0..<n { acc = acc + x[i] * w[i] }
-                if !biasFirst { acc = acc + floatBias[o] }
-                y[o] = activateFloat(acc)
-            }
-        }
-    }
-
-    /// Activations in float. ReLU is LST's `(x > 0.f) ? x : 0.f`
-    /// (`relu_activation`), which maps NaN to 0; the others as PyTorch
-    /// defines them, with the C library's float functions lane by lane.
-    @inline(__always)
-    func activateFloat(_ v: FloatLanes) -> FloatLanes {
-        switch activation {
-        case .linear: return v
-        case .relu: return v.replacing(with: 0, where: .!(v .> 0))
-        case .leakyRelu: return v.replacing(with: v * Float(alpha), where: .!(v .> 0))
-        case .elu:
-            var out = v
-            for lane in 0..<floatLaneWidth where !(v[lane] > 0) { out[lane] = Float(alpha) * expm1f(v[lane]) }
-            return out
-        case .tanh:
-            var out = v
-            for lane in 0..<floatLaneWidth { out[lane] = tanhf(v[lane]) }
-            return out
+                              scratch: UnsafeMutablePointer<FloatLanes>, biasOrder: BiasOrder,
+                              kernels: KernelTable = KernelDispatch.active) {
+        views.withUnsafeBufferPointer { layerViews in
+            guard let first = layerViews.baseAddress else { return }
+            kernels.floatNetwork(first, layerViews.count, maxWidth, input, output, scratch, biasOrder == .first)
         }
     }
 }

@@ -1,3 +1,4 @@
+import TrigMLCPU
 import TrigMLKernels
 
 /// The heads on the network's outputs: scores, pass flags, class

@@ -1,3 +1,4 @@
+import TrigMLCPU
 import TrigMLKernels
 
 /// Batched scoring with jets on SIMD lanes. A tile holds `laneWidth` jets:

@@ -1,8 +1,9 @@
 import TrigMLCore
+import TrigMLCPU
 import XCTest
 @testable import TrigMLKernels
 
-/// The dense-layer kernels: the tile path and the one-candidate path give
+/// The dense-layer kernels: every kernel path gives
 /// the same bits, against a plain double reference; the network-file reader.
 final class DenseNetworkTests: XCTestCase {
     /// A 5-9-6-1 network: 9 and 6 outputs exercise the full groups of four
@@ -24,24 +25,45 @@ final class DenseNetworkTests: XCTestCase {
         return DenseNetwork(layers: layers)
     }
 
-    func testTileAndSinglePathsAgreeBitForBit() {
+    /// Every kernel path this CPU runs gives the same bits (double and
+    /// float networks), and the double result matches plain loops.
+    func testEveryKernelPathAgreesBitForBit() {
         let net = network()
         let candidates = (0..<laneWidth).map { c in (0..<5).map { Double(c) * 0.37 - Double($0) * 0.61 } }
         var tile = (0..<5).map { i in Lanes((0..<laneWidth).map { candidates[$0][i] }) }
-        var output = [Lanes](repeating: Lanes(), count: 1)
-        var scratch = [Lanes](repeating: Lanes(), count: net.scratchCount)
-        tile.withUnsafeMutableBufferPointer { t in output.withUnsafeMutableBufferPointer { o in
-            scratch.withUnsafeMutableBufferPointer { s in net.evaluate(input: t.baseAddress!, output: o.baseAddress!, scratch: s.baseAddress!) }
-        } }
-        for c in 0..<laneWidth {
-            var input = candidates[c]
-            var single = [Double](repeating: 0, count: laneWidth)
-            var work = [Double](repeating: 0, count: net.singleScratchCount)
-            input.withUnsafeMutableBufferPointer { i in single.withUnsafeMutableBufferPointer { o in
-                work.withUnsafeMutableBufferPointer { w in net.evaluateSingle(input: i.baseAddress!, output: o.baseAddress!, scratch: w.baseAddress!) }
+        var floatTile = (0..<5).map { i in FloatLanes((0..<floatLaneWidth).map { Float(candidates[$0 % laneWidth][i]) }) }
+        let tables = KernelDispatch.supportedTables
+        XCTAssertEqual(tables.first?.path, .baseline)
+        var first: (Lanes, FloatLanes)?
+        for table in tables {
+            var output = [Lanes](repeating: Lanes(), count: 1)
+            var scratch = [Lanes](repeating: Lanes(), count: net.scratchCount)
+            tile.withUnsafeMutableBufferPointer { t in output.withUnsafeMutableBufferPointer { o in
+                scratch.withUnsafeMutableBufferPointer { s in
+                    net.evaluate(input: t.baseAddress!, output: o.baseAddress!, scratch: s.baseAddress!, kernels: table)
+                }
             } }
-            XCTAssertEqual(single[0].bitPattern, output[0][c].bitPattern, "candidate \(c)")
-            XCTAssertEqual(single[0], reference(net, candidates[c]), accuracy: 1e-12)
+            var floatOutput = [FloatLanes](repeating: FloatLanes(), count: 1)
+            var floatScratch = [FloatLanes](repeating: FloatLanes(), count: net.floatScratchCount)
+            floatTile.withUnsafeMutableBufferPointer { t in floatOutput.withUnsafeMutableBufferPointer { o in
+                floatScratch.withUnsafeMutableBufferPointer { s in
+                    net.evaluateFloat(input: t.baseAddress!, output: o.baseAddress!, scratch: s.baseAddress!,
+                                      biasOrder: .first, kernels: table)
+                }
+            } }
+            if let (double, float) = first {
+                for c in 0..<laneWidth {
+                    XCTAssertEqual(output[0][c].bitPattern, double[c].bitPattern, "\(table.path) candidate \(c)")
+                }
+                for c in 0..<floatLaneWidth {
+                    XCTAssertEqual(floatOutput[0][c].bitPattern, float[c].bitPattern, "\(table.path) float lane \(c)")
+                }
+            } else {
+                first = (output[0], floatOutput[0])
+            }
+            for c in 0..<laneWidth {
+                XCTAssertEqual(output[0][c], reference(net, candidates[c]), accuracy: 1e-12)
+            }
         }
     }
 
@@ -51,7 +73,7 @@ final class DenseNetworkTests: XCTestCase {
         for layer in net.layers {
             var y = [Double](repeating: 0, count: layer.outputs)
             for o in 0..<layer.outputs {
-                var sum = layer.bias[o]
+                var sum = Double(layer.bias(output: o))
                 for i in 0..<layer.inputs { sum += x[i] * weight(layer, i, o) }
                 switch layer.activation {
                 case .tanh: sum = tanh(sum)
@@ -67,9 +89,7 @@ final class DenseNetworkTests: XCTestCase {
 
     /// Weight from input i to output o, read back from the kernel's layout.
     func weight(_ layer: DenseLayer, _ i: Int, _ o: Int) -> Double {
-        let groups = layer.outputs / 4
-        if o < groups * 4 { return layer.groupedWeights[((o / 4) * layer.inputs + i) * 4 + o % 4] }
-        return layer.tailWeights[(o - groups * 4) * layer.inputs + i]
+        Double(layer.weight(input: i, output: o))
     }
 
     func testLayerRefusesMismatchedSizes() {

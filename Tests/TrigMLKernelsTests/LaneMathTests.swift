@@ -1,4 +1,5 @@
 import XCTest
+import TrigMLCPU
 @testable import TrigMLKernels
 
 /// Lane math without libm: exp, sigmoid and |x|, against libm in double.

@@ -53,10 +53,24 @@ def test_lookup_order_in_a_checkout(monkeypatch):
     paths = _library.candidate_paths()
     assert paths[0] == _library.PACKAGE_DIR / "libtrigml.so"
     root = _library.PACKAGE_DIR.parent
-    assert paths[1] == root / ".build" / "release" / "libtrigml.so"
-    cpu = subprocess.run([str(root / "tools" / "tuned_cpu.sh")], capture_output=True, text=True).stdout.strip()
-    if cpu:
-        assert paths[2] == root / f".build-{cpu}" / "release" / "libtrigml.so"
+    assert paths[1:] == [root / ".build" / "release" / "libtrigml.so"], "one build, no per-CPU copy"
+
+
+def test_cpu_path_and_trigml_isa():
+    """The library reports its kernel path; TRIGML_ISA forces a supported one
+    and a bad value is refused with a message naming TRIGML_ISA."""
+    import trigml
+    assert trigml.cpu_path() in ("baseline", "avx2", "avx512")
+    code = "import trigml; print(trigml.cpu_path())"
+    env = dict(os.environ, TRIGML_ISA="baseline")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          cwd=str(_library.PACKAGE_DIR.parent))
+    assert done.returncode == 0 and done.stdout.strip() == "baseline", done.stderr
+    env["TRIGML_ISA"] = "avx9"
+    code = "import trigml\ntry:\n    trigml.cpu_path()\nexcept trigml.TrigMLError as e:\n    print(e.status, e.message)"
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                          cwd=str(_library.PACKAGE_DIR.parent))
+    assert done.stdout.startswith("1 ") and "TRIGML_ISA = 'avx9'" in done.stdout, done.stdout + done.stderr
 
 
 def test_missing_library_lists_where_it_looked(monkeypatch, tmp_path):

@@ -1,0 +1,39 @@
+/// The kernels one path provides, as plain functions over the records of
+/// KernelRecords.swift; TrigMLKernels holds the active table
+/// (KernelDispatch.swift). One indirect call per tile or block, never per
+/// element.
+package struct KernelTable {
+    /// (layers, layer count, widest layer, input tile, output tile, scratch
+    /// of 2 x widest, bias first?): the float network in LST's order.
+    package typealias FloatNetwork = (UnsafePointer<DenseLayerView>, Int, Int, UnsafePointer<FloatTile>,
+                                      UnsafeMutablePointer<FloatTile>, UnsafeMutablePointer<FloatTile>, Bool) -> Void
+    /// (layers, layer count, widest layer, input, output, scratch): the double network.
+    package typealias DoubleNetwork = (UnsafePointer<DenseLayerView>, Int, Int, UnsafePointer<DoubleTile>,
+                                       UnsafeMutablePointer<DoubleTile>, UnsafeMutablePointer<DoubleTile>) -> Void
+    /// (records, leaves of mask trees, leaves of walk trees, accumulators,
+    /// rows, packed block, 64 words of leaf-set scratch): every tree's leaf
+    /// added in tree order.
+    package typealias ForestSum<A> = (ForestRecords, UnsafePointer<A>, UnsafePointer<A>, UnsafeMutablePointer<A>,
+                                      Int, UnsafePointer<Float>, UnsafeMutablePointer<UInt32>) -> Void
+    /// (nodes, count, packed block, first row, 64 leaf sets out).
+    package typealias MaskLeafSets = (UnsafePointer<MaskNode>, Int, UnsafePointer<Float>, Int,
+                                      UnsafeMutablePointer<UInt32>) -> Void
+
+    package let path: CPUPath
+    package let floatNetwork: FloatNetwork
+    package let doubleNetwork: DoubleNetwork
+    package let forestSum32: ForestSum<Float>
+    package let forestSum64: ForestSum<Double>
+    package let maskLeafSets: MaskLeafSets
+
+    package init(path: CPUPath, floatNetwork: @escaping FloatNetwork, doubleNetwork: @escaping DoubleNetwork,
+                 forestSum32: @escaping ForestSum<Float>, forestSum64: @escaping ForestSum<Double>,
+                 maskLeafSets: @escaping MaskLeafSets) {
+        self.path = path
+        self.floatNetwork = floatNetwork
+        self.doubleNetwork = doubleNetwork
+        self.forestSum32 = forestSum32
+        self.forestSum64 = forestSum64
+        self.maskLeafSets = maskLeafSets
+    }
+}

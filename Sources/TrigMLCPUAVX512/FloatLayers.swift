@@ -1,0 +1,1 @@
+../TrigMLCPUBaseline/FloatLayers.swift

@@ -1,0 +1,31 @@
+import TrigMLCPU
+
+// This directory is compiled once per kernel path: as TrigMLCPUBaseline, and
+// through the symlinks of Sources/TrigMLCPUAVX2 and Sources/TrigMLCPUAVX512
+// with a higher -target-cpu (Package.swift). Nothing here may depend on the
+// path it is compiled for: same operations, same order, no fused
+// multiply-add, so every path gives the same bits.
+
+/// This module's kernels as a table (TrigMLKernels/KernelDispatch.swift).
+package enum PathKernels {
+    package static func table(_ path: CPUPath) -> KernelTable {
+        KernelTable(path: path, floatNetwork: floatNetwork, doubleNetwork: doubleNetwork,
+                    forestSum32: forestSum32, forestSum64: forestSum64, maskLeafSets: maskLeafSets)
+    }
+}
+
+/// Runs `count` layers, ping-ponging through `scratch` (2 x `maxWidth`
+/// vectors), the last one into `output`.
+@inline(__always)
+func runLayers<Tile>(_ layers: UnsafePointer<DenseLayerView>, _ count: Int, _ maxWidth: Int,
+                     _ input: UnsafePointer<Tile>, _ output: UnsafeMutablePointer<Tile>,
+                     _ scratch: UnsafeMutablePointer<Tile>,
+                     _ forward: (DenseLayerView, UnsafePointer<Tile>, UnsafeMutablePointer<Tile>) -> Void) {
+    var source = input
+    let ping = scratch, pong = scratch + maxWidth
+    for index in 0..<count {
+        let destination = index == count - 1 ? output : (index % 2 == 0 ? ping : pong)
+        forward(layers[index], source, destination)
+        source = UnsafePointer(destination)
+    }
+}
