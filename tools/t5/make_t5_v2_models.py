@@ -56,14 +56,17 @@ from t5_event_file import write_events  # noqa: E402
 from t5_golden import write_golden_v2  # noqa: E402
 
 DEFAULT_SEED = 20261201
-FULL = dict(train=160, wp=240, check=240, golden=3, pileup=toy_event.DEFAULT_PILEUP, golden_pileup=10,
+FULL = dict(train=200, wp=600, check=600, golden=3, pileup=toy_event.DEFAULT_PILEUP, golden_pileup=10,
             displaced=10.0, max_epochs=40, patience=5, embed_epochs=25)
 QUICK = dict(train=10, wp=8, check=8, golden=2, pileup=10, golden_pileup=5, displaced=10.0,
              max_epochs=3, patience=2, embed_epochs=2)
 CLASSES = ["fake", "prompt", "displaced"]
 SCORE = {"kind": "one_minus", "class": "fake"}
 EMBEDDING_DIM = 6
-PAIR_WINDOW = 0.1  # |d eta1| and |d phi1| of the T5 pairs the embedding separates
+PAIR_WINDOW = 0.05  # |d eta1| and |d phi1| of the T5 pairs the embedding separates
+# Jets of fakes make up to ~1e5 close pairs in one event: every same-particle pair is
+# kept, of the others a seeded random subset of at most this many per event.
+OTHER_PAIRS_PER_EVENT = 3000
 DUPLICATE_EFFICIENCY = 0.95  # fraction of same-particle pairs the distance cut keeps (working-point sample)
 BINARY_MODEL = ROOT / "models" / "t5_lst_v2.json"
 
@@ -111,19 +114,26 @@ def t5_table(batches, extras):
     return out
 
 
-def pairs_of(tab):
-    """T5 pairs in one event with |d eta1|, |d phi1| < PAIR_WINDOW; same = one sim particle."""
-    pairs = []
+def pairs_of(tab, seed):
+    """T5 pairs in one event with |d eta1|, |d phi1| < PAIR_WINDOW: (pairs [n, 2], same [n]),
+    same = one sim particle; all same pairs, at most OTHER_PAIRS_PER_EVENT others per event."""
+    pairs, same = [], []
+    p = tab["particle"]
     for e in np.unique(tab["event"]):
         idx = np.nonzero(tab["event"] == e)[0]
         eta, phi = tab["eta1"][idx].astype(np.float64), tab["phi1"][idx].astype(np.float64)
         close = (np.abs(eta[:, None] - eta[None, :]) < PAIR_WINDOW) & (np.abs(ref.delta_phi(phi[:, None], phi[None, :])) < PAIR_WINDOW)
         i, j = np.nonzero(np.triu(close, 1))
-        pairs.append(np.stack([idx[i], idx[j]], axis=1))
-    pairs = np.concatenate(pairs) if pairs else np.zeros((0, 2), np.int64)
-    p = tab["particle"]
-    same = (p[pairs[:, 0]] >= 0) & (p[pairs[:, 0]] == p[pairs[:, 1]])
-    return pairs, same
+        i, j = idx[i], idx[j]
+        is_same = (p[i] >= 0) & (p[i] == p[j])
+        others = np.nonzero(~is_same)[0]
+        if others.size > OTHER_PAIRS_PER_EVENT:
+            others = np.sort(np.random.default_rng([seed, int(e)]).choice(others, OTHER_PAIRS_PER_EVENT, replace=False))
+        keep = np.concatenate([np.nonzero(is_same)[0], others])
+        pairs.append(np.stack([i[keep], j[keep]], axis=1)), same.append(is_same[keep])
+    if not pairs:
+        return np.zeros((0, 2), np.int64), np.zeros(0, bool)
+    return np.concatenate(pairs), np.concatenate(same)
 
 
 def reference_model(trained, extra_inputs, working_points=()):
@@ -178,7 +188,7 @@ def binary_comparison(ck, log):
 def train_embed(tabs, seed, cfg, log):
     tr, wp, ck = tabs["train"], tabs["wp"], tabs["check"]
     val = tr["event"] % 5 == 4
-    pairs, same = pairs_of(tr)
+    pairs, same = pairs_of(tr, seed)
     in_val = val[pairs[:, 0]]
     ok = np.all(np.isfinite(tr["xe"]), axis=1)
     use = ok[pairs[:, 0]] & ok[pairs[:, 1]]
@@ -187,15 +197,16 @@ def train_embed(tabs, seed, cfg, log):
                                           max_epochs=cfg["embed_epochs"], patience=cfg["patience"])
     model = reference_model(trained, EXTRA_EMBED)
     distances = {}
-    for name, tab in (("wp", wp), ("check", ck)):
+    for offset, (name, tab) in enumerate((("wp", wp), ("check", ck)), 1):
         e = v2ref.network(tab["xe"], model).astype(np.float64)
-        p, s = pairs_of(tab)
+        p, s = pairs_of(tab, seed + offset)
         d = np.sqrt(((e[p[:, 0]] - e[p[:, 1]]) ** 2).sum(axis=1))
         distances[name] = (d, s)
     d_wp, s_wp = distances["wp"]
     cut = train_t5.f32(np.quantile(d_wp[s_wp & np.isfinite(d_wp)], DUPLICATE_EFFICIENCY))
     d_ck, s_ck = distances["check"]
-    result = dict(distance_cut=cut, pair_window=PAIR_WINDOW, training=trained["info"],
+    result = dict(distance_cut=cut, pair_window=PAIR_WINDOW, other_pairs_per_event=OTHER_PAIRS_PER_EVENT,
+                  training=trained["info"],
                   check_pairs=int(d_ck.size), check_duplicate_pairs=int(s_ck.sum()),
                   check_duplicate_efficiency=_r((d_ck[s_ck] < cut).mean()),
                   check_non_duplicate_below_cut=_r((d_ck[~s_ck] < cut).mean()))

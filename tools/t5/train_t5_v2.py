@@ -28,6 +28,7 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # tools/
 import checkout_paths  # noqa: F401,E402
+from train_t5 import _init  # noqa: E402  (He initialisation, shared with the version-1 trainer)
 
 ADAM_B1, ADAM_B2, ADAM_EPS = 0.9, 0.999, 1e-8
 
@@ -41,14 +42,6 @@ def standardisation(x):
 
 def _scaled(x, mean, std):
     return (np.asarray(x, np.float64) - mean.astype(np.float64)) / std.astype(np.float64)
-
-
-def _init(rng, sizes):
-    params = []
-    for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        params.append(rng.normal(0.0, np.sqrt(2.0 / n_in), size=(n_in, n_out)))
-        params.append(np.zeros(n_out))
-    return params
 
 
 def _forward(params, x):
