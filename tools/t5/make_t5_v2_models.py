@@ -56,7 +56,7 @@ from t5_event_file import write_events  # noqa: E402
 from t5_golden import write_golden_v2  # noqa: E402
 
 DEFAULT_SEED = 20261201
-FULL = dict(train=200, wp=600, check=600, golden=3, pileup=toy_event.DEFAULT_PILEUP, golden_pileup=10,
+FULL = dict(train=200, wp=2500, check=2500, golden=3, pileup=toy_event.DEFAULT_PILEUP, golden_pileup=10,
             displaced=10.0, max_epochs=40, patience=5, embed_epochs=25)
 QUICK = dict(train=10, wp=8, check=8, golden=2, pileup=10, golden_pileup=5, displaced=10.0,
              max_epochs=3, patience=2, embed_epochs=2)
@@ -97,7 +97,7 @@ def with_host_columns(events, clf):
     return [host.add_host_columns(b, x["md_bend"], clf) for b, x in events]
 
 
-def t5_table(batches, extras):
+def t5_table(batches, extras, first_event=0):
     cols = {k: [] for k in ("x3", "xe", "x_v2", "cls", "sim_pt", "sim_d0", "r_inner", "eta1", "event", "particle")}
     for i, (b, x) in enumerate(zip(batches, extras)):
         c = host.columns_of(b)
@@ -108,10 +108,37 @@ def t5_table(batches, extras):
         t5_t3 = np.asarray(b["t5_t3"], np.int64).reshape(-1, 2)
         cols["cls"].append(b["t5_class"]), cols["sim_pt"].append(b["t5_sim_pt"]), cols["sim_d0"].append(b["t5_sim_d0"])
         cols["r_inner"].append(b["t3_radius"][t5_t3[:, 0]]), cols["eta1"].append(b["md_eta"][md[:, 0]])
-        cols["event"].append(np.full(md.shape[0], i, np.int32)), cols["particle"].append(x["t5_particle"])
+        cols["event"].append(np.full(md.shape[0], first_event + i, np.int32)), cols["particle"].append(x["t5_particle"])
     out = {k: np.concatenate(v) for k, v in cols.items()}
     out["phi1"] = np.concatenate([b["md_phi"][ref.anchor_indices(b)[:, 0]] for b in batches])
     return out
+
+
+def _close_pairs(eta, phi):
+    """Index pairs (i, j), i != j once each, with |d eta| and |d phi| below PAIR_WINDOW:
+    a sweep in eta order (memory linear in the pairs, not quadratic in the T5s)."""
+    order = np.argsort(eta, kind="stable")
+    sorted_eta = eta[order]
+    n = eta.size
+    hi = np.searchsorted(sorted_eta, sorted_eta + PAIR_WINDOW, side="left")
+    counts = np.maximum(hi - np.arange(n) - 1, 0)
+    first = np.repeat(np.arange(n), counts)
+    start = np.cumsum(counts) - counts
+    second = first + 1 + (np.arange(first.size) - start[first])
+    a, b = order[first], order[second]
+    near = np.abs(ref.delta_phi(phi[a], phi[b])) < PAIR_WINDOW
+    return a[near], b[near]
+
+
+def sample_table(seed, n_events, cfg, jobs, clf, chunk=200):
+    """The T5 table of a sample, generated and tabulated a chunk of events at a time
+    (the events themselves are not kept: a 2500-event sample would not fit)."""
+    parts = []
+    for first in range(0, n_events, chunk):
+        events = sample.generate(seed, min(chunk, n_events - first), cfg["pileup"], jobs, first=first,
+                                 displaced=cfg["displaced"])
+        parts.append(t5_table(with_host_columns(events, clf), [x for _, x in events], first))
+    return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
 def pairs_of(tab, seed):
@@ -121,9 +148,7 @@ def pairs_of(tab, seed):
     p = tab["particle"]
     for e in np.unique(tab["event"]):
         idx = np.nonzero(tab["event"] == e)[0]
-        eta, phi = tab["eta1"][idx].astype(np.float64), tab["phi1"][idx].astype(np.float64)
-        close = (np.abs(eta[:, None] - eta[None, :]) < PAIR_WINDOW) & (np.abs(ref.delta_phi(phi[:, None], phi[None, :])) < PAIR_WINDOW)
-        i, j = np.nonzero(np.triu(close, 1))
+        i, j = _close_pairs(tab["eta1"][idx].astype(np.float64), tab["phi1"][idx].astype(np.float64))
         i, j = idx[i], idx[j]
         is_same = (p[i] >= 0) & (p[i] == p[j])
         others = np.nonzero(~is_same)[0]
@@ -282,12 +307,13 @@ def main() -> int:
     def log(msg):
         print(f"[{time.time() - start:6.1f} s] {msg}", flush=True)
 
-    raw = {}
-    for name, offset in (("train", 0), ("wp", 1), ("check", 2)):
-        raw[name] = sample.generate(args.seed + offset, cfg[name], cfg["pileup"], args.jobs, displaced=cfg["displaced"])
+    train_events = sample.generate(args.seed, cfg["train"], cfg["pileup"], args.jobs, displaced=cfg["displaced"])
+    clf = t3_classifier(train_events, args.seed * 10, cfg, log)
+    tabs = {"train": t5_table(with_host_columns(train_events, clf), [x for _, x in train_events])}
+    del train_events
+    for name, offset in (("wp", 1), ("check", 2)):
+        tabs[name] = sample_table(args.seed + offset, cfg[name], cfg, args.jobs, clf)
         log(f"sample {name}: seed {args.seed + offset}, {cfg[name]} events")
-    clf = t3_classifier(raw["train"], args.seed * 10, cfg, log)
-    tabs = {name: t5_table(with_host_columns(ev, clf), [x for _, x in ev]) for name, ev in raw.items()}
     for name, tab in tabs.items():
         log(f"{name}: {tab['cls'].size} T5, classes {np.bincount(tab['cls'], minlength=3).tolist()}")
     trained3, m3, res3, s3_ck = train_3class(tabs, args.seed, cfg, log)
