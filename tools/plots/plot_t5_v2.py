@@ -44,9 +44,10 @@ def _save(fig, path):
     plt.close(fig)
 
 
-def draw(out, tab, score_3class, model_3class, score_binary, wp_binary, distances, cut):
+def draw(out, tab, model_3class, wp_binary, distances, cut):
+    """tab: the check sample's table with the 3-class "score" and "score_binary" per T5."""
     wp98 = model_3class["working_points"][0]
-    passed = {"3-class": _passes(tab, score_3class, wp98), "binary lst-v2": _passes(tab, score_binary, wp_binary)}
+    passed = {"3-class": _passes(tab, tab["score"], wp98), "binary lst-v2": _passes(tab, tab["score_binary"], wp_binary)}
     reco_pt = ref.pt_from_radius(tab["r_inner"])
     sim_pt, d0, cls = tab["sim_pt"].astype(np.float64), tab["sim_d0"].astype(np.float64), tab["cls"]
 

@@ -56,7 +56,7 @@ from t5_event_file import write_events  # noqa: E402
 from t5_golden import write_golden_v2  # noqa: E402
 
 DEFAULT_SEED = 20261201
-FULL = dict(train=200, wp=2500, check=2500, golden=3, pileup=toy_event.DEFAULT_PILEUP, golden_pileup=10,
+FULL = dict(train=200, wp=4000, check=4000, golden=3, pileup=toy_event.DEFAULT_PILEUP, golden_pileup=10,
             displaced=10.0, max_epochs=40, patience=5, embed_epochs=25)
 QUICK = dict(train=10, wp=8, check=8, golden=2, pileup=10, golden_pileup=5, displaced=10.0,
              max_epochs=3, patience=2, embed_epochs=2)
@@ -130,14 +130,20 @@ def _close_pairs(eta, phi):
     return a[near], b[near]
 
 
-def sample_table(seed, n_events, cfg, jobs, clf, chunk=200):
-    """The T5 table of a sample, generated and tabulated a chunk of events at a time
-    (the events themselves are not kept: a 2500-event sample would not fit)."""
+def scored_table(seed, n_events, cfg, jobs, clf, m3, me, binary_layers, chunk=200):
+    """A working-point or check sample reduced, a chunk of events at a time, to what the
+    working points, the comparison and the embedding cut need: the 3-class and binary
+    scores and the embedding per T5 (the inputs themselves are not kept, so samples of
+    thousands of events fit in memory)."""
     parts = []
     for first in range(0, n_events, chunk):
         events = sample.generate(seed, min(chunk, n_events - first), cfg["pileup"], jobs, first=first,
                                  displaced=cfg["displaced"])
-        parts.append(t5_table(with_host_columns(events, clf), [x for _, x in events], first))
+        tab = t5_table(with_host_columns(events, clf), [x for _, x in events], first)
+        tab["score"] = v2ref.score(v2ref.network(tab.pop("x3"), m3), m3)
+        tab["embedding"] = v2ref.network(tab.pop("xe"), me)
+        tab["score_binary"] = ref.score(tab.pop("x_v2"), binary_layers)
+        parts.append(tab)
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
@@ -174,22 +180,23 @@ def efficiencies(passed, tab):
     return {name: _r(passed[cls == k].mean()) for k, name in enumerate(CLASSES)}
 
 
-def train_3class(tabs, seed, cfg, log):
-    tr, wp, ck = tabs["train"], tabs["wp"], tabs["check"]
+def fit_3class(tr, seed, cfg):
     val = tr["event"] % 5 == 4
     trained = train_t5_v2.train_classifier(tr["x3"][~val], tr["cls"][~val], tr["x3"][val], tr["cls"][val], 3,
                                            seed * 10 + 1, max_epochs=cfg["max_epochs"], patience=cfg["patience"])
-    model = reference_model(trained, EXTRA_3CLASS)
-    s_wp = v2ref.score(v2ref.network(wp["x3"], model), model)
-    s_ck = v2ref.score(v2ref.network(ck["x3"], model), model)
+    return trained, reference_model(trained, EXTRA_3CLASS)
+
+
+def working_points(model, wp, ck, log):
+    """The 98% and 93% retention tables on the working-point sample, checked on the check sample."""
     true_wp, true_ck = wp["cls"] > 0, ck["cls"] > 0
     wps, results = [], {}
     for retention in (98.0, 93.0):
-        cuts, n_wp = train_t5.derive_table(s_wp, true_wp, wp["r_inner"], wp["eta1"], retention)
+        cuts, n_wp = train_t5.derive_table(wp["score"], true_wp, wp["r_inner"], wp["eta1"], retention)
         wp_entry = dict(name=f"retention{int(retention)}", **train_t5.table_wp(cuts))
         wps.append(wp_entry)
-        rates, counts, overall = train_t5.retention_table(s_ck, true_ck, ck["r_inner"], ck["eta1"], wp_entry)
-        passed = train_t5.passes(s_ck, ck["r_inner"], ck["eta1"], wp_entry)
+        rates, counts, overall = train_t5.retention_table(ck["score"], true_ck, ck["r_inner"], ck["eta1"], wp_entry)
+        passed = train_t5.passes(ck["score"], ck["r_inner"], ck["eta1"], wp_entry)
         flat = [v for row in rates for v in row if np.isfinite(v)]
         results[wp_entry["name"]] = dict(check_retention_per_bin=[[_r(v) for v in row] for row in rates],
                                          check_true_t5_per_bin=counts, check_retention_overall=_r(overall),
@@ -198,20 +205,17 @@ def train_3class(tabs, seed, cfg, log):
         log(f"3-class {wp_entry['name']}: check retention {overall:.4f} (bins {min(flat):.4f}-{max(flat):.4f}), "
             f"efficiency {efficiencies(passed, ck)}")
     model["working_points"] = wps
-    return trained, model, results, s_ck
+    return results
 
 
-def binary_comparison(ck, log):
-    _, layers, wp, _ = t5_model_file.read_model(BINARY_MODEL)
-    s = ref.score(ck["x_v2"], layers)
-    passed = train_t5.passes(s, ck["r_inner"], ck["eta1"], wp)
+def binary_comparison(ck, wp_binary, log):
+    passed = train_t5.passes(ck["score_binary"], ck["r_inner"], ck["eta1"], wp_binary)
     eff = efficiencies(passed, ck)
     log(f"binary lst-v2 ({BINARY_MODEL.name}, its 98% table): efficiency {eff}")
-    return dict(file=str(BINARY_MODEL.relative_to(ROOT)), check_efficiency=eff), s, wp
+    return dict(file=str(BINARY_MODEL.relative_to(ROOT)), check_efficiency=eff)
 
 
-def train_embed(tabs, seed, cfg, log):
-    tr, wp, ck = tabs["train"], tabs["wp"], tabs["check"]
+def fit_embedding(tr, seed, cfg):
     val = tr["event"] % 5 == 4
     pairs, same = pairs_of(tr, seed)
     in_val = val[pairs[:, 0]]
@@ -220,10 +224,14 @@ def train_embed(tabs, seed, cfg, log):
     trained = train_t5_v2.train_embedding(tr["xe"], pairs[use & ~in_val], same[use & ~in_val], pairs[use & in_val],
                                           same[use & in_val], tr["xe"], EMBEDDING_DIM, seed * 10 + 2,
                                           max_epochs=cfg["embed_epochs"], patience=cfg["patience"])
-    model = reference_model(trained, EXTRA_EMBED)
+    return trained, reference_model(trained, EXTRA_EMBED)
+
+
+def embedding_cut(trained, wp, ck, seed, log):
+    """The distance cut keeping DUPLICATE_EFFICIENCY of the working-point sample's duplicate pairs."""
     distances = {}
     for offset, (name, tab) in enumerate((("wp", wp), ("check", ck)), 1):
-        e = v2ref.network(tab["xe"], model).astype(np.float64)
+        e = tab["embedding"].astype(np.float64)
         p, s = pairs_of(tab, seed + offset)
         d = np.sqrt(((e[p[:, 0]] - e[p[:, 1]]) ** 2).sum(axis=1))
         distances[name] = (d, s)
@@ -238,7 +246,7 @@ def train_embed(tabs, seed, cfg, log):
     log(f"embedding: cut {cut:.4f}; check sample: {result['check_duplicate_efficiency']} of "
         f"{result['check_duplicate_pairs']} duplicate pairs below, {result['check_non_duplicate_below_cut']} of "
         f"{int((~s_ck).sum())} other pairs")
-    return trained, model, result, distances
+    return result, distances
 
 
 def provenance(what, seed, cfg, info):
@@ -309,16 +317,21 @@ def main() -> int:
 
     train_events = sample.generate(args.seed, cfg["train"], cfg["pileup"], args.jobs, displaced=cfg["displaced"])
     clf = t3_classifier(train_events, args.seed * 10, cfg, log)
-    tabs = {"train": t5_table(with_host_columns(train_events, clf), [x for _, x in train_events])}
+    train = t5_table(with_host_columns(train_events, clf), [x for _, x in train_events])
     del train_events
+    trained3, m3 = fit_3class(train, args.seed, cfg)
+    trainede, me = fit_embedding(train, args.seed, cfg)
+    log(f"trained: 3-class best epoch {trained3['info']['best_epoch']}, embedding {trainede['info']['best_epoch']}")
+    _, binary_layers, wp_bin, _ = t5_model_file.read_model(BINARY_MODEL)
+    tabs = {"train": train}
     for name, offset in (("wp", 1), ("check", 2)):
-        tabs[name] = sample_table(args.seed + offset, cfg[name], cfg, args.jobs, clf)
+        tabs[name] = scored_table(args.seed + offset, cfg[name], cfg, args.jobs, clf, m3, me, binary_layers)
         log(f"sample {name}: seed {args.seed + offset}, {cfg[name]} events")
     for name, tab in tabs.items():
         log(f"{name}: {tab['cls'].size} T5, classes {np.bincount(tab['cls'], minlength=3).tolist()}")
-    trained3, m3, res3, s3_ck = train_3class(tabs, args.seed, cfg, log)
-    binary, s_bin, wp_bin = binary_comparison(tabs["check"], log)
-    trainede, me, rese, distances = train_embed(tabs, args.seed, cfg, log)
+    res3 = working_points(m3, tabs["wp"], tabs["check"], log)
+    binary = binary_comparison(tabs["check"], wp_bin, log)
+    rese, distances = embedding_cut(trainede, tabs["wp"], tabs["check"], args.seed, log)
     paths = write_models(work, args.seed, cfg, clf, m3, me, trained3, trainede)
     summary = dict(seed=args.seed, config=cfg, samples={k: dict(t5=int(t["cls"].size),
                    per_class=np.bincount(t["cls"], minlength=3).tolist()) for k, t in tabs.items()},
@@ -336,8 +349,8 @@ def main() -> int:
         shutil.copyfile(results, ROOT / "models" / results.name)
     if not args.no_plots:
         import plot_t5_v2
-        plot_t5_v2.draw(ROOT / "docs" / "plots" if not args.no_install else work, tabs["check"], s3_ck, m3, s_bin,
-                        wp_bin, distances["check"], rese["distance_cut"])
+        plot_t5_v2.draw(ROOT / "docs" / "plots" if not args.no_install else work, tabs["check"], m3, wp_bin,
+                        distances["check"], rese["distance_cut"])
     log("done")
     return 0
 
