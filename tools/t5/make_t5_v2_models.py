@@ -64,8 +64,8 @@ CLASSES = ["fake", "prompt", "displaced"]
 SCORE = {"kind": "one_minus", "class": "fake"}
 EMBEDDING_DIM = 6
 PAIR_WINDOW = 0.05  # |d eta1| and |d phi1| of the T5 pairs the embedding separates
-# Jets of fakes make up to ~1e5 close pairs in one event: every same-particle pair is
-# kept, of the others a seeded random subset of at most this many per event.
+# Jets of fakes make up to ~1e8 close pairs in one event: every same-particle pair is
+# kept, of the others a seeded uniform sample of at most this many per event.
 OTHER_PAIRS_PER_EVENT = 3000
 DUPLICATE_EFFICIENCY = 0.95  # fraction of same-particle pairs the distance cut keeps (working-point sample)
 BINARY_MODEL = ROOT / "models" / "t5_lst_v2.json"
@@ -114,22 +114,6 @@ def t5_table(batches, extras, first_event=0):
     return out
 
 
-def _close_pairs(eta, phi):
-    """Index pairs (i, j), i != j once each, with |d eta| and |d phi| below PAIR_WINDOW:
-    a sweep in eta order (memory linear in the pairs, not quadratic in the T5s)."""
-    order = np.argsort(eta, kind="stable")
-    sorted_eta = eta[order]
-    n = eta.size
-    hi = np.searchsorted(sorted_eta, sorted_eta + PAIR_WINDOW, side="left")
-    counts = np.maximum(hi - np.arange(n) - 1, 0)
-    first = np.repeat(np.arange(n), counts)
-    start = np.cumsum(counts) - counts
-    second = first + 1 + (np.arange(first.size) - start[first])
-    a, b = order[first], order[second]
-    near = np.abs(ref.delta_phi(phi[a], phi[b])) < PAIR_WINDOW
-    return a[near], b[near]
-
-
 def scored_table(seed, n_events, cfg, jobs, clf, m3, me, binary_layers, chunk=200):
     """A working-point or check sample reduced, a chunk of events at a time, to what the
     working points, the comparison and the embedding cut need: the 3-class and binary
@@ -147,21 +131,56 @@ def scored_table(seed, n_events, cfg, jobs, clf, m3, me, binary_layers, chunk=20
     return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
 
 
+def _near(eta, phi, i, j):
+    return (np.abs(eta[i] - eta[j]) < PAIR_WINDOW) & (np.abs(ref.delta_phi(phi[i], phi[j])) < PAIR_WINDOW)
+
+
+def _same_particle_pairs(particle):
+    """All pairs (i < j) of rows with one sim particle (>= 0): groups are a few T5s each."""
+    rows = np.nonzero(particle >= 0)[0]
+    rows = rows[np.argsort(particle[rows], kind="stable")]
+    starts = np.flatnonzero(np.r_[True, np.diff(particle[rows]) != 0])
+    sizes = np.diff(np.r_[starts, rows.size])
+    out = [np.zeros((0, 2), np.int64)]
+    for size in np.unique(sizes[sizes > 1]):
+        first = starts[sizes == size]
+        a, b = np.triu_indices(size, 1)
+        out.append(np.stack([rows[first[:, None] + a].ravel(), rows[first[:, None] + b].ravel()], axis=1))
+    return np.concatenate(out)
+
+
+def _other_pairs(eta, phi, particle, rng):
+    """Up to OTHER_PAIRS_PER_EVENT pairs close in (eta, phi) of two different particles (or a
+    fake), drawn uniformly from the eta-window candidates without listing them all: a dense
+    jet can hold 1e8 of them."""
+    order = np.argsort(eta, kind="stable")
+    hi = np.searchsorted(eta[order], eta[order] + PAIR_WINDOW, side="left")
+    counts = np.maximum(hi - np.arange(eta.size) - 1, 0)
+    ends = np.cumsum(counts)
+    total = int(ends[-1]) if ends.size else 0
+    if total == 0:
+        return np.zeros((0, 2), np.int64)
+    flat = np.sort(rng.choice(total, size=min(total, 4 * OTHER_PAIRS_PER_EVENT), replace=False))
+    first = np.searchsorted(ends, flat, side="right")
+    second = first + 1 + (flat - (ends[first] - counts[first]))
+    i, j = order[first], order[second]
+    keep = _near(eta, phi, i, j) & ~((particle[i] >= 0) & (particle[i] == particle[j]))
+    return np.stack([i[keep], j[keep]], axis=1)[:OTHER_PAIRS_PER_EVENT]
+
+
 def pairs_of(tab, seed):
     """T5 pairs in one event with |d eta1|, |d phi1| < PAIR_WINDOW: (pairs [n, 2], same [n]),
-    same = one sim particle; all same pairs, at most OTHER_PAIRS_PER_EVENT others per event."""
+    same = one sim particle; every same pair, at most OTHER_PAIRS_PER_EVENT others per event."""
     pairs, same = [], []
-    p = tab["particle"]
-    for e in np.unique(tab["event"]):
-        idx = np.nonzero(tab["event"] == e)[0]
-        i, j = _close_pairs(tab["eta1"][idx].astype(np.float64), tab["phi1"][idx].astype(np.float64))
-        i, j = idx[i], idx[j]
-        is_same = (p[i] >= 0) & (p[i] == p[j])
-        others = np.nonzero(~is_same)[0]
-        if others.size > OTHER_PAIRS_PER_EVENT:
-            others = np.sort(np.random.default_rng([seed, int(e)]).choice(others, OTHER_PAIRS_PER_EVENT, replace=False))
-        keep = np.concatenate([np.nonzero(is_same)[0], others])
-        pairs.append(np.stack([i[keep], j[keep]], axis=1)), same.append(is_same[keep])
+    bounds = np.flatnonzero(np.r_[True, np.diff(tab["event"]) != 0, True])
+    for lo, hi in zip(bounds[:-1], bounds[1:]):
+        eta, phi = tab["eta1"][lo:hi].astype(np.float64), tab["phi1"][lo:hi].astype(np.float64)
+        particle = tab["particle"][lo:hi]
+        both = _same_particle_pairs(particle)
+        both = both[_near(eta, phi, both[:, 0], both[:, 1])]
+        others = _other_pairs(eta, phi, particle, np.random.default_rng([seed, int(tab["event"][lo])]))
+        pairs += [both + lo, others + lo]
+        same += [np.ones(len(both), bool), np.zeros(len(others), bool)]
     if not pairs:
         return np.zeros((0, 2), np.int64), np.zeros(0, bool)
     return np.concatenate(pairs), np.concatenate(same)
