@@ -12,6 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import NullFormatter  # noqa: E402
 import numpy as np  # noqa: E402
 
 import t5_reference as ref  # noqa: E402
@@ -58,6 +59,7 @@ def draw(out, tab, model_3class, wp_binary, distances, cut):
             x, eff, err = _binned(value[cls == k], p[cls == k], PT_EDGES)
             ax.errorbar(x, eff, yerr=err, marker="o", ms=3, ls="-", label=name, **STYLE[name])
         ax.set_xscale("log"), ax.set_ylim(0, 1.05), ax.grid(alpha=0.3)
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.set_xlabel("sim pT [GeV]" if k else "inner-T3 pT [GeV]"), ax.set_title(title)
     axes[0].set_ylabel("pass fraction, 98% working point"), axes[0].legend(loc="lower right")
     _save(fig, out / "t5_v2_eff_vs_pt.png")

@@ -56,7 +56,7 @@ from t5_event_file import write_events  # noqa: E402
 from t5_golden import write_golden_v2  # noqa: E402
 
 DEFAULT_SEED = 20261201
-FULL = dict(train=200, wp=4000, check=4000, golden=3, pileup=toy_event.DEFAULT_PILEUP, golden_pileup=10,
+FULL = dict(train=200, wp=4000, check=4000, golden=2, pileup=toy_event.DEFAULT_PILEUP, golden_pileup=5,
             displaced=10.0, max_epochs=40, patience=5, embed_epochs=25)
 QUICK = dict(train=10, wp=8, check=8, golden=2, pileup=10, golden_pileup=5, displaced=10.0,
              max_epochs=3, patience=2, embed_epochs=2)
@@ -291,11 +291,23 @@ def write_models(work, seed, cfg, t3c, m3, me, trained3, trainede):
     return paths
 
 
+GOLDEN_T5_PER_CLASS = 40  # keeps Tests/golden small (its *.bin files stay below 1 MB together)
+T5_ROW_KEYS = ("t5_is_true", "t5_sim_pt", "t5_sim_eta", "t5_class", "t5_sim_d0", "t5_columns")
+
+
+def _thin(batch):
+    """The first GOLDEN_T5_PER_CLASS T5s of each class (in their order); MDs and T3s stay."""
+    keep = np.sort(np.concatenate([np.nonzero(batch["t5_class"] == k)[0][:GOLDEN_T5_PER_CLASS] for k in range(3)]))
+    out = dict(batch, n_t5=int(keep.size), t5_t3=batch["t5_t3"][keep])
+    out.update({key: batch[key][keep] for key in T5_ROW_KEYS})
+    return out
+
+
 def golden_events(seed, cfg, clf):
     """The golden sample with host columns; the last event has NaN host columns on three
     candidates (an MD, a T3 and a T5 column), for the NaN policy."""
     events = sample.generate(seed + 3, cfg["golden"], cfg["golden_pileup"], 1, displaced=cfg["displaced"])
-    batches = with_host_columns(events, clf)
+    batches = [_thin(b) for b in with_host_columns(events, clf)]
     last = batches[-1]
     if last["n_t5"] >= 3:
         md = ref.anchor_indices(last)
@@ -325,6 +337,9 @@ def main() -> int:
     parser.add_argument("--quick", action="store_true", help="tiny sizes (seconds), for tests")
     parser.add_argument("--no-install", action="store_true", help="write only under --work")
     parser.add_argument("--no-plots", action="store_true")
+    parser.add_argument("--golden-only", action="store_true",
+                        help="only the golden events and vectors, for the models already in models/ (the T3 "
+                             "classifier of the host columns is retrained: it is not stored)")
     args = parser.parse_args()
     cfg = QUICK if args.quick else FULL
     work = pathlib.Path(args.work)
@@ -336,6 +351,11 @@ def main() -> int:
 
     train_events = sample.generate(args.seed, cfg["train"], cfg["pileup"], args.jobs, displaced=cfg["displaced"])
     clf = t3_classifier(train_events, args.seed * 10, cfg, log)
+    if args.golden_only:
+        paths = {name: (work if args.no_install else ROOT / "models") / f"t5_v2_{name}.json" for name in ("3class", "embed")}
+        write_golden(golden_events(args.seed, cfg, clf), paths, work if args.no_install else ROOT / "Tests" / "golden")
+        log("golden vectors written")
+        return 0
     train = t5_table(with_host_columns(train_events, clf), [x for _, x in train_events])
     del train_events
     trained3, m3 = fit_3class(train, args.seed, cfg)
