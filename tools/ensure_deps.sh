@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the demo and the tests need and the machine lacks, from PyPI
 # (cmake, numpy, pytest, xgboost's CPU-only wheel for the forest parity
-# tests, and scikit-build-core, the build backend of `pip install .`, for
+# tests, onnx and onnxruntime for the ONNX converter tests, and
+# scikit-build-core, the build backend of `pip install .`, for
 # the package-install test; pkg-config for the CMake install test).
 # Sourced by demo.sh and run-tests.sh; idempotent and quiet when
 # everything is present. The Swift toolchain itself must already be on PATH.
@@ -12,6 +13,8 @@ if [ "${TRIGML_DEPS:-demo}" = tests ]; then
   python3 -c 'import pytest' 2>/dev/null || need_pip+=(pytest)
   python3 -c 'import xgboost' 2>/dev/null || need_pip+=(xgboost-cpu)
   python3 -c 'import scikit_build_core' 2>/dev/null || need_pip+=(scikit-build-core)
+  python3 -c 'import onnx' 2>/dev/null || need_pip+=(onnx)                # trigml.onnx_import tests
+  python3 -c 'import onnxruntime' 2>/dev/null || need_pip+=(onnxruntime)
 fi
 if [ ${#need_pip[@]} -gt 0 ]; then
   echo "installing from PyPI: ${need_pip[*]}"

@@ -21,6 +21,7 @@ from .forest import Forest
 from .lut import LUTScheme, PtConversion, evaluate_lut, generate_lut, pt_conversion
 from .t5 import T5Model
 from .tagger import Tagger, log_ratio_discriminant
+from .onnx_import import onnx_to_t5_model, onnx_to_tagger_model  # needs the onnx package only when called
 
 __all__ = [
     "__version__", "abi_version", "cpu_path", "library_path", "library_version", "TrigMLError",

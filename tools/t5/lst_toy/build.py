@@ -9,6 +9,11 @@ candidates include the combinatorial fakes a real tracker makes:
   through the two hits, with the hits anywhere on their pixel/strip and the
   path length between s = r (straight) and s = 2R asin(r/2R) (R of
   SEG_PT_MIN), reaches the beam line within |z| <= Z0_MAX.
+- Displaced mode (build_segments(..., d0_max > 0), for samples with
+  long-lived decays): the azimuth and stub-bend windows also admit a helix
+  that misses the beam line by up to d0_max, and the r-z line may reach the
+  beam line within Z0_MAX_DISPLACED, as LST's segment cuts open up for
+  displaced tracks.
 - T3 = two segments sharing an MD: x-y circle radius R through the three
   anchors above T3_PT_MIN (no impact-parameter cut: with 2S strips the
   outer triplets barely constrain it), r-z pull of the middle hit (z linear in the arc length on that circle)
@@ -33,6 +38,8 @@ T3_PT_MIN = 0.4
 T3_RZ_PULL_MAX = 5.0
 T5_RZ_CHI2_MAX = 40.0
 T5_R_CHI2_MAX = 40.0
+D0_MAX_DISPLACED = 4.0
+Z0_MAX_DISPLACED = 30.0
 
 
 def _expand(lo, hi):
@@ -87,20 +94,31 @@ def _z0_range(c, a, b):
     return lo, hi
 
 
-def _bend_ok(c, bend, a, b):
+def _d0_slack(ra, rb, d0_max):
+    """Widening of the bend-curvature and azimuth-step windows for a helix with
+    impact parameter |d0| <= d0_max. To first order in d0 such a helix has
+    sin(bend) = r k / 2 - d0 / r, so the curvature 2 sin(bend) / r read from a
+    stub is off by 2 d0 / r^2, and its azimuth at r by d0 / r."""
+    curvature = 2.0 * d0_max * np.abs(1.0 / ra ** 2 - 1.0 / rb ** 2)
+    azimuth = d0_max * (np.abs(1.0 / ra - 1.0 / rb) + 0.5 * (rb - ra) * (1.0 / ra ** 2 + 1.0 / rb ** 2))
+    return curvature, azimuth
+
+
+def _bend_ok(c, bend, a, b, d0_max=0.0):
     """Stub bends agree with each other and with the azimuth step.
     A prompt helix of signed curvature k has bend asin(r k / 2) at radius r
-    and azimuth phi0 + asin(r k / 2)."""
+    and azimuth phi0 + asin(r k / 2); d0_max > 0 widens both windows (_d0_slack)."""
     ra, rb = c["md_r"][a], c["md_r"][b]
     ka, kb = 2 * np.sin(bend[a]) / ra, 2 * np.sin(bend[b]) / rb
     sa, sb = 2 * SIGMA_BEND_CUT / ra, 2 * SIGMA_BEND_CUT / rb
-    ok = np.abs(ka - kb) <= BEND_PULL_MAX * np.hypot(sa, sb)
+    slack_k, slack_phi = _d0_slack(ra, rb, d0_max)
+    ok = np.abs(ka - kb) <= BEND_PULL_MAX * np.hypot(sa, sb) + slack_k
     k = (ka / sa ** 2 + kb / sb ** 2) / (1 / sa ** 2 + 1 / sb ** 2)
     sk = 1.0 / np.sqrt(1 / sa ** 2 + 1 / sb ** 2)
     slack_r = c["disk"][a] * c["half"][a] + c["disk"][b] * c["half"][b]
     dphi = (c["md_phi"][b] - c["md_phi"][a] + np.pi) % (2 * np.pi) - np.pi
     pred = _asin_clip(rb * k / 2) - _asin_clip(ra * k / 2)
-    tol = BEND_PULL_MAX * (0.5 * (rb - ra) * sk + 0.5 * np.abs(k) * slack_r) + SEG_DPHI_TOL
+    tol = BEND_PULL_MAX * (0.5 * (rb - ra) * sk + 0.5 * np.abs(k) * slack_r) + SEG_DPHI_TOL + slack_phi
     return ok & (np.abs(dphi - pred) <= tol)
 
 
@@ -123,9 +141,11 @@ def _exits_barrel(c, a, b, r_next):
     return best >= geo.BARREL_HALF_Z - TRANSITION_TOL_Z
 
 
-def build_segments(md, bend):
-    """Segments as int64 [n_seg, 2] MD index pairs (inner, outer); bend: per-MD stub bend."""
+def build_segments(md, bend, d0_max=0.0):
+    """Segments as int64 [n_seg, 2] MD index pairs (inner, outer); bend: per-MD stub bend;
+    d0_max > 0: displaced mode (module docstring)."""
     c = _md_view(md)
+    z0_max = Z0_MAX_DISPLACED if d0_max > 0 else Z0_MAX
     r_min = geo.radius_from_pt(SEG_PT_MIN)
     by_layer = {l: np.nonzero(c["layer"] == l)[0] for l in range(1, 7 + geo.N_DISK)}
     out = []
@@ -141,7 +161,8 @@ def build_segments(md, bend):
             else:
                 za = np.abs(c["md_z"][A]) - c["half"][A] * (~c["disk"][A]) - Z0_MAX
                 r2max = np.minimum(geo.DISK_RMAX, (ra + 3.0) * (geo.DISK_Z[l2 - 7] + Z0_MAX) / np.maximum(za, 1.0))
-            w = _asin_clip(r2max / (2 * r_min)) - _asin_clip((ra - 3.0) / (2 * r_min)) + SEG_DPHI_TOL_2S_DISK
+            w = (_asin_clip(r2max / (2 * r_min)) - _asin_clip((ra - 3.0) / (2 * r_min)) + SEG_DPHI_TOL_2S_DISK
+                 + _d0_slack(ra - 3.0, r2max, d0_max)[1])
             order = np.argsort(c["md_phi"][B], kind="stable")
             phb = c["md_phi"][B][order]
             ext_phi = np.concatenate([phb - 2 * np.pi, phb, phb + 2 * np.pi])
@@ -157,16 +178,17 @@ def build_segments(md, bend):
             two_s = (c["disk"][a] & (c["half"][a] > 1)) | (c["disk"][b] & (c["half"][b] > 1))
             tol = np.where(two_s, SEG_DPHI_TOL_2S_DISK, SEG_DPHI_TOL)
             slack_r = c["disk"][a] * c["half"][a] + c["disk"][b] * c["half"][b]
+            tol = tol + _d0_slack(ra, rb, d0_max)[1]
             ok = dphi <= _asin_clip((rb + slack_r) / (2 * r_min)) - _asin_clip((ra - slack_r) / (2 * r_min)) + tol
             ok &= rb >= ra - slack_r - 0.5
             a, b = a[ok], b[ok]
-            ok = _bend_ok(c, bend, a, b)
+            ok = _bend_ok(c, bend, a, b, d0_max)
             a, b = a[ok], b[ok]
             if l1 < geo.N_BARREL and l2 == 7:
                 ok = _exits_barrel(c, a, b, geo.BARREL_R[l1])
                 a, b = a[ok], b[ok]
             z_lo, z_hi = _z0_range(c, a, b)
-            ok = (z_lo <= Z0_MAX) & (z_hi >= -Z0_MAX)
+            ok = (z_lo <= z0_max) & (z_hi >= -z0_max)
             out.append(np.stack([a[ok], b[ok]], axis=1))
     return np.concatenate(out) if out else np.zeros((0, 2), np.int64)
 

@@ -15,6 +15,17 @@ neglected (beta = 1).
   constituents spread around the jet axis by N(0, min(0.25, 0.3/sqrt(pT)));
   1-2 isolated leptons with pT = 20 + Exp(30) GeV; an underlying event of
   Poisson(15) soft tracks from the same vertex.
+- Displaced (only when asked for: generate_particles(..., displaced=mu)):
+  Poisson(mu) long-lived decays per event (K0s/Lambda- or LLP-like), each at
+  a transverse flight distance Exp(DECAY_RXY_MEAN) within
+  [DECAY_RXY_MIN, DECAY_RXY_MAX] along a parent direction flat in phi and in
+  |eta| < 2.2, giving two daughters of pT 1 + Exp(4) GeV spread around the
+  parent by N(0, DECAY_SPREAD) in eta and phi. Their transverse impact
+  parameters reach several cm, LST's displaced category (sim vertex
+  rxy > 0.1 cm in the T5 training notebook, cmssw
+  RecoTracker/LSTCore/standalone/analysis/DNN/train_T5_DNN.ipynb @5be45754).
+  With mu = 0 no random number is drawn for them, so the prompt-only
+  samples stay what they were.
 Particles below 0.6 GeV or outside |eta| < 3 are dropped.
 """
 import numpy as np
@@ -23,6 +34,10 @@ PT_MIN = 0.6
 ETA_MAX_SOFT = 2.7
 BEAMSPOT_XY = 0.0015
 BEAMSPOT_Z = 4.0
+
+DECAY_RXY_MEAN, DECAY_RXY_MIN, DECAY_RXY_MAX = 4.0, 0.2, 15.0  # cm
+DECAY_SPREAD = 0.35
+DISPLACED_VXY = 0.1  # cm: sim vertices farther out than this make a displaced particle
 
 _TSALLIS_N, _TSALLIS_T = 7.0, 0.17
 _GRID = np.linspace(PT_MIN, 30.0, 20001)
@@ -73,9 +88,26 @@ def _hard_scatter(rng, hvx, hvy, hvz):
     return dict(pt=pt, eta=eta, phi=phi, vx=np.full(n, hvx), vy=np.full(n, hvy), vz=np.full(n, hvz))
 
 
-def generate_particles(rng, pileup):
+def _decays(rng, n_decays, hvx, hvy, hvz):
+    """Two daughters per long-lived decay, produced at the decay vertex."""
+    u = rng.random(n_decays)
+    lo, hi = np.exp(-DECAY_RXY_MIN / DECAY_RXY_MEAN), np.exp(-DECAY_RXY_MAX / DECAY_RXY_MEAN)
+    rxy = -DECAY_RXY_MEAN * np.log(lo - u * (lo - hi))  # truncated exponential by inverse CDF
+    phi_parent = rng.uniform(-np.pi, np.pi, n_decays)
+    eta_parent = rng.uniform(-2.2, 2.2, n_decays)
+    parent = np.repeat(np.arange(n_decays), 2)
+    vx = hvx + (rxy * np.cos(phi_parent))[parent]
+    vy = hvy + (rxy * np.sin(phi_parent))[parent]
+    vz = hvz + (rxy * np.sinh(eta_parent))[parent]
+    n = parent.size
+    return dict(pt=1.0 + rng.exponential(4.0, n), eta=eta_parent[parent] + rng.normal(0.0, DECAY_SPREAD, n),
+                phi=phi_parent[parent] + rng.normal(0.0, DECAY_SPREAD, n), vx=vx, vy=vy, vz=vz)
+
+
+def generate_particles(rng, pileup, displaced=0.0):
     """Particles of one event as a dict of float64 arrays:
-    pt, eta, phi (at production), vx, vy, vz, q (+-1), is_hard (bool)."""
+    pt, eta, phi (at production), vx, vy, vz, q (+-1), is_hard (bool);
+    displaced: mean number of long-lived decays (0: none, no draws)."""
     hvx, hvy, hvz = _vertex(rng, 1)
     parts = [_hard_scatter(rng, hvx[0], hvy[0], hvz[0])]
     n_hard = parts[0]["pt"].size
@@ -85,6 +117,8 @@ def generate_particles(rng, pileup):
         per = rng.poisson(8.0, n_pu)
         idx = np.repeat(np.arange(n_pu), per)
         parts.append(_soft_tracks(rng, idx.size, vx[idx], vy[idx], vz[idx]))
+    if displaced > 0:
+        parts.append(_decays(rng, rng.poisson(displaced), hvx[0], hvy[0], hvz[0]))
     out = {k: np.concatenate([p[k] for p in parts]) for k in ("pt", "eta", "phi", "vx", "vy", "vz")}
     out["phi"] = (out["phi"] + np.pi) % (2 * np.pi) - np.pi
     n = out["pt"].size

@@ -20,21 +20,29 @@ BATCH_KEYS = ("n_md", "md_x", "md_y", "md_z", "md_r", "md_eta", "md_phi", "md_la
               "n_t3", "t3_md", "t3_radius", "n_t5", "t5_t3", "t5_is_true", "t5_sim_pt", "t5_sim_eta")
 
 
+CLASS_KEYS = ("t5_class", "t5_sim_d0")  # class truth, kept for displaced samples
+
+
 def _one(args):
-    seed, index, pileup = args
-    batch, extra = event.make_event(seed, index, pileup)
+    seed, index, pileup, displaced = args
+    batch, extra = event.make_event(seed, index, pileup, displaced)
     keep = {k: extra[k] for k in ("chi2", "chi2_rz", "chi2_radius", "t5_particle")}
+    keys = BATCH_KEYS
+    if displaced > 0:
+        keep.update({k: extra[k] for k in ("md_bend", "t3_class")})
+        keys = BATCH_KEYS + CLASS_KEYS
     parts = extra["particles"]
     # sim particles that leave >= 5 anchors (track-level efficiency denominator)
     n_hits = np.bincount(extra["md_particle"][extra["md_particle"] >= 0], minlength=parts["pt"].size)
     keep["sim_pt"], keep["sim_eta"], keep["sim_n_md"] = parts["pt"], parts["eta"], n_hits
-    return {k: batch[k] for k in BATCH_KEYS}, keep
+    return {k: batch[k] for k in keys}, keep
 
 
-def generate(seed, n_events, pileup=event.DEFAULT_PILEUP, jobs=1, first=0):
+def generate(seed, n_events, pileup=event.DEFAULT_PILEUP, jobs=1, first=0, displaced=0.0):
     """Events first .. first+n_events-1 of the sample `seed`: list of (batch, extra).
-    The result does not depend on `jobs` (each event has its own seed)."""
-    args = [(seed, i, pileup) for i in range(first, first + n_events)]
+    The result does not depend on `jobs` (each event has its own seed).
+    displaced > 0: long-lived decays too, with class truth and the MD bends kept."""
+    args = [(seed, i, pileup, displaced) for i in range(first, first + n_events)]
     if jobs > 1 and n_events > 1:
         with multiprocessing.get_context("fork").Pool(jobs) as pool:
             return pool.map(_one, args, chunksize=max(1, n_events // (4 * jobs)))
