@@ -41,11 +41,12 @@ static int run_t5(const tml_api *api, const char *events_path, const char *model
     FILE *file = NULL;
     for (uint32_t e = 0; e < ev.n_events; e++) {
         tml_t5_batch b = t5f_batch(&ev.events[e]);
+        tml_t5_columns cols = t5f_columns(&ev.events[e]); /* empty for a version-1 event file */
         size_t n = (size_t)b.n_t5;
         float *score = malloc(n * sizeof(float) + 1);
         uint8_t *pass = malloc(n + 1);
-        s = api->t5_score(m, &b, score, pass);
-        CHECK(s == TML_OK, "event %u: tml_t5_score: %s", e, api->last_error());
+        s = api->t5_score_ex(m, &b, &cols, 0, score, pass, NULL);
+        CHECK(s == TML_OK, "event %u: tml_t5_score_ex: %s", e, api->last_error());
         CHECK(!write_all(out_path, score, n * sizeof(float), &file) && !write_all(out_path, pass, n, &file),
               "writing %s", out_path);
         free(score);
