@@ -30,21 +30,12 @@ extension Forest {
     package func predict(rows: Int, x: UnsafePointer<Float>, rowStride: Int, featureStride: Int,
                         out: UnsafeMutablePointer<Float>) {
         guard rows > 0 else { return }
-        let block = layout.blockRows
-        let scratch = BlockScratch(self)
-        defer { scratch.deallocate() }
-        let xb = scratch.block, sets = scratch.sets
-        let acc32 = UnsafeMutablePointer<Float>.allocate(capacity: block)
+        let acc32 = UnsafeMutablePointer<Float>.allocate(capacity: layout.blockRows)
         defer { acc32.deallocate() }
-        let acc64 = UnsafeMutablePointer<Double>.allocate(capacity: block)
+        let acc64 = UnsafeMutablePointer<Double>.allocate(capacity: layout.blockRows)
         defer { acc64.deallocate() }
         let kernels = KernelDispatch.active
-
-        var start = 0
-        while start < rows {
-            let m = min(block, rows - start)
-            Self.pack(rows: m, blockRows: block, from: x, firstRow: start, rowStride: rowStride,
-                      featureStride: featureStride, featureCount: featureCount, into: xb)
+        forEachPackedBlock(rows: rows, x: x, rowStride: rowStride, featureStride: featureStride) { start, m, xb, sets in
             switch summation {
             case .float32:
                 for r in 0..<m { acc32[r] = baseMargin32 }
@@ -69,7 +60,6 @@ extension Forest {
                 }
                 for r in 0..<m { out[start + r] = Float(acc64[r]) }
             }
-            start += m
         }
     }
 

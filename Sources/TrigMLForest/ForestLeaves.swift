@@ -14,18 +14,9 @@ extension Forest {
     /// its check does not share the LUT generator's tree walk or tables.
     package func exitLeaves(rows: Int, x: UnsafePointer<Float>, rowStride: Int, featureStride: Int,
                             out: UnsafeMutablePointer<UInt32>) {
-        guard rows > 0 else { return }
-        let block = layout.blockRows
-        let scratch = BlockScratch(self)
-        defer { scratch.deallocate() }
-        let xb = scratch.block, sets = scratch.sets
         let walkLeafNumber = walkLeafNumbers()
         let kernels = KernelDispatch.active
-        var start = 0
-        while start < rows {
-            let m = min(block, rows - start)
-            Self.pack(rows: m, blockRows: block, from: x, firstRow: start, rowStride: rowStride,
-                      featureStride: featureStride, featureCount: featureCount, into: xb)
+        forEachPackedBlock(rows: rows, x: x, rowStride: rowStride, featureStride: featureStride) { start, m, xb, sets in
             let blockOut = out + start
             layout.plans.withUnsafeBufferPointer { plans in
             layout.maskNodes.withUnsafeBufferPointer { maskNodes in
@@ -59,6 +50,24 @@ extension Forest {
                     }
                 }
             }}}
+        }
+    }
+
+    /// The block loop shared by `predict` and `exitLeaves`: rows in blocks of
+    /// `layout.blockRows`, each packed into the evaluation layout (`pack`),
+    /// then `body(firstRow, rowsInBlock, packedBlock, leafSets)`.
+    func forEachPackedBlock(rows: Int, x: UnsafePointer<Float>, rowStride: Int, featureStride: Int,
+                            _ body: (Int, Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<UInt32>) -> Void) {
+        guard rows > 0 else { return }
+        let block = layout.blockRows
+        let scratch = BlockScratch(self)
+        defer { scratch.deallocate() }
+        var start = 0
+        while start < rows {
+            let m = min(block, rows - start)
+            Self.pack(rows: m, blockRows: block, from: x, firstRow: start, rowStride: rowStride,
+                      featureStride: featureStride, featureCount: featureCount, into: scratch.block)
+            body(start, m, scratch.block, scratch.sets)
             start += m
         }
     }

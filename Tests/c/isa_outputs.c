@@ -30,10 +30,7 @@ static int run_t5(const tml_api *api, const char *events_path, const char *model
 {
     char err[1024];
     t5f_events ev;
-    if (t5f_read_events(events_path, &ev, err, sizeof err)) {
-        fprintf(stderr, "FAIL: %s\n", err);
-        return 1;
-    }
+    test_read_or_exit(t5f_read_events(events_path, &ev, err, sizeof err), err);
     tml_t5_model *m = NULL;
     tml_status s = api->t5_model_load(model_path, &m);
     CHECK(s == TML_OK, "t5_model_load %s: %s", model_path, api->last_error());

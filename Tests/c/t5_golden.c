@@ -111,14 +111,8 @@ int main(int argc, char **argv)
     char err[1024];
     t5f_events ev;
     t5f_golden g;
-    if (t5f_read_events(events_path, &ev, err, sizeof err)) {
-        fprintf(stderr, "FAIL: %s\n", err);
-        return 1;
-    }
-    if (t5f_read_golden(golden_path, &g, err, sizeof err)) {
-        fprintf(stderr, "FAIL: %s\n", err);
-        return 1;
-    }
+    test_read_or_exit(t5f_read_events(events_path, &ev, err, sizeof err), err);
+    test_read_or_exit(t5f_read_golden(golden_path, &g, err, sizeof err), err);
     double cuts[MAX_CUTS];
     int n_cuts = cuts_path ? read_cuts(cuts_path, cuts, MAX_CUTS) : -1;
     if (n_cuts <= 0) {

@@ -124,14 +124,8 @@ int main(int argc, char **argv)
     char err[1024];
     t5f_events ev;
     t5f_golden2 g;
-    if (t5f_read_events(events_path, &ev, err, sizeof err)) {
-        fprintf(stderr, "FAIL: %s\n", err);
-        return 1;
-    }
-    if (t5f_read_golden2(golden_path, &g, err, sizeof err)) {
-        fprintf(stderr, "FAIL: %s\n", err);
-        return 1;
-    }
+    test_read_or_exit(t5f_read_events(events_path, &ev, err, sizeof err), err);
+    test_read_or_exit(t5f_read_golden2(golden_path, &g, err, sizeof err), err);
     tml_t5_model *m = NULL;
     tml_status s = api->t5_model_load(model_path, &m);
     if (s != TML_OK) {

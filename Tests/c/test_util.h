@@ -82,6 +82,15 @@ static inline int test_file_exists(const char *path)
     return 1;
 }
 
+/* A file reader's result (0 = read; otherwise its message is in `err`):
+ * a test cannot go on without its input, so a failure ends it. */
+static inline void test_read_or_exit(int rc, const char *err)
+{
+    if (rc == 0) return;
+    fprintf(stderr, "FAIL: %s\n", err);
+    exit(1);
+}
+
 /* Golden-parity programs read committed files a tool writes: a missing one
  * is a failure (a golden test that passes without its goldens proves
  * nothing), with a line naming the tool that regenerates it. */

@@ -23,7 +23,6 @@ Steps (the full-size run takes a few minutes on 2 cores):
 --check-reproducible trains both models a second time from scratch (new
 process) and fails unless the model files are byte-identical.
 """
-import argparse
 import hashlib
 import json
 import os
@@ -48,6 +47,7 @@ from lst_toy import event as toy_event  # noqa: E402
 from lst_toy import sample  # noqa: E402
 from t5_event_file import write_events  # noqa: E402
 from t5_model_file import write_model  # noqa: E402
+from toy_run import start_run, toy_arguments  # noqa: E402
 
 DEFAULT_SEED = 20261124
 # Baseline: chi2 = rz (3 dof) + curvature (2 dof) below the 95% point of a chi2 with 5 dof.
@@ -185,23 +185,12 @@ def install(paths, wp_path, seed, log, build=True, plots=True, work=None):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--jobs", type=int, default=2, help="processes for event generation (result does not depend on it)")
-    parser.add_argument("--work", default=str(ROOT / "build" / "t5_toy"))
-    parser.add_argument("--quick", action="store_true", help="tiny sizes (seconds), for tests")
-    parser.add_argument("--no-install", action="store_true", help="leave models/, Tests/golden, the library alone")
+    parser = toy_arguments(__doc__, DEFAULT_SEED, 2, ROOT / "build" / "t5_toy",
+                           "leave models/, Tests/golden, the library alone")
     parser.add_argument("--no-build", action="store_true")
-    parser.add_argument("--no-plots", action="store_true")
     parser.add_argument("--check-reproducible", action="store_true")
     args = parser.parse_args()
-    cfg = QUICK if args.quick else FULL
-    work = pathlib.Path(args.work)
-    work.mkdir(parents=True, exist_ok=True)
-    start = time.time()
-
-    def log(msg):
-        print(f"[{time.time() - start:6.1f} s] {msg}", flush=True)
+    cfg, work, log = start_run(args, QUICK, FULL)
 
     tabs = build_tables(args.seed, cfg, args.jobs, work, log)
     paths, wp_path, summary = train_models(tabs, args.seed, cfg, work, log)

@@ -26,13 +26,11 @@ Steps (docs/t5_training.md, "Version-2 models"):
     docs/plots/t5_v2_*.png.
 Every output is a function of the seed: a rerun writes the same bytes.
 """
-import argparse
 import json
 import os
 import pathlib
 import shutil
 import sys
-import time
 
 for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
@@ -54,6 +52,7 @@ from lst_toy import event as toy_event  # noqa: E402
 from lst_toy import sample  # noqa: E402
 from t5_event_file import write_events  # noqa: E402
 from t5_golden import write_golden_v2  # noqa: E402
+from toy_run import start_run, toy_arguments  # noqa: E402
 
 DEFAULT_SEED = 20261201
 FULL = dict(train=200, wp=4000, check=4000, golden=2, pileup=toy_event.DEFAULT_PILEUP, golden_pileup=5,
@@ -330,24 +329,12 @@ def write_golden(batches, paths, golden_dir):
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
-    parser.add_argument("--jobs", type=int, default=1, help="processes for event generation (result does not depend on it)")
-    parser.add_argument("--work", default=str(ROOT / "build" / "t5_v2_toy"))
-    parser.add_argument("--quick", action="store_true", help="tiny sizes (seconds), for tests")
-    parser.add_argument("--no-install", action="store_true", help="write only under --work")
-    parser.add_argument("--no-plots", action="store_true")
+    parser = toy_arguments(__doc__, DEFAULT_SEED, 1, ROOT / "build" / "t5_v2_toy", "write only under --work")
     parser.add_argument("--golden-only", action="store_true",
                         help="only the golden events and vectors, for the models already in models/ (the T3 "
                              "classifier of the host columns is retrained: it is not stored)")
     args = parser.parse_args()
-    cfg = QUICK if args.quick else FULL
-    work = pathlib.Path(args.work)
-    work.mkdir(parents=True, exist_ok=True)
-    start = time.time()
-
-    def log(msg):
-        print(f"[{time.time() - start:6.1f} s] {msg}", flush=True)
+    cfg, work, log = start_run(args, QUICK, FULL)
 
     train_events = sample.generate(args.seed, cfg["train"], cfg["pileup"], args.jobs, displaced=cfg["displaced"])
     clf = t3_classifier(train_events, args.seed * 10, cfg, log)
