@@ -79,6 +79,44 @@ def class_weights(y):
     return np.where(y > 0.5, n / (2.0 * max(n1, 1.0)), n / (2.0 * max(n - n1, 1.0)))
 
 
+ADAM_B1, ADAM_B2, ADAM_EPS = 0.9, 0.999, 1e-8
+
+
+class _Adam:
+    def __init__(self, params, lr):
+        self.lr, self.step = lr, 0
+        self.m = [np.zeros_like(p) for p in params]
+        self.v = [np.zeros_like(p) for p in params]
+
+    def update(self, params, grads):
+        self.step += 1
+        for k, g in enumerate(grads):
+            self.m[k] = ADAM_B1 * self.m[k] + (1 - ADAM_B1) * g
+            self.v[k] = ADAM_B2 * self.v[k] + (1 - ADAM_B2) * g * g
+            mh = self.m[k] / (1 - ADAM_B1 ** self.step)
+            vh = self.v[k] / (1 - ADAM_B2 ** self.step)
+            params[k] = params[k] - self.lr * mh / (np.sqrt(vh) + ADAM_EPS)
+
+
+def _fit(loss_and_grad, val_loss, params, epochs_batches, lr, max_epochs, patience, log):
+    """Adam with early stopping: returns (best params, info)."""
+    adam = _Adam(params, lr)
+    best = (np.inf, 0, [p.copy() for p in params])
+    history = []
+    for epoch in range(1, max_epochs + 1):
+        for batch in epochs_batches():
+            adam.update(params, loss_and_grad(params, batch))
+        val = val_loss(params)
+        history.append(val)
+        if log:
+            log(f"  epoch {epoch:3d}  validation loss {val:.5f}")
+        if val < best[0]:
+            best = (val, epoch, [p.copy() for p in params])
+        elif epoch - best[1] >= patience:
+            break
+    return best[2], dict(best_epoch=best[1], epochs_run=len(history), best_validation_loss=best[0])
+
+
 def train(x, y, x_val, y_val, seed, hidden=(32, 32), lr=2.5e-3, batch=1024, max_epochs=60,
           patience=6, log=None):
     """Train; returns (float32 layers [(W[in][out], b)] with the input scaling folded in, info)."""
@@ -92,41 +130,23 @@ def train(x, y, x_val, y_val, seed, hidden=(32, 32), lr=2.5e-3, batch=1024, max_
     xs, xvs = (x - mean) / std, (x_val - mean) / std
     w, w_val = class_weights(y), class_weights(y_val)
     params = _init(rng, [x.shape[1], *hidden, 1])
-    m = [np.zeros_like(p) for p in params]
-    v = [np.zeros_like(p) for p in params]
-    b1, b2, eps, step = 0.9, 0.999, 1e-8, 0
-    best = (np.inf, 0, [p.copy() for p in params])
-    history = []
-    for epoch in range(1, max_epochs + 1):
+
+    def epoch_batches():
         order = rng.permutation(x.shape[0])
-        for start in range(0, order.size, batch):
-            idx = order[start:start + batch]
-            acts = _forward(params, xs[idx])
-            g = _grads(params, acts, y[idx], w[idx])
-            step += 1
-            for k in range(len(params)):
-                m[k] = b1 * m[k] + (1 - b1) * g[k]
-                v[k] = b2 * v[k] + (1 - b2) * g[k] * g[k]
-                mh = m[k] / (1 - b1 ** step)
-                vh = v[k] / (1 - b2 ** step)
-                params[k] = params[k] - lr * mh / (np.sqrt(vh) + eps)
-        val = _loss(_forward(params, xvs)[-1], y_val, w_val)
-        history.append(val)
-        if log:
-            log(f"  epoch {epoch:3d}  validation loss {val:.5f}")
-        if val < best[0]:
-            best = (val, epoch, [p.copy() for p in params])
-        elif epoch - best[1] >= patience:
-            break
-    params = best[2]
+        return (order[start:start + batch] for start in range(0, order.size, batch))
+
+    def loss_and_grad(p, idx):
+        return _grads(p, _forward(p, xs[idx]), y[idx], w[idx])
+
+    params, info = _fit(loss_and_grad, lambda p: _loss(_forward(p, xvs)[-1], y_val, w_val),
+                        params, epoch_batches, lr, max_epochs, patience, log)
     # fold the standardisation into layer 1: (x - mean)/std @ W + b = x @ (W/std) + (b - (mean/std) @ W)
     w1 = params[0] / std[:, None]
     b1_ = params[1] - (mean / std) @ params[0]
     params = [w1, b1_] + params[2:]
     layers = [(params[2 * k].astype(np.float32), params[2 * k + 1].astype(np.float32))
               for k in range(len(params) // 2)]
-    info = dict(best_epoch=best[1], epochs_run=len(history), best_validation_loss=best[0],
-                train_rows=int(x.shape[0]), validation_rows=int(x_val.shape[0]))
+    info.update(train_rows=int(x.shape[0]), validation_rows=int(x_val.shape[0]))
     return layers, info
 
 

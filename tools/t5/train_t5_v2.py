@@ -28,9 +28,8 @@ import numpy as np  # noqa: E402
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))  # tools/
 import checkout_paths  # noqa: F401,E402
-from train_t5 import _init  # noqa: E402  (He initialisation, shared with the version-1 trainer)
+from train_t5 import _fit, _init  # noqa: E402  (He initialisation and Adam with early stopping, shared with the version-1 trainer)
 
-ADAM_B1, ADAM_B2, ADAM_EPS = 0.9, 0.999, 1e-8
 
 
 def standardisation(x):
@@ -65,22 +64,6 @@ def _backward(params, acts, d_out):
     return grads
 
 
-class _Adam:
-    def __init__(self, params, lr):
-        self.lr, self.step = lr, 0
-        self.m = [np.zeros_like(p) for p in params]
-        self.v = [np.zeros_like(p) for p in params]
-
-    def update(self, params, grads):
-        self.step += 1
-        for k, g in enumerate(grads):
-            self.m[k] = ADAM_B1 * self.m[k] + (1 - ADAM_B1) * g
-            self.v[k] = ADAM_B2 * self.v[k] + (1 - ADAM_B2) * g * g
-            mh = self.m[k] / (1 - ADAM_B1 ** self.step)
-            vh = self.v[k] / (1 - ADAM_B2 ** self.step)
-            params[k] = params[k] - self.lr * mh / (np.sqrt(vh) + ADAM_EPS)
-
-
 def _softmax64(z):
     e = np.exp(z - z.max(axis=1, keepdims=True))
     return e / e.sum(axis=1, keepdims=True)
@@ -103,25 +86,6 @@ def _model(params, mean, std, last_activation, info):
     layers = [(params[2 * k].astype(np.float32), params[2 * k + 1].astype(np.float32),
                "relu" if k < n - 1 else last_activation) for k in range(n)]
     return dict(layers=layers, mean=mean, std=std, info=info)
-
-
-def _fit(loss_and_grad, val_loss, params, epochs_batches, lr, max_epochs, patience, log):
-    """Adam with early stopping: returns (best params, info)."""
-    adam = _Adam(params, lr)
-    best = (np.inf, 0, [p.copy() for p in params])
-    history = []
-    for epoch in range(1, max_epochs + 1):
-        for batch in epochs_batches():
-            adam.update(params, loss_and_grad(params, batch))
-        val = val_loss(params)
-        history.append(val)
-        if log:
-            log(f"  epoch {epoch:3d}  validation loss {val:.5f}")
-        if val < best[0]:
-            best = (val, epoch, [p.copy() for p in params])
-        elif epoch - best[1] >= patience:
-            break
-    return best[2], dict(best_epoch=best[1], epochs_run=len(history), best_validation_loss=best[0])
 
 
 def train_classifier(x, y, x_val, y_val, n_classes, seed, hidden=(32, 32), lr=2.5e-3, batch=1024,
