@@ -53,4 +53,16 @@ package final class OnceSlot<Value>: @unchecked Sendable {
             return made
         }
     }
+
+    /// As `value`, except that a `make` that throws stores nothing and the
+    /// next caller tries again: for failures that may pass, such as memory
+    /// that is short now (`MemoryPreflight`).
+    package func valueOrRetry(_ make: () throws -> Value) throws -> Value {
+        try mutex.locked {
+            if let value { return value }
+            let made = try make()
+            value = made
+            return made
+        }
+    }
 }

@@ -12,8 +12,11 @@ extension DDTMap {
                              settings: DDTSettings, provenance: String = "") throws -> DDTMap {
         let rhoAxis = settings.rho, ptAxis = settings.pt
         let binCount = rhoAxis.bins * ptAxis.bins
+        // The per-jet arrays are sized by the caller's n: checked
+        // allocations (ARCHITECTURE.md "Memory"), so a job under a memory
+        // limit gets TML_ERR_OUT_OF_MEMORY instead of a trap.
+        let binOf = try CheckedBuffer<Int>(count: n, initial: -1, what: "the bins of \(n) DDT jets")
         // Check every jet before using any, and find its bin (-1: outside).
-        var binOf = [Int](repeating: -1, count: n)
         var members = [Int](repeating: 0, count: binCount)
         for k in 0..<n {
             let s = score[k], m = mass[k], p = pt[k]
@@ -39,22 +42,23 @@ extension DDTMap {
         var start = [Int](repeating: 0, count: binCount + 1)
         for b in 0..<binCount { start[b + 1] = start[b] + members[b] }
         var next = start
-        var order = [Int](repeating: 0, count: start[binCount])
+        let order = try CheckedBuffer<Int>(count: start[binCount], initial: 0,
+                                           what: "the bin order of \(start[binCount]) DDT jets")
         for k in 0..<n where binOf[k] >= 0 {
             order[next[binOf[k]]] = k
             next[binOf[k]] += 1
         }
         var values = [Double](repeating: 0, count: binCount)
         var filled = [Bool](repeating: false, count: binCount)
-        let transformed = UnsafeMutablePointer<Float>.allocate(capacity: settings.scoreTransform == .identity ? 1 : n)
-        defer { transformed.deallocate() }
+        let transformed = try CheckedBuffer<Float>(count: settings.scoreTransform == .identity ? 0 : n, initial: 0,
+                                                   what: "the transformed scores of \(n) DDT jets")
         if settings.scoreTransform != .identity {
             for k in 0..<n { transformed[k] = settings.scoreTransform(score[k]) }
         }
-        let binned = settings.scoreTransform == .identity ? score : UnsafePointer(transformed)
+        let binned = settings.scoreTransform == .identity ? score : UnsafePointer(transformed.pointer)
         for b in 0..<binCount where members[b] >= settings.minEntries {
-            let jets = Array(order[start[b]..<start[b + 1]])
-            if let x = WeightedQuantile.of(indices: jets, score: binned, weight: weight, level: settings.level) {
+            let jets = UnsafeBufferPointer(start: order.pointer + start[b], count: members[b])
+            if let x = try WeightedQuantile.of(indices: jets, score: binned, weight: weight, level: settings.level) {
                 values[b] = x
                 filled[b] = true
             }

@@ -36,7 +36,9 @@ package enum SculptingMetrics {
     /// (rejection, 1/JSD) for n jets; `weight` nil means unit weights.
     package static func r50InverseJSD(count n: Int, score: UnsafePointer<Float>, isSignal: UnsafePointer<UInt8>,
                                      mass: UnsafePointer<Float>, weight: UnsafePointer<Float>?) throws -> (Double, Double) {
-        var signal: [Int] = []
+        // Sized by the caller's n: a checked allocation (ARCHITECTURE.md "Memory").
+        let signal = try CheckedBuffer<Int>(count: n, initial: 0, what: "the signal jet list of \(n) jets")
+        var signalCount = 0
         var signalWeight = 0.0, backgroundWeight = 0.0
         for k in 0..<n {
             guard score[k].isFinite else { throw TMLError.invalid("score[\(k)] is not finite") }
@@ -44,15 +46,17 @@ package enum SculptingMetrics {
             let w = weight.map { Double($0[k]) } ?? 1
             guard w.isFinite, w >= 0 else { throw TMLError.invalid("weight[\(k)] = \(w) is not a finite, non-negative number") }
             if isSignal[k] != 0 {
-                signal.append(k)
+                signal[signalCount] = k
+                signalCount += 1
                 signalWeight += w
             } else {
                 backgroundWeight += w
             }
         }
-        guard signalWeight > 0 else { throw TMLError.invalid("the signal jets have no weight (is_signal marks \(signal.count) of \(n) jets)") }
+        guard signalWeight > 0 else { throw TMLError.invalid("the signal jets have no weight (is_signal marks \(signalCount) of \(n) jets)") }
         guard backgroundWeight > 0 else { throw TMLError.invalid("the background jets have no weight") }
-        guard let cut = WeightedQuantile.of(indices: signal, score: score, weight: weight, level: 0.5) else {
+        let signalJets = UnsafeBufferPointer(start: signal.pointer, count: signalCount)
+        guard let cut = try WeightedQuantile.of(indices: signalJets, score: score, weight: weight, level: 0.5) else {
             throw TMLError.internalError("no signal quantile despite positive signal weight")
         }
         var pass = [Double](repeating: 0, count: massBins)

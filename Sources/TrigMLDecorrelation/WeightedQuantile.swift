@@ -1,3 +1,5 @@
+import TrigMLCore
+
 /// The weighted quantile used by DDT maps and by the R50 working point.
 ///
 /// Definition (docs/formats/ddt_map.md: take the jets of positive weight
@@ -10,6 +12,11 @@
 ///     s_i + (s_{i+1} - s_i) * ((t - p_i) / (p_{i+1} - p_i)).
 /// With unit weights this is Hazen's rule (numpy's method="hazen").
 package enum WeightedQuantile {
+    /// Bytes per jet that `of` holds at once: the (score, index) key (16),
+    /// the sorted scores, weights and cumulative sums (8 each) and the
+    /// merge buffer of Swift's sort (at most half the keys, 8).
+    static let bytesPerJet = 48
+
     /// `scores` sorted ascending (ties in input order) with their `weights`,
     /// all > 0; nil when there are none.
     package static func ofSorted(_ scores: [Double], _ weights: [Double], level t: Double) -> Double? {
@@ -40,8 +47,12 @@ package enum WeightedQuantile {
 
     /// The quantile of the jets `indices` (a subset, in input order) of
     /// `score` / `weight` (nil weight = 1); jets of zero weight are skipped.
-    package static func of(indices: [Int], score: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
-                          level: Double) -> Double? {
+    /// Its arrays are sized by the caller's jet count, so they are checked
+    /// first (`MemoryPreflight`): `.outOfMemory` rather than a trap.
+    package static func of(indices: UnsafeBufferPointer<Int>, score: UnsafePointer<Float>, weight: UnsafePointer<Float>?,
+                          level: Double) throws -> Double? {
+        try MemoryPreflight.require(MemoryPreflight.bytes(indices.count, bytesPerJet),
+                                    for: "the weighted quantile of \(indices.count) jets")
         var keyed: [(Float, Int)] = []
         keyed.reserveCapacity(indices.count)
         for i in indices where weight.map({ $0[i] > 0 }) ?? true { keyed.append((score[i], i)) }

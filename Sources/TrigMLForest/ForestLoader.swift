@@ -32,3 +32,27 @@ extension Forest {
         throw root.fail("is neither an XGBoost JSON model (no 'learner' member) nor a trigml.forest file (no 'format' member)")
     }
 }
+
+extension Forest {
+    /// Bytes per node that building a forest from its parsed file holds at
+    /// once: the file's per-node arrays (`TreeNodes`, 37), the checking walk
+    /// (`ValidatedTree`, 32), the evaluation layout (`ForestLayout`: node
+    /// record, float and double leaf, the mask numbering, about 60) and
+    /// slack for arrays that grow by doubling.
+    static let buildBytesPerNode = 192
+
+    /// Both readers call this with the parsed trees before building any of
+    /// them: the node arrays are sized by the file, so the whole build is
+    /// checked first (ARCHITECTURE.md "Memory") and a forest that does not
+    /// fit fails with `.outOfMemory` before anything is built. `leftKey` is
+    /// the member whose length is the tree's node count.
+    static func requireBuildMemory(trees: [JSONNode], leftKey: String, source: String) throws {
+        var nodes = 0
+        for tree in trees {
+            if case .object(let members) = tree.value, case .array(let left)? = members[leftKey] { nodes += left.count }
+        }
+        let file = source.hasSuffix(":") ? String(source.dropLast()) : source
+        try MemoryPreflight.require(MemoryPreflight.bytes(nodes, buildBytesPerNode),
+                                    for: "building the forest of \(file) (\(trees.count) trees, \(nodes) nodes)")
+    }
+}

@@ -30,6 +30,7 @@ enum TrigMLForestFile {
         if let p = try root.optionalMember("provenance") { _ = try p.string() }
 
         let treeNodes = try root.member("trees").array()
+        try Forest.requireBuildMemory(trees: treeNodes, leftKey: "left", source: root.path)
         var trees: [TreeNodes] = []
         trees.reserveCapacity(treeNodes.count)
         for node in treeNodes {

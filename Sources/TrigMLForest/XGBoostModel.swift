@@ -70,6 +70,7 @@ enum XGBoostModel {
             }
         }
 
+        try Forest.requireBuildMemory(trees: treeNodes, leftKey: "left_children", source: root.path)
         var trees: [TreeNodes] = []
         trees.reserveCapacity(treeNodes.count)
         for node in treeNodes {

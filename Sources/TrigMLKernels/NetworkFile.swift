@@ -65,8 +65,10 @@ package enum NetworkFile {
             guard rowNodes.count == layerInputs else {
                 throw TMLError.shape("\(layerNode.path).weights has \(rowNodes.count) rows, expected \(layerInputs) (one per input)")
             }
+            // Grown row by row, not reserved from the declared sizes: a tiny
+            // file declaring 4096 x 4096 with short rows would otherwise
+            // reserve 64 MiB unchecked (the JSON check covers the text only).
             var weights: [Float] = []
-            weights.reserveCapacity(layerInputs * outputs)
             for row in rowNodes { weights += try row.finiteFloats(count: outputs) }
             let bias = try layerNode.member("bias").finiteFloats(count: outputs)
             guard let layer = DenseLayer(inputs: layerInputs, outputs: outputs, weights: weights, bias: bias,

@@ -222,6 +222,15 @@ package final class LUTForest: @unchecked Sendable {
         x < threshold || (nanLeft && x.isNaN)
     }
 
+    /// Bytes that building the LUT form of `forest` holds at once: per node
+    /// the feature, threshold, mask and NaN flag, the double leaf and its
+    /// copy, the fixed-point leaf (about 60), doubled for arrays that grow
+    /// by doubling and the per-tree copies of `evaluationTree`; per tree
+    /// its five start/count entries.
+    static func buildBytes(_ forest: Forest) -> Int {
+        MemoryPreflight.bytes(forest.nodeCount, 128, plus: MemoryPreflight.bytes(forest.treeCount, 64))
+    }
+
     /// The sum rounded once to float32.
     @inline(__always)
     func output(_ s: Int128) -> Float { roundToFloat(s, scale: scale) }
@@ -232,8 +241,15 @@ extension Forest {
     /// kept with the forest. A forest the LUT rule cannot take (a non-finite
     /// leaf) still loads and predicts; every LUT call on it reports the same
     /// stored error.
+    /// Its node arrays are sized by the forest, so the build is checked
+    /// first (ARCHITECTURE.md "Memory"); that check failing is not stored:
+    /// the next call tries again, when memory may be free.
     package func lutForm() throws -> LUTForest {
-        let made = derivedForm.value { Result<LUTForest, Error> { try LUTForest(self) } }
+        let made = try derivedForm.valueOrRetry { () throws -> Any in
+            try MemoryPreflight.require(LUTForest.buildBytes(self),
+                                        for: "the LUT form of the forest (\(treeCount) trees, \(nodeCount) nodes)")
+            return Result<LUTForest, Error> { try LUTForest(self) }
+        }
         guard let result = made as? Result<LUTForest, Error> else {
             throw TMLError.internalError("the forest's derived form is not a LUT form")
         }

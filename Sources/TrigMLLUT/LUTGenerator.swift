@@ -96,31 +96,41 @@ package enum LUTGenerator {
         }
     }
 
-    /// Most tree evaluations (addresses x trees) the one-address path takes
-    /// over when the tabulation does not fit: a few seconds of work. Beyond
-    /// it the fallback would run orders of magnitude longer than the job
-    /// expects (about 2^24 words x 400 trees: tens of minutes instead of
-    /// seconds), so the call fails with `.outOfMemory` instead, which a
-    /// batch job can report.
-    static let oneAddressFallbackEvaluations: UInt64 = 1 << 26
-
     /// The tabulation, or nil when it does not fit in the memory left even
-    /// with the smallest tables (`LUTMemory`) and the range is small enough
-    /// for the one-address path, which needs almost no memory and gives the
-    /// same words.
+    /// with the smallest tables (`LUTMemory`): then the range is evaluated
+    /// one address at a time, which gives the same words and needs only
+    /// the output, the forest's LUT form (both already there) and a few kB
+    /// per thread, but is much slower for a large range (docs/reliability.md:
+    /// about 30 ns per tree evaluation on one core, so 2^24 words of a
+    /// 400-tree forest take minutes instead of seconds). Issue 12 asks for
+    /// the slow answer over a failure; `TRIGML_LUT_DEBUG=1` says which
+    /// path was taken and why. Throws `.outOfMemory` only when even the
+    /// one-address path's own memory cannot be had (`requireOneAddressMemory`).
     static func tabulationIfMemoryAllows(_ scheme: LUTScheme, _ lutForest: LUTForest, count: UInt64,
                                          threads: Int) throws -> Tabulation? {
         do {
             return try Tabulation(scheme: scheme, forest: lutForest, threads: threads)
         } catch let error as TMLError where error.code == .outOfMemory {
-            let evaluations = count.multipliedReportingOverflow(by: UInt64(Swift.max(lutForest.treeCount, 1)))
-            guard !evaluations.overflow, evaluations.partialValue <= oneAddressFallbackEvaluations else {
-                LUTTuning.debugNote("\(error.message); the range is too large to evaluate one address at a time")
-                throw TMLError(.outOfMemory, error.message + "; \(count) addresses x \(lutForest.treeCount) trees are too many "
-                               + "to evaluate one address at a time instead (at most \(oneAddressFallbackEvaluations))")
-            }
-            LUTTuning.debugNote("\(error.message); evaluating one address at a time instead")
+            try requireOneAddressMemory(because: error.message)
+            LUTTuning.debugNote("\(error.message); evaluating one address at a time instead "
+                                + "(\(count) addresses x \(lutForest.treeCount) trees)")
             return nil
+        }
+    }
+
+    /// Address space the one-address path needs besides the output and the
+    /// forest: per worker a decoder and one input row (a few kB), and the
+    /// Swift runtime's small allocations meanwhile. Threads that cannot be
+    /// started are run inline (`Parallel.run`), so their stacks do not count.
+    static let oneAddressBytes = 4 << 20
+
+    /// Throws `.outOfMemory` (naming `reason`, what did not fit before)
+    /// when even the one-address path's few MiB cannot be had.
+    static func requireOneAddressMemory(because reason: String) throws {
+        guard MemoryPreflight.fits(oneAddressBytes) else {
+            LUTTuning.debugNote("\(reason); even one address at a time does not fit")
+            throw TMLError(.outOfMemory, reason + "; evaluating one address at a time instead needs "
+                           + "\(MemoryPreflight.describe(oneAddressBytes)), which is not there either")
         }
     }
 

@@ -29,8 +29,10 @@ package struct JetBatch {
     let jetFeatures: UnsafePointer<Float>
     let constituentFeatures: UnsafePointer<Float>
     /// Offsets converted to Int after checking (n_jets + 1 entries); empty
-    /// for a batch read for an MLP.
-    let offsets: [Int]
+    /// for a batch read for an MLP. Copied, so a caller thread changing
+    /// its array mid-call cannot move a read out of bounds; sized by the
+    /// caller's n_jets, so a checked allocation (ARCHITECTURE.md "Memory").
+    let offsets: CheckedBuffer<Int>
 
     /// Never dereferenced: every read of an empty or unused column is
     /// excluded by the counts.
@@ -60,7 +62,7 @@ package struct JetBatch {
             constituentCount = 0
             constituentFeatureCount = 0
             constituentFeatures = UnsafePointer(Self.nothing)
-            offsets = []
+            offsets = try CheckedBuffer<Int>(count: 0, initial: 0, what: "no constituent offsets")
             return
         }
         guard b.constituentFeatureCount == UInt64(expectedConstituent) else {
@@ -72,14 +74,14 @@ package struct JetBatch {
                                             what: "n_constituents x constituent_feature_count")
         guard let rawOffsets = b.constituentOffsets else {
             if jetCount == 0 {
-                offsets = [0]
+                offsets = try CheckedBuffer<Int>(count: 1, initial: 0, what: "one constituent offset")
                 constituentFeatures = b.constituentFeatures ?? UnsafePointer(Self.nothing)
                 return
             }
             throw TMLError.invalid("tml_jet_batch.constituent_offsets is NULL; a Deep Sets tagger needs n_jets + 1 CSR offsets")
         }
-        var checked: [Int] = []
-        checked.reserveCapacity(jetCount + 1)
+        let checked = try CheckedBuffer<Int>(count: jetCount + 1, initial: 0,
+                                             what: "the constituent offsets of \(jetCount) jets")
         let limit = UInt64(constituentCount)
         var previous: UInt64 = 0
         for j in 0...jetCount {
@@ -91,7 +93,7 @@ package struct JetBatch {
                 throw TMLError.invalid("constituent_offsets are not monotone: [\(j - 1)] = \(previous) > [\(j)] = \(o)")
             }
             previous = o
-            checked.append(Int(o))
+            checked[j] = Int(o)
         }
         offsets = checked
         let used = checked[jetCount] - checked[0]
