@@ -3,7 +3,15 @@
  *
  * Each (limit, path) pair runs in a child process that sets RLIMIT_AS,
  * loads the library and does one piece of work:
- *   lut     2^24 mode-15 words from a 400-tree depth-5 forest (tml_lut_generate)
+ *   lut     2^24 mode-15 words from a 400-tree depth-5 forest (tml_lut_generate);
+ *           below 700 MiB, where the tabulation set-up (about 330 MiB) does
+ *           not fit and the library evaluates one address at a time instead
+ *           (many minutes for 2^24 words), the first 2^18 + 2^12 of them: the
+ *           smallest mode-15 range the library tabulates (split bit 18), so
+ *           the fallback is what runs. Under TRIGML_LUT_DEBUG=1 the child
+ *           must say it fell back at the lowest limit, and the words' hash
+ *           must equal the hash of the same range generated without a limit
+ *           (tabulated): the fallback gives the same words, not only a status.
  *   forest  that forest loaded and 2^20 rows predicted
  *   t5      the default model on a synthetic event of 60000 T5s
  *   tagger  the golden Deep Sets tagger on 200000 jets of 30 constituents
@@ -22,9 +30,11 @@
  * TRIGML_SANITIZE is off.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -35,6 +45,10 @@
 #define COULD_NOT_START 100
 #define LUT_FIRST 805306368u /* 2^29 + 2^28: inside mode 15 */
 #define LUT_COUNT (1u << 24)
+#define LUT_SMALL_COUNT ((1u << 18) + (1u << 12))
+#define LUT_SMALL_BELOW_MIB 700
+#define FALLBACK_NOTE "evaluating one address at a time instead"
+#define WRONG_WORDS 101
 #define FOREST_ROWS (1u << 20)
 
 static const unsigned limits_mib[] = {200, 300, 450, 700, 1000, 1500, 2560};
@@ -107,8 +121,18 @@ static int write_forest(const char *path) {
     return fclose(f) != 0;
 }
 
-static int run_lut(const tml_api *api, const char *forest_path) {
-    uint16_t *words = malloc(sizeof(uint16_t) * LUT_COUNT);
+/* FNV-1a over the words. Reference hashes (no limit) and each child's hash
+ * are passed through a shared page mapped before any fork, so a child under
+ * a limit allocates nothing to report it. */
+static uint64_t *shared_hashes; /* [0]: 2^24 words, [1]: 2^16 words, [2]: the child's */
+static uint64_t words_hash(const uint16_t *words, uint32_t count) {
+    uint64_t h = 14695981039346656037ull;
+    for (uint32_t i = 0; i < count; i++) h = (h ^ words[i]) * 1099511628211ull;
+    return h;
+}
+
+static int run_lut(const tml_api *api, const char *forest_path, uint32_t count) {
+    uint16_t *words = malloc(sizeof(uint16_t) * count);
     if (!words) return COULD_NOT_START;
     tml_lut_scheme *scheme = NULL;
     tml_forest *forest = NULL;
@@ -116,8 +140,9 @@ static int run_lut(const tml_api *api, const char *forest_path) {
     tml_status st = api->lut_scheme_preset("emtf2017-mode15", &scheme);
     if (st == TML_OK) st = api->forest_load(forest_path, &forest);
     if (st == TML_OK) st = api->pt_conversion_preset("emtf2017", &conversion);
-    if (st == TML_OK) st = api->lut_generate(scheme, forest, &conversion, LUT_FIRST, LUT_COUNT, words, 2);
+    if (st == TML_OK) st = api->lut_generate(scheme, forest, &conversion, LUT_FIRST, count, words, 2);
     if (st != TML_OK) fprintf(stderr, "    lut: %s\n", api->last_error());
+    if (st == TML_OK) shared_hashes[2] = words_hash(words, count);
     api->forest_free(forest);
     api->lut_scheme_free(scheme);
     free(words);
@@ -186,15 +211,50 @@ static int run_tagger(const tml_api *api) {
     return st;
 }
 
+/* The LUT child's stderr (its TRIGML_LUT_DEBUG lines), for the parent to read. */
+static char lut_log_path[] = "/tmp/trigml_oom_lutlog_XXXXXX";
+
+/* Copies the LUT child's log to stderr (without the debug lines), marks an
+ * OK run that fell back ("OK*") and fails the lowest limit if the child
+ * neither fell back nor failed to start: the tabulation cannot fit there. */
+static int check_lut_log(unsigned limit_mib, const char **outcome) {
+    FILE *f = fopen(lut_log_path, "r");
+    if (!f) return 1;
+    char line[1024];
+    int fell_back = 0;
+    while (fgets(line, sizeof line, f)) {
+        if (strstr(line, FALLBACK_NOTE)) fell_back = 1;
+        if (strncmp(line, "trigml lut:", 11) != 0) fputs(line, stderr);
+    }
+    fclose(f);
+    if (fell_back && !strcmp(*outcome, "OK")) *outcome = "OK*";
+    if (limit_mib == limits_mib[0] && !fell_back && strcmp(*outcome, "nostart") != 0) {
+        fprintf(stderr, "oom_sweep: lut at %u MiB did not fall back to one address at a time\n", limit_mib);
+        return 1;
+    }
+    return 0;
+}
+
 static const char *path_names[] = {"lut", "forest", "t5", "tagger"};
 #define N_PATHS 4
 
 static int child(unsigned limit_mib, int path, const char *forest_path) {
+    if (path == 0) {
+        setenv("TRIGML_LUT_DEBUG", "1", 1);
+        int fd = open(lut_log_path, O_WRONLY | O_TRUNC);
+        if (fd < 0 || dup2(fd, 2) < 0) return COULD_NOT_START;
+        close(fd);
+    }
     struct rlimit limit = {(rlim_t)limit_mib << 20, (rlim_t)limit_mib << 20};
     if (setrlimit(RLIMIT_AS, &limit) != 0) return COULD_NOT_START;
     const tml_api *api = load_or_exit();
     switch (path) {
-    case 0: return run_lut(api, forest_path);
+    case 0: {
+        int small = limit_mib < LUT_SMALL_BELOW_MIB;
+        int st = run_lut(api, forest_path, small ? LUT_SMALL_COUNT : LUT_COUNT);
+        if (st == TML_OK && shared_hashes[2] != shared_hashes[small]) return WRONG_WORDS;
+        return st;
+    }
     case 1: return run_forest(api, forest_path);
     case 2: return run_t5(api);
     default: return run_tagger(api);
@@ -206,6 +266,9 @@ int main(void) {
     int fd = mkstemp(forest_path);
     if (fd < 0) return 1;
     close(fd);
+    fd = mkstemp(lut_log_path);
+    if (fd < 0) return 1;
+    close(fd);
     pid_t writer = fork();
     if (writer == 0) _exit(write_forest(forest_path));
     int status = 0;
@@ -214,6 +277,19 @@ int main(void) {
         fprintf(stderr, "oom_sweep: could not write the forest\n");
         unlink(forest_path);
         return 1;
+    }
+    shared_hashes = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (shared_hashes == MAP_FAILED) return 1;
+    for (int small = 0; small < 2; small++) {
+        pid_t reference = fork();
+        if (reference == 0) _exit(run_lut(load_or_exit(), forest_path, small ? LUT_SMALL_COUNT : LUT_COUNT));
+        waitpid(reference, &status, 0);
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != TML_OK) {
+            fprintf(stderr, "oom_sweep: the reference LUT words (no limit) could not be generated\n");
+            unlink(forest_path);
+            return 1;
+        }
+        shared_hashes[small] = shared_hashes[2];
     }
     int failures = 0;
     printf("limit MiB  lut      forest   t5       tagger\n");
@@ -237,6 +313,11 @@ int main(void) {
             } else if (WEXITSTATUS(status) == TML_ERR_OUT_OF_MEMORY) {
                 outcome = "OOM";
                 bad = limits_mib[l] >= comfortable_mib;
+            } else if (WEXITSTATUS(status) == WRONG_WORDS) {
+                outcome = "WRONG";
+                bad = 1;
+                fprintf(stderr, "oom_sweep: lut at %u MiB gave other words than the run without a limit\n",
+                        limits_mib[l]);
             } else if (WEXITSTATUS(status) == COULD_NOT_START) {
                 outcome = "nostart";
                 bad = limits_mib[l] >= comfortable_mib;
@@ -246,12 +327,15 @@ int main(void) {
                 fprintf(stderr, "oom_sweep: %s at %u MiB returned status %d\n", path_names[path], limits_mib[l],
                         WEXITSTATUS(status));
             }
+            if (path == 0) bad |= check_lut_log(limits_mib[l], &outcome);
             printf("  %-7s", outcome);
             failures += bad;
         }
         printf("\n");
     }
     unlink(forest_path);
+    unlink(lut_log_path);
+    printf("(OK*: the LUT tabulation did not fit; the words were evaluated one address at a time)\n");
     printf("oom_sweep: %s (%d failure%s)\n", failures ? "FAILED" : "ok", failures, failures == 1 ? "" : "s");
     return failures != 0;
 }
