@@ -101,8 +101,8 @@ package enum LUTGenerator {
     /// one address at a time, which gives the same words and needs only
     /// the output, the forest's LUT form (both already there) and a few kB
     /// per thread, but is much slower for a large range (docs/reliability.md:
-    /// about 30 ns per tree evaluation on one core, so 2^24 words of a
-    /// 400-tree forest take minutes instead of seconds). Issue 12 asks for
+    /// about 160 ns of CPU per tree evaluation, so 2^24 words of a
+    /// 400-tree forest take about 18 CPU minutes instead of 13 s). Issue 12 asks for
     /// the slow answer over a failure; `TRIGML_LUT_DEBUG=1` says which
     /// path was taken and why. Throws `.outOfMemory` only when even the
     /// one-address path's own memory cannot be had (`requireOneAddressMemory`).

@@ -4,9 +4,10 @@ import TrigMLCore
 /// (`MemoryPreflight`, ARCHITECTURE.md "Memory"). A LUT batch job runs
 /// under an address-space limit; rather than fail there, generation takes
 /// the cheaper form that fits: the trees regroup into smaller tables (at
-/// worst one tree per table) and, when even the set-up does not fit, the
-/// range is evaluated one address at a time (`LUTGenerator.generate`),
-/// which needs only a few kB per thread. Every form gives the same words:
+/// worst one tree per table) and, when even that or the set-up does not
+/// fit, the range is evaluated one address at a time
+/// (`LUTGenerator.tabulationIfMemoryAllows`), which needs only a few kB per
+/// thread and is much slower for a large range (docs/reliability.md). Every form gives the same words:
 /// the sums are exact (`LUTTuning`). Under `TRIGML_LUT_DEBUG=1` each
 /// fallback prints one line on stderr saying what did not fit.
 enum LUTMemory {
