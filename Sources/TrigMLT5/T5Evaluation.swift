@@ -33,10 +33,15 @@ extension T5Model {
     package func evaluate(_ batch: T5Batch, _ columns: T5ColumnView = .none, workingPoint: Int = 0,
                           into out: T5Outputs) throws {
         let point = workingPoints.indices.contains(workingPoint) ? workingPoints[workingPoint].point : nil
+        try point.withCutSource { try evaluate(batch, columns, cuts: $0, into: out) }
+    }
+
+    @inline(__always)
+    func evaluate(_ batch: T5Batch, _ columns: T5ColumnView, cuts: T5CutSource, into out: T5Outputs) throws {
         @inline(__always) func finish(_ t: Int, _ s: Float) {
             out.score?[t] = s
-            if let pass = out.pass, let point {
-                let cut = point.cut(innerRadius: batch.innerRadius(t), eta1: batch.eta[batch.firstAnchor(t)])
+            if let pass = out.pass,
+               let cut = cuts.cut(innerRadius: batch.innerRadius(t), eta1: batch.eta[batch.firstAnchor(t)]) {
                 pass[t] = s > cut ? 1 : 0
             }
         }
