@@ -18,11 +18,15 @@ let packageDirectory = String(#filePath.dropLast("/Package.swift".count))
 // feature set: AVX2, FMA, BMI1/2, LZCNT, MOVBE, F16C.) No fast-math flags:
 // LLVM forms a fused multiply-add only from contractable operations, and
 // Swift emits none, so every path rounds every product and sum alike.
-func kernelPath(_ name: String, targetCPU: String) -> Target {
+// `registerBlock` names how many outputs one pass of the float (T5) network
+// keeps in registers (Sources/TrigMLCPUBaseline/FloatLayers.swift): it
+// changes which candidates' sums run side by side, never a sum's order.
+func kernelPath(_ name: String, targetCPU: String, registerBlock: Int) -> Target {
 #if arch(x86_64)
-    let settings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU])]
+    let settings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", targetCPU]),
+                                    .define("TRIGML_FLOAT_BLOCK_\(registerBlock)")]
 #else
-    let settings: [SwiftSetting] = []
+    let settings: [SwiftSetting] = [.define("TRIGML_FLOAT_BLOCK_\(registerBlock)")]
 #endif
     return .target(name: name, dependencies: ["TrigMLCore", "TrigMLCPU"], swiftSettings: settings)
 }
@@ -50,9 +54,9 @@ let package = Package(
         .target(name: "TrigMLCPU", dependencies: ["TrigMLCore"]),
         // The hot loops (dense layers in float and double, forest trees over a
         // block), compiled for each path.
-        kernelPath("TrigMLCPUBaseline", targetCPU: "x86-64"),
-        kernelPath("TrigMLCPUAVX2", targetCPU: "haswell"),
-        kernelPath("TrigMLCPUAVX512", targetCPU: "skylake-avx512"),
+        kernelPath("TrigMLCPUBaseline", targetCPU: "x86-64", registerBlock: 4),
+        kernelPath("TrigMLCPUAVX2", targetCPU: "haswell", registerBlock: 4),
+        kernelPath("TrigMLCPUAVX512", targetCPU: "skylake-avx512", registerBlock: 8),
         // Numeric kernels: dense layers over SIMD lanes, fast exp/log/sigmoid,
         // the active kernel path, and the reader of a network's `layers` in model files.
         .target(name: "TrigMLKernels", dependencies: ["TrigMLCore", "TrigMLCPU", "TrigMLCPUBaseline",
@@ -92,7 +96,7 @@ let package = Package(
         .executableTarget(name: "TrigMLCLI", dependencies: ["TrigML", "TrigMLCore", "TrigMLForest", "TrigMLLUT"]),
         .testTarget(name: "TrigMLCoreTests", dependencies: ["TrigMLCore"]),
         .testTarget(name: "TrigMLKernelsTests", dependencies: ["TrigMLKernels", "TrigMLCPU", "TrigMLCore"]),
-        .testTarget(name: "TrigMLT5Tests", dependencies: ["TrigMLT5", "TrigMLCore", "TrigMLKernels"]),
+        .testTarget(name: "TrigMLT5Tests", dependencies: ["TrigMLT5", "TrigMLCore", "TrigMLCPU", "TrigMLKernels"]),
         .testTarget(name: "TrigMLForestTests", dependencies: ["TrigMLForest", "TrigMLCore"]),
         .testTarget(name: "TrigMLLUTTests", dependencies: ["TrigMLLUT", "TrigMLForest", "TrigMLCore"]),
         .testTarget(name: "TrigMLTaggerTests", dependencies: ["TrigMLTagger", "TrigMLCore", "TrigMLKernels"]),

@@ -89,7 +89,7 @@ public func tml_t5_embed(_ model: OpaquePointer?, _ batch: UnsafePointer<tml_t5_
         let (b, view) = try t5Arguments(m, batch, columns)
         if b.t5Count == 0 { return }
         guard let embedding else { throw TMLError.invalid("embedding is NULL but n_t5 = \(b.t5Count)") }
-        m.evaluate(b, view, into: T5Outputs(embedding: embedding))
+        try m.evaluate(b, view, into: T5Outputs(embedding: embedding))
     }
 }
 
@@ -106,7 +106,7 @@ func t5Features(_ model: OpaquePointer?, _ batch: UnsafePointer<tml_t5_batch>?,
     let (b, view) = try t5Arguments(m, batch, columns)
     if b.t5Count == 0 { return }
     guard let features else { throw TMLError.invalid("features is NULL but n_t5 = \(b.t5Count)") }
-    m.features(b, view, into: features)
+    try m.features(b, view, into: features)
 }
 
 func t5Score(_ model: OpaquePointer?, _ batch: UnsafePointer<tml_t5_batch>?,
@@ -124,6 +124,6 @@ func t5Score(_ model: OpaquePointer?, _ batch: UnsafePointer<tml_t5_batch>?,
     }
     if b.t5Count == 0 { return }
     guard let score else { throw TMLError.invalid("score is NULL but n_t5 = \(b.t5Count)") }
-    m.evaluate(b, view, workingPoint: Int(workingPoint),
+    try m.evaluate(b, view, workingPoint: Int(workingPoint),
                into: T5Outputs(score: score, pass: pass, probabilities: probabilities))
 }

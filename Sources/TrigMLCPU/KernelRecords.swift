@@ -3,8 +3,6 @@
 /// (a `DenseLayer`, a forest's layout). Every path module reads the same
 /// records, so the owners build them once.
 
-/// Candidates (T5) per float tile: one AVX register, two SSE registers.
-@usableFromInline package typealias FloatTile = SIMD8<Float>
 /// Jets or constituents (tagger) per double tile.
 @usableFromInline package typealias DoubleTile = SIMD4<Double>
 

@@ -1,12 +1,24 @@
 /// The kernels one path provides, as plain functions over the records of
 /// KernelRecords.swift; TrigMLKernels holds the active table
 /// (KernelDispatch.swift). One indirect call per tile or block, never per
-/// element.
-package struct KernelTable {
+/// element. A class, so handing the table around is one reference, not a
+/// copy of every kernel.
+package final class KernelTable: @unchecked Sendable {
     /// (layers, layer count, widest layer, input tile, output tile, scratch
-    /// of 2 x widest, bias first?): the float network in LST's order.
-    package typealias FloatNetwork = (UnsafePointer<DenseLayerView>, Int, Int, UnsafePointer<FloatTile>,
+    /// of 2 x widest, bias first?): the float network in LST's order on a
+    /// tile of candidates, one per lane.
+    package typealias FloatNetwork = (UnsafePointer<FloatLayerRecord>, Int, Int, UnsafePointer<FloatTile>,
                                       UnsafeMutablePointer<FloatTile>, UnsafeMutablePointer<FloatTile>, Bool) -> Void
+    /// (layers, layer count, widest stride, input floats, output floats (the
+    /// last layer's stride), scratch of 2 x widest stride floats, bias
+    /// first?): the same network for ONE candidate, its outputs on the lanes
+    /// (LST's own loop shape), for batches too small to fill a tile.
+    package typealias FloatSingleNetwork = (UnsafePointer<FloatLayerRecord>, Int, Int, UnsafePointer<Float>,
+                                            UnsafeMutablePointer<Float>, UnsafeMutablePointer<Float>, Bool) -> Void
+    /// (batch, first candidate, candidates (1-16), recipe, tile out): the T5
+    /// features of a tile, one candidate per lane.
+    package typealias T5Features = (UnsafePointer<T5BatchRecord>, Int, Int, T5FeatureRecipe,
+                                    UnsafeMutablePointer<FloatTile>) -> Void
     /// (layers, layer count, widest layer, input, output, scratch): the double network.
     package typealias DoubleNetwork = (UnsafePointer<DenseLayerView>, Int, Int, UnsafePointer<DoubleTile>,
                                        UnsafeMutablePointer<DoubleTile>, UnsafeMutablePointer<DoubleTile>) -> Void
@@ -21,16 +33,22 @@ package struct KernelTable {
 
     package let path: CPUPath
     package let floatNetwork: FloatNetwork
+    package let floatSingleNetwork: FloatSingleNetwork
+    package let t5Features: T5Features
     package let doubleNetwork: DoubleNetwork
     package let forestSum32: ForestSum<Float>
     package let forestSum64: ForestSum<Double>
     package let maskLeafSets: MaskLeafSets
 
-    package init(path: CPUPath, floatNetwork: @escaping FloatNetwork, doubleNetwork: @escaping DoubleNetwork,
+    package init(path: CPUPath, floatNetwork: @escaping FloatNetwork,
+                 floatSingleNetwork: @escaping FloatSingleNetwork, t5Features: @escaping T5Features,
+                 doubleNetwork: @escaping DoubleNetwork,
                  forestSum32: @escaping ForestSum<Float>, forestSum64: @escaping ForestSum<Double>,
                  maskLeafSets: @escaping MaskLeafSets) {
         self.path = path
         self.floatNetwork = floatNetwork
+        self.floatSingleNetwork = floatSingleNetwork
+        self.t5Features = t5Features
         self.doubleNetwork = doubleNetwork
         self.forestSum32 = forestSum32
         self.forestSum64 = forestSum64

@@ -9,7 +9,8 @@ import TrigMLCPU
 /// This module's kernels as a table (TrigMLKernels/KernelDispatch.swift).
 package enum PathKernels {
     package static func table(_ path: CPUPath) -> KernelTable {
-        KernelTable(path: path, floatNetwork: floatNetwork, doubleNetwork: doubleNetwork,
+        KernelTable(path: path, floatNetwork: floatNetwork, floatSingleNetwork: floatSingleNetwork,
+                    t5Features: t5Features, doubleNetwork: doubleNetwork,
                     forestSum32: forestSum32, forestSum64: forestSum64, maskLeafSets: maskLeafSets)
     }
 }
@@ -17,10 +18,10 @@ package enum PathKernels {
 /// Runs `count` layers, ping-ponging through `scratch` (2 x `maxWidth`
 /// vectors), the last one into `output`.
 @inline(__always)
-func runLayers<Tile>(_ layers: UnsafePointer<DenseLayerView>, _ count: Int, _ maxWidth: Int,
-                     _ input: UnsafePointer<Tile>, _ output: UnsafeMutablePointer<Tile>,
-                     _ scratch: UnsafeMutablePointer<Tile>,
-                     _ forward: (DenseLayerView, UnsafePointer<Tile>, UnsafeMutablePointer<Tile>) -> Void) {
+func runLayers<Layer, Tile>(_ layers: UnsafePointer<Layer>, _ count: Int, _ maxWidth: Int,
+                            _ input: UnsafePointer<Tile>, _ output: UnsafeMutablePointer<Tile>,
+                            _ scratch: UnsafeMutablePointer<Tile>,
+                            _ forward: (Layer, UnsafePointer<Tile>, UnsafeMutablePointer<Tile>) -> Void) {
     var source = input
     let ping = scratch, pong = scratch + maxWidth
     for index in 0..<count {

@@ -20,7 +20,7 @@ import TrigMLCPU
 /// case where a fused multiply-add rounds differently, on every path). A
 /// lane never mixes with another, so a candidate's bits do not depend on
 /// the tile it lands in, the batch size or the kernel path.
-/// Candidates per float tile: one AVX register, two SSE registers.
+/// Candidates per float tile (FloatTile: one AVX-512 register).
 @usableFromInline package typealias FloatLanes = FloatTile
 package let floatLaneWidth = FloatLanes.scalarCount
 
@@ -32,22 +32,77 @@ package enum BiasOrder {
     case last
 }
 
-extension DenseNetwork {
-    /// Scratch for `evaluateFloat`, in float lane vectors.
-    package var floatScratchCount: Int { 2 * maxWidth }
+/// A network's float layers in the kernels' layout (FloatLayerRecord:
+/// input-major rows padded to whole tiles), built once when a model loads.
+package final class FloatNetwork {
+    let records: [FloatLayerRecord]
+    /// Padded weights then padded biases of every layer; the records point here.
+    let storage: CheckedBuffer<Float>
+    package let inputCount: Int
+    package let outputCount: Int
+    /// Widest layer output (tile scratch) and widest padded row (one-candidate scratch).
+    package let maxWidth: Int
+    package let maxStride: Int
 
-    /// Runs one float tile on the active kernel path (or `kernels`):
-    /// `input` holds `inputCount` lane vectors, `output` receives
-    /// `outputCount` lane vectors (the last layer's activation as stored; a
-    /// sigmoid or softmax head is the caller's).
-    @inline(__always)
-    package func evaluateFloat(input: UnsafePointer<FloatLanes>, output: UnsafeMutablePointer<FloatLanes>,
-                              scratch: UnsafeMutablePointer<FloatLanes>, biasOrder: BiasOrder,
-                              kernels: KernelTable = KernelDispatch.active) {
-        views.withUnsafeBufferPointer { layerViews in
-            guard let first = layerViews.baseAddress else { return }
-            kernels.floatNetwork(first, layerViews.count, maxWidth, input, output, scratch, biasOrder == .first)
+    package init(_ network: DenseNetwork) throws {
+        var offsets: [(weights: Int, bias: Int, stride: Int)] = []
+        var total = 0
+        for layer in network.layers {
+            let stride = (layer.outputs + floatRowPadding - 1) / floatRowPadding * floatRowPadding
+            offsets.append((total, total + layer.inputs * stride, stride))
+            total += (layer.inputs + 1) * stride
         }
+        storage = try CheckedBuffer(count: total, initial: 0, what: "the T5 network's float weights")
+        var records: [FloatLayerRecord] = []
+        for (layer, at) in zip(network.layers, offsets) {
+            for o in 0..<layer.outputs {
+                for i in 0..<layer.inputs { storage[at.weights + i * at.stride + o] = layer.weight(input: i, output: o) }
+                storage[at.bias + o] = layer.bias(output: o)
+            }
+            records.append(FloatLayerRecord(inputs: layer.inputs, outputs: layer.outputs, stride: at.stride,
+                                            activation: layer.activation, alpha: layer.alpha,
+                                            weights: storage.pointer + at.weights, bias: storage.pointer + at.bias))
+        }
+        self.records = records
+        inputCount = network.inputCount
+        outputCount = network.outputCount
+        maxWidth = network.maxWidth
+        maxStride = offsets.map(\.stride).max() ?? floatRowPadding
+    }
+
+    @inline(__always)
+    func withLayers(_ body: (UnsafePointer<FloatLayerRecord>, Int) -> Void) {
+        records.withUnsafeBufferPointer { layers in
+            guard let first = layers.baseAddress else { return }
+            body(first, layers.count)
+        }
+    }
+
+    /// Scratch for `evaluate`, in tiles.
+    package var tileScratchCount: Int { 2 * maxWidth }
+    /// Scratch for `evaluateSingle`, in floats (two layers' padded rows).
+    package var singleScratchCount: Int { 2 * maxStride }
+
+    /// Runs one tile on the active kernel path (or `kernels`): `input` holds
+    /// `inputCount` lane vectors, `output` receives `outputCount` lane
+    /// vectors (the last layer's activation as stored; a sigmoid or softmax
+    /// head is the caller's).
+    @inline(__always)
+    package func evaluate(input: UnsafePointer<FloatLanes>, output: UnsafeMutablePointer<FloatLanes>,
+                          scratch: UnsafeMutablePointer<FloatLanes>, biasOrder: BiasOrder,
+                          kernels: KernelTable = KernelDispatch.active) {
+        withLayers { kernels.floatNetwork($0, $1, maxWidth, input, output, scratch, biasOrder == .first) }
+    }
+
+    /// The same network for one candidate: `input` holds `inputCount`
+    /// floats, `output` receives `maxStride` floats (the first `outputCount`
+    /// are the outputs), `scratch` holds `singleScratchCount` floats. Same
+    /// bits as that candidate's lane of `evaluate`.
+    @inline(__always)
+    package func evaluateSingle(input: UnsafePointer<Float>, output: UnsafeMutablePointer<Float>,
+                                scratch: UnsafeMutablePointer<Float>, biasOrder: BiasOrder,
+                                kernels: KernelTable = KernelDispatch.active) {
+        withLayers { kernels.floatSingleNetwork($0, $1, maxStride, input, output, scratch, biasOrder == .first) }
     }
 }
 
@@ -57,10 +112,11 @@ extension DenseNetwork {
 /// where `expf` overflows (x above about 88.72) LST divides infinity by
 /// infinity and gets NaN, which fails every cut; here the score is 1, the
 /// limit of the function (docs/numerics.md). NaN stays NaN.
+/// Only the first `lanes` lanes are computed (the others hold no
+/// candidate and give 0).
 @inline(__always)
-package func lstSigmoid(_ logit: FloatLanes) -> FloatLanes {
-    var e = FloatLanes()
-    for lane in 0..<floatLaneWidth { e[lane] = expf(logit[lane]) }
+package func lstSigmoid(_ logit: FloatLanes, lanes: Int = floatLaneWidth) -> FloatLanes {
+    let e = cLibraryLanes(logit, lanes: lanes) { expf($0) }
     let probability = e / (e + 1)
     return probability.replacing(with: 1, where: e .== .infinity)
 }
@@ -72,8 +128,7 @@ package func lstSigmoid(_ logit: FloatLanes) -> FloatLanes {
 package func lstSoftmax(_ values: UnsafeMutablePointer<FloatLanes>, count: Int) {
     var sum = FloatLanes()
     for k in 0..<count {
-        var e = FloatLanes()
-        for lane in 0..<floatLaneWidth { e[lane] = expf(values[k][lane]) }
+        let e = cLibraryLanes(values[k], lanes: floatLaneWidth) { expf($0) }
         values[k] = e
         sum = sum + e
     }

@@ -1,4 +1,5 @@
 import TrigMLCore
+import TrigMLCPU
 
 /// The members of a `tml_t5_batch` as they arrive (the C ABI layer copies
 /// them out of the C struct; nothing is checked yet). Names in messages are
@@ -30,6 +31,8 @@ package struct T5Batch {
     let t3MD: UnsafePointer<UInt32>
     let t3Radius: UnsafePointer<Float>
     let t5T3: UnsafePointer<UInt32>
+    /// The same columns for the feature kernels.
+    let record: T5BatchRecord
 
     /// A placeholder for NULL columns of empty arrays: never dereferenced,
     /// because every index into an empty array is rejected.
@@ -61,6 +64,8 @@ package struct T5Batch {
         t3MD = try column(b.t3MD, "t3_md", count: t3Count, placeholder: UnsafePointer(Self.noIndex))
         t3Radius = try column(b.t3Radius, "t3_radius", count: t3Count, placeholder: none)
         t5T3 = try column(b.t5T3, "t5_t3", count: t5Count, placeholder: UnsafePointer(Self.noIndex))
+        record = T5BatchRecord(x: x, y: y, z: z, r: r, eta: eta, phi: phi, layer: layer, t3MD: t3MD,
+                               t3Radius: t3Radius, t5T3: t5T3)
         try checkIndexChain()
     }
 
@@ -111,6 +116,10 @@ package struct T5Batch {
         return (Int(t3MD[inner]), Int(t3MD[inner + 1]), Int(t3MD[inner + 2]),
                 Int(t3MD[outer + 1]), Int(t3MD[outer + 2]))
     }
+
+    /// md1 of T5 `t`: the first MD of its inner T3.
+    @inline(__always)
+    func firstAnchor(_ t: Int) -> Int { Int(t3MD[3 &* Int(t5T3[2 &* t])]) }
 
     @inline(__always)
     func innerRadius(_ t: Int) -> Float { t3Radius[Int(t5T3[2 * t])] }

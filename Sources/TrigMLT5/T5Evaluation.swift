@@ -28,21 +28,27 @@ extension T5Model {
     /// Scores (and probabilities, pass flags for working point
     /// `workingPoint`) or embeddings of every candidate. The caller has
     /// checked the batch, the columns, the working-point index and that the
-    /// head fits the outputs asked for.
+    /// head fits the outputs asked for. Throws only `.outOfMemory` (the
+    /// thread's scratch could not grow), before writing anything.
     package func evaluate(_ batch: T5Batch, _ columns: T5ColumnView = .none, workingPoint: Int = 0,
-                          into out: T5Outputs) {
+                          into out: T5Outputs) throws {
         let point = workingPoints.indices.contains(workingPoint) ? workingPoints[workingPoint].point : nil
+        try point.withCutSource { try evaluate(batch, columns, cuts: $0, into: out) }
+    }
+
+    @inline(__always)
+    func evaluate(_ batch: T5Batch, _ columns: T5ColumnView, cuts: T5CutSource, into out: T5Outputs) throws {
         @inline(__always) func finish(_ t: Int, _ s: Float) {
             out.score?[t] = s
-            if let pass = out.pass, let point {
-                let cut = point.cut(innerRadius: batch.innerRadius(t), eta1: batch.eta[batch.anchors(t).0])
+            if let pass = out.pass,
+               let cut = cuts.cut(innerRadius: batch.innerRadius(t), eta1: batch.eta[batch.firstAnchor(t)]) {
                 pass[t] = s > cut ? 1 : 0
             }
         }
         switch head {
         case .sigmoid:
-            forEachOutputTile(batch, columns) { first, lanes, output, finite in
-                let probability = sigmoidProbability(output[0], finite: finite)
+            try forEachOutputTile(batch, columns) { first, lanes, output, finite in
+                let probability = sigmoidProbability(output[0], lanes: lanes, finite: finite)
                 for lane in 0..<lanes {
                     let s = probability[lane]
                     out.probabilities?[first + lane] = s
@@ -51,8 +57,8 @@ extension T5Model {
             }
         case .softmax(let classes, let definition):
             let classCount = classes.count
-            forEachOutputTile(batch, columns) { first, lanes, output, finite in
-                softmax(output, classCount: classCount, finite: finite)
+            try forEachOutputTile(batch, columns) { first, lanes, output, finite in
+                softmax(output, classCount: classCount, lanes: lanes, finite: finite)
                 for lane in 0..<lanes {
                     let t = first + lane
                     if let probabilities = out.probabilities {
@@ -64,7 +70,7 @@ extension T5Model {
             }
         case .embedding(let dimension):
             guard let embedding = out.embedding else { return }
-            forEachOutputTile(batch, columns) { first, lanes, output, finite in
+            try forEachOutputTile(batch, columns) { first, lanes, output, finite in
                 for lane in 0..<lanes {
                     let row = embedding + (first + lane) * dimension
                     for k in 0..<dimension { row[k] = finite[lane] ? output[k][lane] : .nan }
@@ -77,7 +83,7 @@ extension T5Model {
     /// order of the type's comment, every lane independently; NaN for every
     /// class of a lane whose inputs were not all finite.
     @inline(__always)
-    func softmax(_ output: UnsafeMutablePointer<FloatLanes>, classCount: Int,
+    func softmax(_ output: UnsafeMutablePointer<FloatLanes>, classCount: Int, lanes: Int,
                  finite: SIMDMask<FloatLanes.MaskStorage>) {
         // `z > maximum` as a scalar loop would write it: a NaN logit never
         // becomes the maximum, and its own difference stays NaN.
@@ -85,7 +91,7 @@ extension T5Model {
         for k in 1..<classCount { maximum.replace(with: output[k], where: output[k] .> maximum) }
         var sum = FloatLanes()
         for k in 0..<classCount {
-            let e = exponentialRoundedToFloat(output[k] - maximum)
+            let e = exponentialRoundedToFloat(output[k] - maximum, lanes: lanes)
             output[k] = e
             sum = sum + e
         }
@@ -95,11 +101,12 @@ extension T5Model {
 
 /// exp(d) for d <= 0, evaluated in double (`expNonPositive`, no libm call)
 /// and rounded to float32 once: the softmax's exponential does not depend on
-/// the C library, so a numpy reference reproduces it bit for bit.
+/// the C library, so a numpy reference reproduces it bit for bit. Lanes past
+/// `lanes` (no candidate) are left 0.
 @inline(__always)
-private func exponentialRoundedToFloat(_ difference: FloatLanes) -> FloatLanes {
+private func exponentialRoundedToFloat(_ difference: FloatLanes, lanes: Int) -> FloatLanes {
     var result = FloatLanes()
-    for chunk in stride(from: 0, to: floatLaneWidth, by: laneWidth) {
+    for chunk in stride(from: 0, to: lanes, by: laneWidth) {
         var wide = Lanes()
         for j in 0..<laneWidth { wide[j] = Double(difference[chunk + j]) }
         let exponential = expNonPositive(wide)

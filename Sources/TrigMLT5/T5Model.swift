@@ -10,6 +10,8 @@ package final class T5Model: JSONFileFormat {
     package let extraInputs: [T5ExtraInput]
     package let standardization: T5Standardization?
     package let network: DenseNetwork
+    /// The same network in the float kernels' layout (the one that runs).
+    package let floatNetwork: FloatNetwork
     package let head: T5Head
     /// At least one for a scoring model; none for an embedding model.
     package let workingPoints: [T5NamedWorkingPoint]
@@ -20,7 +22,8 @@ package final class T5Model: JSONFileFormat {
 
     package init(featureSet: T5FeatureSet, extraInputs: [T5ExtraInput] = [], standardization: T5Standardization? = nil,
                  network: DenseNetwork, head: T5Head = .sigmoid, workingPoints: [T5NamedWorkingPoint],
-                 provenance: String) {
+                 provenance: String) throws {
+        floatNetwork = try FloatNetwork(network)
         self.featureSet = featureSet
         self.extraInputs = extraInputs
         self.standardization = standardization
@@ -92,7 +95,7 @@ package final class T5Model: JSONFileFormat {
             return (.relu, 0)
         }
         let workingPoint = try T5NamedWorkingPoint.parseUnnamed(root.member("working_point"))
-        return T5Model(featureSet: featureSet, network: network, workingPoints: [workingPoint], provenance: provenance)
+        return try T5Model(featureSet: featureSet, network: network, workingPoints: [workingPoint], provenance: provenance)
     }
 
     /// The model compiled into the library (DefaultModel.swift, generated).

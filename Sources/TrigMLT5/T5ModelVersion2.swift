@@ -64,7 +64,7 @@ extension T5Model {
         } else {
             throw TMLError.format("\(root.path) working_points is missing: a scoring model needs at least one working point")
         }
-        return T5Model(featureSet: featureSet, extraInputs: extraInputs, standardization: standardization,
+        return try T5Model(featureSet: featureSet, extraInputs: extraInputs, standardization: standardization,
                        network: network, head: head, workingPoints: workingPoints, provenance: provenance)
     }
 }

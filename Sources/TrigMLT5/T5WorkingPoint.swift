@@ -1,39 +1,25 @@
+import TrigMLCPU
 import TrigMLCore
 
 /// Where a T5 passes: `score > cut` (LST uses a strict `>`; NaN never passes).
 package enum T5WorkingPoint {
     /// One cut for every candidate (LST v1: `LSTWP2 = 0.6177366`).
     case single(cut: Float)
-    /// LST v2 `kWp[pt][eta]` (RecoTracker/LSTCore/interface/alpaka/Common.h):
-    /// the pT bin of the inner-T3 pT 2*k2Rinv1GeVf*innerRadius counts the
-    /// edges it is strictly above (LST: `pt > 5` selects row 1), the |eta|
-    /// bin of anchor 1 is floor(|eta1| / width), the last bin open.
-    case table(ptEdges: [Double], etaBinWidth: Double, etaBins: Int, cuts: [[Float]])
+    /// LST v2 `kWp[pt][eta]` (RecoTracker/LSTCore/interface/alpaka/Common.h).
+    case ptEtaTable(T5CutTable)
+
+    /// A pT x |eta| table; `cuts[ptBin][etaBin]`.
+    package static func table(ptEdges: [Double], etaBinWidth: Double, etaBins: Int, cuts: [[Float]]) -> T5WorkingPoint {
+        .ptEtaTable(T5CutTable(ptEdges: ptEdges, etaBinWidth: etaBinWidth, etaBins: etaBins, cuts: cuts))
+    }
 
     /// The cut that applies to a candidate with this inner-T3 radius and
-    /// first-anchor eta, in LST's float arithmetic (cmssw
-    /// RecoTracker/LSTCore/src/alpaka/NeuralNetwork.h at 719e09e3):
-    /// pT = innerRadius * k2Rinv1GeVf * 2 in float, compared with each edge
-    /// (`t5_pt > 5.0f`); eta bin = Int(|eta1| / width) in float. LST indexes
-    /// past its 10-entry row at |eta1| = 2.5 exactly (`eta1 > 2.5f` picks the
-    /// last bin only above it); here every |eta1| at or past the last bin's
-    /// lower edge takes the last bin. Non-finite inputs never trap: a NaN or
-    /// negative pT is above no edge (first row), +inf above all (last row); a
-    /// NaN or infinite |eta| takes the last bin. Their score is NaN anyway,
-    /// so they never pass.
+    /// first-anchor eta (T5CutLookup.cut says how a table is read).
     @inline(__always)
     package func cut(innerRadius: Float, eta1: Float) -> Float {
         switch self {
-        case .single(let c):
-            return c
-        case .table(let ptEdges, let width, let etaBins, let cuts):
-            let pt = Double(innerRadius * T5Constants.k2Rinv1GeVf * 2)
-            var ptBin = 0
-            for edge in ptEdges where pt > edge { ptBin += 1 }
-            let scaled = abs(eta1) / Float(width)
-            // Compare before converting: Int(NaN) or Int(1e30) would trap.
-            let etaBin = scaled < Float(etaBins - 1) ? Int(scaled) : etaBins - 1
-            return cuts[ptBin][etaBin]
+        case .single(let c): return c
+        case .ptEtaTable(let table): return table.cut(innerRadius: innerRadius, eta1: eta1)
         }
     }
 
@@ -62,6 +48,103 @@ package enum T5WorkingPoint {
             return .table(ptEdges: edges, etaBinWidth: width, etaBins: bins, cuts: cuts)
         default:
             throw try node.member("kind").fail("= '\(kind)' is not a working-point kind (single, pt_eta_table)")
+        }
+    }
+}
+
+/// A pT x |eta| cut table as flat numbers: the pT bin of the inner-T3 pT
+/// 2*k2Rinv1GeVf*innerRadius counts the edges it is strictly above (LST:
+/// `pt > 5` selects row 1), the |eta| bin of anchor 1 is floor(|eta1| / width),
+/// the last bin open.
+package final class T5CutTable {
+    let ptEdges: [Double]
+    let etaBinWidth: Float
+    let etaBins: Int
+    /// Row-major: cuts[ptBin * etaBins + etaBin].
+    let cuts: [Float]
+
+    init(ptEdges: [Double], etaBinWidth: Double, etaBins: Int, cuts: [[Float]]) {
+        self.ptEdges = ptEdges
+        self.etaBinWidth = Float(etaBinWidth)
+        self.etaBins = etaBins
+        self.cuts = cuts.flatMap { $0 }
+    }
+
+    @inline(__always)
+    package func cut(innerRadius: Float, eta1: Float) -> Float {
+        withLookup { $0.cut(innerRadius: innerRadius, eta1: eta1) }
+    }
+
+    /// The table as plain pointers for the per-candidate loop (no reference
+    /// counting per candidate), valid inside `body`.
+    @inline(__always)
+    func withLookup<R>(_ body: (T5CutLookup) throws -> R) rethrows -> R {
+        try ptEdges.withUnsafeBufferPointer { edges in
+            try cuts.withUnsafeBufferPointer { cuts in
+                try body(T5CutLookup(ptEdges: edges, etaBinWidth: etaBinWidth, etaBins: etaBins, cuts: cuts,
+                                     k2Rinv1GeVf: T5Constants.k2Rinv1GeVf))
+            }
+        }
+    }
+}
+
+/// A table working point's cut for each candidate, as plain numbers and
+/// pointers.
+struct T5CutLookup {
+    let ptEdges: UnsafeBufferPointer<Double>
+    let etaBinWidth: Float
+    let etaBins: Int
+    let cuts: UnsafeBufferPointer<Float>
+    /// T5Constants.k2Rinv1GeVf, read once per call.
+    let k2Rinv1GeVf: Float
+
+    /// The cut for this inner-T3 radius and first-anchor eta, in LST's float
+    /// arithmetic (cmssw RecoTracker/LSTCore/src/alpaka/NeuralNetwork.h at
+    /// 719e09e3): pT = innerRadius * k2Rinv1GeVf * 2 in float, compared with
+    /// each edge (`t5_pt > 5.0f`); eta bin = Int(|eta1| / width) in float.
+    /// LST indexes past its 10-entry row at |eta1| = 2.5 exactly (`eta1 > 2.5f`
+    /// picks the last bin only above it); here every |eta1| at or past the
+    /// last bin's lower edge takes the last bin. Non-finite inputs never
+    /// trap: a NaN or negative pT is above no edge (first row), +inf above all
+    /// (last row); a NaN or infinite |eta| takes the last bin. Their score is
+    /// NaN anyway, so they never pass.
+    @inline(__always)
+    func cut(innerRadius: Float, eta1: Float) -> Float {
+        let pt = Double(innerRadius * k2Rinv1GeVf * 2)
+        var ptBin = 0
+        for edge in ptEdges where pt > edge { ptBin += 1 }
+        let scaled = abs(eta1) / etaBinWidth
+        // Compare before converting: Int(NaN) or Int(1e30) would trap.
+        let etaBin = scaled < Float(etaBins - 1) ? Int(scaled) : etaBins - 1
+        return cuts[ptBin * etaBins + etaBin]
+    }
+}
+
+/// What decides the pass flags of one call, with nothing reference-counted:
+/// no flags, one cut, or a table lookup.
+enum T5CutSource {
+    case none
+    case single(Float)
+    case table(T5CutLookup)
+
+    @inline(__always)
+    func cut(innerRadius: Float, eta1: Float) -> Float? {
+        switch self {
+        case .none: return nil
+        case .single(let c): return c
+        case .table(let lookup): return lookup.cut(innerRadius: innerRadius, eta1: eta1)
+        }
+    }
+}
+
+extension Optional where Wrapped == T5WorkingPoint {
+    /// Runs `body` with this working point (if any) as a cut source.
+    @inline(__always)
+    func withCutSource<R>(_ body: (T5CutSource) throws -> R) rethrows -> R {
+        switch self {
+        case .none: return try body(.none)
+        case .single(let c)?: return try body(.single(c))
+        case .ptEtaTable(let table)?: return try table.withLookup { try body(.table($0)) }
         }
     }
 }

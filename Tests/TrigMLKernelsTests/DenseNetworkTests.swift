@@ -44,10 +44,11 @@ final class DenseNetworkTests: XCTestCase {
                 }
             } }
             var floatOutput = [FloatLanes](repeating: FloatLanes(), count: 1)
-            var floatScratch = [FloatLanes](repeating: FloatLanes(), count: net.floatScratchCount)
+            let floatNet = try! FloatNetwork(net)
+            var floatScratch = [FloatLanes](repeating: FloatLanes(), count: floatNet.tileScratchCount)
             floatTile.withUnsafeMutableBufferPointer { t in floatOutput.withUnsafeMutableBufferPointer { o in
                 floatScratch.withUnsafeMutableBufferPointer { s in
-                    net.evaluateFloat(input: t.baseAddress!, output: o.baseAddress!, scratch: s.baseAddress!,
+                    floatNet.evaluate(input: t.baseAddress!, output: o.baseAddress!, scratch: s.baseAddress!,
                                       biasOrder: .first, kernels: table)
                 }
             } }

@@ -1,3 +1,4 @@
+import TrigMLCPU
 import TrigMLCore
 import XCTest
 @testable import TrigMLKernels
@@ -6,16 +7,37 @@ import XCTest
 /// unfused multiply then add, the bias first or last, LST's ReLU, sigmoid
 /// and softmax with the C library's expf, lanes independent.
 final class FloatNetworkTests: XCTestCase {
-    func run(_ net: DenseNetwork, _ inputs: [FloatLanes], _ order: BiasOrder) -> [FloatLanes] {
+    func run(_ net: DenseNetwork, _ inputs: [FloatLanes], _ order: BiasOrder,
+             kernels: KernelTable = KernelDispatch.active) -> [FloatLanes] {
+        let float = try! FloatNetwork(net)
         var input = inputs
-        var output = [FloatLanes](repeating: FloatLanes(), count: net.outputCount)
-        var scratch = [FloatLanes](repeating: FloatLanes(), count: net.floatScratchCount)
+        var output = [FloatLanes](repeating: FloatLanes(), count: float.outputCount)
+        var scratch = [FloatLanes](repeating: FloatLanes(), count: float.tileScratchCount)
         input.withUnsafeMutableBufferPointer { i in output.withUnsafeMutableBufferPointer { o in
             scratch.withUnsafeMutableBufferPointer { s in
-                net.evaluateFloat(input: i.baseAddress!, output: o.baseAddress!, scratch: s.baseAddress!, biasOrder: order)
+                float.evaluate(input: i.baseAddress!, output: o.baseAddress!, scratch: s.baseAddress!, biasOrder: order,
+                               kernels: kernels)
             }
         } }
         return output
+    }
+
+    /// One candidate through the one-candidate pass (outputs on the lanes).
+    func runSingle(_ net: DenseNetwork, _ input: [Float], _ order: BiasOrder,
+                   kernels: KernelTable = KernelDispatch.active) -> [Float] {
+        let float = try! FloatNetwork(net)
+        var output = [Float](repeating: .nan, count: float.maxStride)
+        var scratch = [Float](repeating: .nan, count: float.singleScratchCount)
+        output.withUnsafeMutableBufferPointer { o in scratch.withUnsafeMutableBufferPointer { s in
+            float.evaluateSingle(input: input, output: o.baseAddress!, scratch: s.baseAddress!, biasOrder: order,
+                                 kernels: kernels)
+        } }
+        return Array(output[0..<float.outputCount])
+    }
+
+    /// Sixteen lanes from a shorter list, the rest 0.
+    func lanes(_ values: [Float]) -> FloatLanes {
+        FloatLanes(values + [Float](repeating: 0, count: floatLaneWidth - values.count))
     }
 
     /// a * b + c where a fused multiply-add rounds once and the unfused form
@@ -27,11 +49,13 @@ final class FloatNetworkTests: XCTestCase {
         let unfused = c + product
         let fused = c.addingProduct(a, b)
         XCTAssertNotEqual(unfused, fused, "the case must tell fused from unfused")
-        for outputs in [1, 4] {  // a tail output and a group of four
+        for outputs in [1, 4, 8] {  // a tail output, a group of four, a pass of eight
             let layer = DenseLayer(inputs: 1, outputs: outputs, weights: [Float](repeating: b, count: outputs),
                                    bias: [Float](repeating: c, count: outputs), activation: .linear)!
             let out = run(DenseNetwork(layers: [layer]), [FloatLanes(repeating: a)], .first)
             for o in 0..<outputs { XCTAssertEqual(out[o][3].bitPattern, unfused.bitPattern, "output \(o) of \(outputs)") }
+            let single = runSingle(DenseNetwork(layers: [layer]), [a], .first)
+            for o in 0..<outputs { XCTAssertEqual(single[o].bitPattern, unfused.bitPattern, "one-candidate output \(o)") }
         }
     }
 
@@ -54,7 +78,7 @@ final class FloatNetworkTests: XCTestCase {
     func testReluIsLSTsAndMapsNaNToZero() {
         let layer = DenseLayer(inputs: 1, outputs: 1, weights: [1], bias: [0], activation: .relu)!
         let values: [Float] = [2, -2, 0, -0.0, .nan, .infinity, -.infinity, 1e-45]
-        let out = run(DenseNetwork(layers: [layer]), [FloatLanes(values)], .first)[0]
+        let out = run(DenseNetwork(layers: [layer]), [lanes(values)], .first)[0]
         XCTAssertEqual(Array((0..<8).map { out[$0] }), [2, 0, 0, 0, 0, .infinity, 0, 1e-45])
     }
 
@@ -77,9 +101,43 @@ final class FloatNetworkTests: XCTestCase {
         }
     }
 
+    /// The one-candidate pass (batch of one, a tile's last few candidates)
+    /// gives each candidate the bits of its lane in a full tile, on every
+    /// kernel path this CPU runs: widths that use every block of the tile
+    /// kernel (8, 4, 1 outputs) and both vector chunks of the single pass,
+    /// every activation, both bias orders.
+    func testOneCandidatePassMatchesItsLaneOnEveryPath() {
+        var state: UInt32 = 7
+        func value() -> Float { state = state &* 1664525 &+ 1013904223; return Float(Int(state >> 20) - 2048) / 700 }
+        let activations: [Activation] = [.relu, .linear, .tanh, .elu, .leakyRelu]
+        for (index, widths) in [[5, 17, 1], [23, 33, 9, 3], [7, 12, 8, 4], [3, 40, 2]].enumerated() {
+            var layers: [DenseLayer] = []
+            for l in 0..<(widths.count - 1) {
+                let (n, m) = (widths[l], widths[l + 1])
+                let activation = l == widths.count - 2 ? Activation.linear : activations[(index + l) % activations.count]
+                layers.append(DenseLayer(inputs: n, outputs: m, weights: (0..<(n * m)).map { _ in value() },
+                                         bias: (0..<m).map { _ in value() }, activation: activation, alpha: 0.3)!)
+            }
+            let net = DenseNetwork(layers: layers)
+            let inputs = (0..<widths[0]).map { _ in FloatLanes((0..<floatLaneWidth).map { _ in value() }) }
+            for kernels in KernelDispatch.supportedTables {
+                for order in [BiasOrder.first, .last] {
+                    let tile = run(net, inputs, order, kernels: kernels)
+                    for lane in [0, 5, floatLaneWidth - 1] {
+                        let single = runSingle(net, inputs.map { $0[lane] }, order, kernels: kernels)
+                        for o in 0..<net.outputCount {
+                            XCTAssertEqual(single[o].bitPattern, tile[o][lane].bitPattern,
+                                           "widths \(widths), path \(kernels.path), lane \(lane), output \(o)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func testSigmoidIsExpOverExpPlusOneWithLibcExpf() {
         let logits: [Float] = [0, 1.5, -3.25, 17, -90, 88.5, 88.8, .infinity]
-        let got = lstSigmoid(FloatLanes(logits))
+        let got = lstSigmoid(lanes(logits))
         for (lane, x) in logits.enumerated() {
             let e = expf(x)
             let lst = e / (e + 1)

@@ -1,3 +1,4 @@
+import TrigMLCPU
 import TrigMLKernels
 import XCTest
 @testable import TrigMLT5

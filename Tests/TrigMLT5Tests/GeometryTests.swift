@@ -1,3 +1,4 @@
+import TrigMLCPU
 import TrigMLCore
 import TrigMLKernels
 import XCTest

@@ -32,7 +32,7 @@ final class HostColumnTests: XCTestCase {
             return try withColumns { c in
                 let view = try T5ColumnView(c, batch: batch, model: m)
                 var out = [Float](repeating: -1, count: m.inputCount)
-                out.withUnsafeMutableBufferPointer { m.features(batch, view, into: $0.baseAddress!) }
+                try out.withUnsafeMutableBufferPointer { try m.features(batch, view, into: $0.baseAddress!) }
                 XCTAssertEqual(Array(out[0..<23]), batch.features(of: 0, set: .lstV2), "feature set first, unstandardised")
                 return out
             }
@@ -79,9 +79,9 @@ final class HostColumnTests: XCTestCase {
             try withColumns { c in
                 let view = try T5ColumnView(c, batch: batch, model: m)
                 for wp in 0..<2 {
-                    probabilities.withUnsafeMutableBufferPointer { p in score.withUnsafeMutableBufferPointer { s in
-                        pass.withUnsafeMutableBufferPointer { f in
-                            m.evaluate(batch, view, workingPoint: wp,
+                    try probabilities.withUnsafeMutableBufferPointer { p in try score.withUnsafeMutableBufferPointer { s in
+                        try pass.withUnsafeMutableBufferPointer { f in
+                            try m.evaluate(batch, view, workingPoint: wp,
                                        into: T5Outputs(score: s.baseAddress, pass: f.baseAddress! + wp, probabilities: p.baseAddress))
                         } } }
                 }
@@ -106,7 +106,7 @@ final class HostColumnTests: XCTestCase {
             let batch = try T5Batch(b, featureSet: .lstV2)
             try withColumns { c in
                 let view = try T5ColumnView(c, batch: batch, model: m)
-                embedding.withUnsafeMutableBufferPointer { m.evaluate(batch, view, into: T5Outputs(embedding: $0.baseAddress)) }
+                try embedding.withUnsafeMutableBufferPointer { try m.evaluate(batch, view, into: T5Outputs(embedding: $0.baseAddress)) }
             }
         }
         XCTAssertEqual(embedding, [(7 - 0.5) / 2])

@@ -1,3 +1,4 @@
+import TrigMLCPU
 import XCTest
 @testable import TrigMLT5
 

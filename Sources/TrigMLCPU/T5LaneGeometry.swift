@@ -1,20 +1,17 @@
 import TrigMLCore
-import TrigMLKernels
 
-// Geometry of the T5 features on four candidates at once, in float32 with
-// LST's operations in LST's order (see T5Features.swift). Each lane is one
-// candidate; no operation mixes lanes.
-
-/// Four candidates' values of one quantity.
-typealias LaneFloats = SIMD4<Float>
+// Geometry of the T5 features on lanes of candidates, in float32 with LST's
+// operations in LST's order (Sources/TrigMLCPUBaseline/T5FeatureTile.swift).
+// Each lane is one candidate; no operation mixes lanes. Inlinable, so each
+// kernel path compiles them for its own CPU level.
 
 /// `cms::alpakatools::reducePhiRange` (cmssw
 /// HeterogeneousCore/AlpakaMath/interface/deltaPhi.h) in float: x unchanged
 /// when |x| <= pi_f (so x = +pi_f stays +pi_f), else x - round(x * o2pi) * 2 * pi_f
 /// with o2pi = 1 / (2 pi_f) rounded to float and multiplied, and `round`
 /// rounding halves away from zero as C's `roundf`.
-@inline(__always)
-func reducePhiRange(_ x: LaneFloats) -> LaneFloats {
+@inlinable @inline(__always)
+package func reducePhiRange<V: SIMD>(_ x: V) -> V where V.Scalar == Float {
     let pi = T5Constants.pi
     let o2pi: Float = 1 / (2 * pi)
     let turns = (x * o2pi).rounded(.toNearestOrAwayFromZero)
@@ -23,8 +20,8 @@ func reducePhiRange(_ x: LaneFloats) -> LaneFloats {
 }
 
 /// `deltaPhi(phi2, phi1)` = reducePhiRange(phi2 - phi1).
-@inline(__always)
-func deltaPhi(_ phi2: LaneFloats, _ phi1: LaneFloats) -> LaneFloats {
+@inlinable @inline(__always)
+package func deltaPhi<V: SIMD>(_ phi2: V, _ phi1: V) -> V where V.Scalar == Float {
     reducePhiRange(phi2 - phi1)
 }
 
@@ -35,9 +32,9 @@ func deltaPhi(_ phi2: LaneFloats, _ phi1: LaneFloats) -> LaneFloats {
 /// this float form departs from the exact circumradius (by a few per mille
 /// on the golden set's 1e3-1e5 GeV tracks); those are the values the v2
 /// network was trained on.
-@inline(__always)
-func lstCircleRadius(_ x1: LaneFloats, _ y1: LaneFloats, _ x2: LaneFloats, _ y2: LaneFloats,
-                     _ x3: LaneFloats, _ y3: LaneFloats) -> LaneFloats {
+@inlinable @inline(__always)
+package func lstCircleRadius<V: SIMD>(_ x1: V, _ y1: V, _ x2: V, _ y2: V, _ x3: V, _ y3: V) -> V
+    where V.Scalar == Float {
     let determinant = (y1 - y3) * (x2 - x3) - (x1 - x3) * (y2 - y3)
     let denomInv = 1 / determinant
     let xy1sqr = x1 * x1 + y1 * y1
@@ -54,9 +51,24 @@ func lstCircleRadius(_ x1: LaneFloats, _ y1: LaneFloats, _ x2: LaneFloats, _ y2:
     return radicand.squareRoot().replacing(with: -1, where: sentinel)
 }
 
-/// `log10f` of the C library, lane by lane (`alpaka::math::log10` on a float
-/// is `std::log10(float)`), so the bits are LST's CPU build's.
-@inline(__always)
-func log10Lanes(_ x: LaneFloats) -> LaneFloats {
-    LaneFloats(log10f(x[0]), log10f(x[1]), log10f(x[2]), log10f(x[3]))
+/// `function` of the C library on the first `lanes` lanes (through memory:
+/// one call per lane, no vector element shuffling); 0 on the others, which
+/// hold no candidate (a one-candidate call pays for one).
+@inlinable @inline(__always)
+package func cLibraryLanes<V: SIMD>(_ x: V, lanes: Int, _ function: (Float) -> Float) -> V where V.Scalar == Float {
+    var result = V()
+    withUnsafeBytes(of: x) { inputBytes in
+        withUnsafeMutableBytes(of: &result) { bytes in
+            let input = inputBytes.bindMemory(to: Float.self), output = bytes.bindMemory(to: Float.self)
+            for lane in 0..<min(lanes, V.scalarCount) { output[lane] = function(input[lane]) }
+        }
+    }
+    return result
+}
+
+/// `log10f` of the C library on the first `lanes` lanes (`alpaka::math::log10`
+/// on a float is `std::log10(float)`), so the bits are LST's CPU build's.
+@inlinable @inline(__always)
+package func log10Lanes<V: SIMD>(_ x: V, lanes: Int = V.scalarCount) -> V where V.Scalar == Float {
+    cLibraryLanes(x, lanes: lanes) { log10f($0) }
 }

@@ -1,5 +1,5 @@
 /// Constants of the LST T5 DNN as LST holds them: float32, with their source.
-package enum T5Constants {
+@usableFromInline package enum T5Constants {
     /// pT [GeV] = 2 * k2Rinv1GeVf * R [cm] (3.8 T field): cmssw
     /// RecoTracker/LSTCore/interface/alpaka/Common.h declares
     /// `float k2Rinv1GeVf = (2.99792458e-3 * 3.8) / 2`, the double product
@@ -9,7 +9,7 @@ package enum T5Constants {
     /// `kPi = std::numbers::pi_v<float>` (Common.h): pi rounded to nearest,
     /// 3.14159274. Not Swift's `Float.pi`, which is rounded toward zero
     /// (3.14159250) and would move every phi feature by one ulp.
-    package static let pi: Float = 0x1.921fb6p1
+    @usableFromInline package static let pi: Float = 0x1.921fb6p1
 
     /// lst-v2 normalisations (Common.h, namespace dnn::t5dnn; used in
     /// RecoTracker/LSTCore/src/alpaka/NeuralNetwork.h): the largest |z| and r
