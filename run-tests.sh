@@ -18,12 +18,15 @@ TRIGML_DEPS=tests source tools/ensure_deps.sh || exit 1
 
 log=$(mktemp -d)
 passed=0; failed=0; skipped=0; broken=()
+timings=()
 stage() {  # stage NAME COMMAND... ; output to the terminal and to a log
   local name=$1; shift
+  local start=$SECONDS
   echo; echo "=== $name: $*"
   "$@" 2>&1 | tee "$log/$name.log"
   local rc=${PIPESTATUS[0]}
   [ "$rc" -eq 0 ] || broken+=("$name (exit $rc)")
+  timings+=("$name $((SECONDS - start)) s")
   return 0
 }
 count() {  # count NAME PASSED FAILED [SKIPPED]
@@ -57,11 +60,13 @@ ctest_counts() {  # "100% tests passed out of T" or "N% tests passed, F tests fa
 }
 
 stage cmake-build bash -c 'cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null && cmake --build build -j2'
-stage ctest ctest --test-dir build --output-on-failure
+# Two tests at a time: each writes only its own temporary files, and the
+# slowest (oom_sweep, soak_load_free) are single-threaded.
+stage ctest ctest --test-dir build --output-on-failure --parallel 2
 ctest_counts ctest
 
 stage cmake-build-asan bash -c 'cmake -S . -B build-asan -DTRIGML_SANITIZE=ON -DTRIGML_BUILD_SWIFT=OFF >/dev/null && cmake --build build-asan -j2'
-stage ctest-asan ctest --test-dir build-asan --output-on-failure
+stage ctest-asan ctest --test-dir build-asan --output-on-failure --parallel 2
 ctest_counts ctest-asan
 
 stage pytest python3 -m pytest -q tools/tests python/tests
@@ -89,13 +94,14 @@ if [ "${TRIGML_HARDENING:-1}" != 0 ]; then
   stage cmake-build-asan-swift bash -c "CC='$swift_bin/clang' CXX='$swift_bin/clang++' cmake -S . -B build-asan-swift \
     -DTRIGML_SANITIZE=ON -DTRIGML_BUILD_SWIFT=OFF -DCMAKE_EXE_LINKER_FLAGS='$lld' >/dev/null && cmake --build build-asan-swift -j2"
   stage ctest-asan-swift env TRIGML_LIB="$PWD/.build-fuzz/release/libtrigml.so" \
-    ctest --test-dir build-asan-swift --output-on-failure -E t5_stress
+    ctest --test-dir build-asan-swift --output-on-failure --parallel 2 -E t5_stress
   ctest_counts ctest-asan-swift
   stage tsan fuzz/run_tsan.sh
   summary_counts tsan run-tsan
 fi
 
 echo
+echo "stage times: $(IFS=,; echo "${timings[*]}" | sed 's/,/, /g')"
 for b in "${broken[@]}"; do echo "stage failed: $b"; done
 echo "run-tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ ${#broken[@]} -eq 0 ]
