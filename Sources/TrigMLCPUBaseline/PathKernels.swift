@@ -9,8 +9,13 @@ import TrigMLCPU
 /// This module's kernels as a table (TrigMLKernels/KernelDispatch.swift).
 package enum PathKernels {
     package static func table(_ path: CPUPath) -> KernelTable {
-        KernelTable(path: path, floatNetwork: floatNetwork, doubleNetwork: doubleNetwork,
-                    forestSum32: forestSum32, forestSum64: forestSum64, maskLeafSets: maskLeafSets)
+        // The 16-lane forest kernels where a 16-lane vector is one register
+        // (ForestTrees.swift); the sets and sums are the same on every path.
+        let wideForest = path == .avx512
+        return KernelTable(path: path, floatNetwork: floatNetwork, doubleNetwork: doubleNetwork,
+                           forestSum32: wideForest ? forestSum32Wide : forestSum32,
+                           forestSum64: wideForest ? forestSum64Wide : forestSum64,
+                           maskLeafSets: wideForest ? maskLeafSets16 : maskLeafSets)
     }
 }
 
