@@ -12,7 +12,9 @@ package enum PathKernels {
         // The 16-lane forest kernels where a 16-lane vector is one register
         // (ForestTrees.swift); the sets and sums are the same on every path.
         let wideForest = path == .avx512
-        return KernelTable(path: path, floatNetwork: floatNetwork, doubleNetwork: doubleNetwork,
+        // The tagger's rows in the path's widest vector of doubles (DoubleRows.swift).
+        let rows: KernelTable.DoubleRows = path == .avx512 ? doubleRows8 : (path == .avx2 ? doubleRows4 : doubleRows2)
+        return KernelTable(path: path, floatNetwork: floatNetwork, doubleNetwork: doubleNetwork, doubleRows: rows,
                            forestSum32: wideForest ? forestSum32Wide : forestSum32,
                            forestSum64: wideForest ? forestSum64Wide : forestSum64,
                            maskLeafSets: wideForest ? maskLeafSets16 : maskLeafSets)
