@@ -78,48 +78,37 @@ func forwardRows<V: SIMD>(_ layer: DenseLayerView, _ x: UnsafePointer<Double>, _
     activateRows(layer, y, (tiles * width + 7) & ~7, stride)
 }
 
-/// The activation of DoubleLayers.swift over lanes 0..<end (a multiple of
-/// 8) of every output row, while the rows are in L1. relu and leaky relu
-/// are its selects written as lane masks (v < 0 ? 0 : v, v < 0 ? v * alpha
-/// : v; a generic or per-call select compiled to one lane at a time); elu
-/// and tanh call `activateDouble` four lanes at a time. Lane-wise, so the
-/// same bits.
+/// relu and leaky relu as DoubleLayers.swift's selects (v < 0 ? 0 : v,
+/// v < 0 ? v * alpha : v) written with the lane mask's bits, applied to a
+/// pass's sums before they are stored (the stdlib's generic select compiled
+/// to one lane at a time); elu and tanh are left to `activateRows`.
+@inline(__always)
+func activateInPass<V: SIMD>(_ layer: DenseLayerView, _ v: V) -> V where V.Scalar == Double {
+    typealias Bits = V.MaskStorage
+    switch layer.activation {
+    case .relu:
+        let negative = unsafeBitCast(v .< 0, to: Bits.self)
+        return unsafeBitCast(unsafeBitCast(v, to: Bits.self) & ~negative, to: V.self)
+    case .leakyRelu:
+        let negative = unsafeBitCast(v .< 0, to: Bits.self)
+        let scaled = unsafeBitCast(v * V(repeating: layer.alpha), to: Bits.self)
+        return unsafeBitCast((scaled & negative) | (unsafeBitCast(v, to: Bits.self) & ~negative), to: V.self)
+    case .linear, .elu, .tanh:
+        return v
+    }
+}
+
+/// elu and tanh: `activateDouble` of DoubleLayers.swift four lanes at a
+/// time over lanes 0..<end (a multiple of 4) of every output row, while the
+/// rows are in L1. Lane-wise, so the same bits.
 @inline(__always)
 func activateRows(_ layer: DenseLayerView, _ y: UnsafeMutablePointer<Double>, _ end: Int, _ stride: Int) {
-    typealias Eight = SIMD8<Double>
-    typealias Bits = SIMD8<Int64>
-    switch layer.activation {
-    case .linear:
-        return
-    case .relu:
-        for o in 0..<layer.outputs {
-            let row = UnsafeMutableRawPointer(y + o * stride)
-            for offset in Swift.stride(from: 0, to: end * 8, by: 64) {
-                let v = row.loadUnaligned(fromByteOffset: offset, as: Eight.self)
-                let negative = unsafeBitCast(v .< 0, to: Bits.self)
-                let kept = unsafeBitCast(v, to: Bits.self) & ~negative
-                row.storeBytes(of: unsafeBitCast(kept, to: Eight.self), toByteOffset: offset, as: Eight.self)
-            }
-        }
-    case .leakyRelu:
-        let alpha = Eight(repeating: layer.alpha)
-        for o in 0..<layer.outputs {
-            let row = UnsafeMutableRawPointer(y + o * stride)
-            for offset in Swift.stride(from: 0, to: end * 8, by: 64) {
-                let v = row.loadUnaligned(fromByteOffset: offset, as: Eight.self)
-                let negative = unsafeBitCast(v .< 0, to: Bits.self)
-                let scaled = unsafeBitCast(v * alpha, to: Bits.self)
-                let mixed = (scaled & negative) | (unsafeBitCast(v, to: Bits.self) & ~negative)
-                row.storeBytes(of: unsafeBitCast(mixed, to: Eight.self), toByteOffset: offset, as: Eight.self)
-            }
-        }
-    case .elu, .tanh:
-        for o in 0..<layer.outputs {
-            let row = UnsafeMutableRawPointer(y + o * stride)
-            for offset in Swift.stride(from: 0, to: end * 8, by: 32) {
-                let v = row.loadUnaligned(fromByteOffset: offset, as: DoubleTile.self)
-                row.storeBytes(of: activateDouble(layer, v), toByteOffset: offset, as: DoubleTile.self)
-            }
+    guard layer.activation == .elu || layer.activation == .tanh else { return }
+    for o in 0..<layer.outputs {
+        let row = UnsafeMutableRawPointer(y + o * stride)
+        for offset in Swift.stride(from: 0, to: end * 8, by: 32) {
+            let v = row.loadUnaligned(fromByteOffset: offset, as: DoubleTile.self)
+            row.storeBytes(of: activateDouble(layer, v), toByteOffset: offset, as: DoubleTile.self)
         }
     }
 }
@@ -145,10 +134,10 @@ func pass4x2<V: SIMD>(_ layer: DenseLayerView, _ g: Int, _ x: UnsafePointer<Doub
         row += stride * 8
     }
     let out = UnsafeMutableRawPointer(y + o * stride + lane), rowBytes = stride * 8
-    out.storeBytes(of: a0, toByteOffset: 0, as: V.self); out.storeBytes(of: c0, toByteOffset: size, as: V.self)
-    out.storeBytes(of: a1, toByteOffset: rowBytes, as: V.self); out.storeBytes(of: c1, toByteOffset: rowBytes + size, as: V.self)
-    out.storeBytes(of: a2, toByteOffset: 2 * rowBytes, as: V.self); out.storeBytes(of: c2, toByteOffset: 2 * rowBytes + size, as: V.self)
-    out.storeBytes(of: a3, toByteOffset: 3 * rowBytes, as: V.self); out.storeBytes(of: c3, toByteOffset: 3 * rowBytes + size, as: V.self)
+    out.storeBytes(of: activateInPass(layer, a0), toByteOffset: 0, as: V.self); out.storeBytes(of: activateInPass(layer, c0), toByteOffset: size, as: V.self)
+    out.storeBytes(of: activateInPass(layer, a1), toByteOffset: rowBytes, as: V.self); out.storeBytes(of: activateInPass(layer, c1), toByteOffset: rowBytes + size, as: V.self)
+    out.storeBytes(of: activateInPass(layer, a2), toByteOffset: 2 * rowBytes, as: V.self); out.storeBytes(of: activateInPass(layer, c2), toByteOffset: 2 * rowBytes + size, as: V.self)
+    out.storeBytes(of: activateInPass(layer, a3), toByteOffset: 3 * rowBytes, as: V.self); out.storeBytes(of: activateInPass(layer, c3), toByteOffset: 3 * rowBytes + size, as: V.self)
 }
 
 /// Outputs 4g ..< 4g + 8 (two groups) for the one tile at `lane`.
@@ -173,14 +162,14 @@ func pass8x1<V: SIMD>(_ layer: DenseLayerView, _ g: Int, _ x: UnsafePointer<Doub
         row += stride * 8
     }
     let out = UnsafeMutableRawPointer(y + o * stride + lane), rowBytes = stride * 8
-    out.storeBytes(of: a0, as: V.self)
-    out.storeBytes(of: a1, toByteOffset: rowBytes, as: V.self)
-    out.storeBytes(of: a2, toByteOffset: 2 * rowBytes, as: V.self)
-    out.storeBytes(of: a3, toByteOffset: 3 * rowBytes, as: V.self)
-    out.storeBytes(of: a4, toByteOffset: 4 * rowBytes, as: V.self)
-    out.storeBytes(of: a5, toByteOffset: 5 * rowBytes, as: V.self)
-    out.storeBytes(of: a6, toByteOffset: 6 * rowBytes, as: V.self)
-    out.storeBytes(of: a7, toByteOffset: 7 * rowBytes, as: V.self)
+    out.storeBytes(of: activateInPass(layer, a0), as: V.self)
+    out.storeBytes(of: activateInPass(layer, a1), toByteOffset: rowBytes, as: V.self)
+    out.storeBytes(of: activateInPass(layer, a2), toByteOffset: 2 * rowBytes, as: V.self)
+    out.storeBytes(of: activateInPass(layer, a3), toByteOffset: 3 * rowBytes, as: V.self)
+    out.storeBytes(of: activateInPass(layer, a4), toByteOffset: 4 * rowBytes, as: V.self)
+    out.storeBytes(of: activateInPass(layer, a5), toByteOffset: 5 * rowBytes, as: V.self)
+    out.storeBytes(of: activateInPass(layer, a6), toByteOffset: 6 * rowBytes, as: V.self)
+    out.storeBytes(of: activateInPass(layer, a7), toByteOffset: 7 * rowBytes, as: V.self)
 }
 
 /// Outputs 4g ..< 4g + 4 for the one tile at `lane`.
@@ -200,10 +189,10 @@ func pass4x1<V: SIMD>(_ layer: DenseLayerView, _ g: Int, _ x: UnsafePointer<Doub
         row += stride * 8
     }
     let out = UnsafeMutableRawPointer(y + o * stride + lane), rowBytes = stride * 8
-    out.storeBytes(of: a0, as: V.self)
-    out.storeBytes(of: a1, toByteOffset: rowBytes, as: V.self)
-    out.storeBytes(of: a2, toByteOffset: 2 * rowBytes, as: V.self)
-    out.storeBytes(of: a3, toByteOffset: 3 * rowBytes, as: V.self)
+    out.storeBytes(of: activateInPass(layer, a0), as: V.self)
+    out.storeBytes(of: activateInPass(layer, a1), toByteOffset: rowBytes, as: V.self)
+    out.storeBytes(of: activateInPass(layer, a2), toByteOffset: 2 * rowBytes, as: V.self)
+    out.storeBytes(of: activateInPass(layer, a3), toByteOffset: 3 * rowBytes, as: V.self)
 }
 
 /// An output past the last full group, for the tile at `lane`: the four
@@ -224,5 +213,5 @@ func tailOutput<V: SIMD>(_ layer: DenseLayerView, _ o: Int, _ x: UnsafePointer<D
     }
     while i < n { p0 = p0 + input(i) * V(repeating: w[i]); i += 1 }
     let sum = V(repeating: layer.bias[o]) + ((p0 + p1) + (p2 + p3))
-    UnsafeMutableRawPointer(y + o * stride + lane).storeBytes(of: sum, as: V.self)
+    UnsafeMutableRawPointer(y + o * stride + lane).storeBytes(of: activateInPass(layer, sum), as: V.self)
 }
