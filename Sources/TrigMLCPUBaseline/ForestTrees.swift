@@ -56,7 +56,8 @@ func addTrees<A: BinaryFloatingPoint>(_ forest: ForestRecords, _ maskLeaves: Uns
 
 /// One mask-layout tree over the block, 64 rows per pass as eight 8-lane
 /// vectors (one AVX2 register each; two SSE registers on the baseline
-/// path); a 16-lane form compiled to lane shuffles and was slower. Per node
+/// path; on AVX2 a 16-lane form compiled to lane shuffles and was slower,
+/// on AVX-512 `wide` takes the 16-lane form, one register). Per node
 /// and vector: one compare, one OR, one AND: set &= keep | (x < threshold ?
 /// all ones : 0). The leaf sets then go through `sets` (scratch, 64 words)
 /// so the leaf lookups are plain scalar loads rather than lane extractions.
