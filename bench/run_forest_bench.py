@@ -204,7 +204,15 @@ def main():
     ap.add_argument("--nan", type=float, default=0.10, help="fraction of NaN entries in the rows")
     ap.add_argument("--cc", default=os.environ.get("CC", "gcc"))
     ap.add_argument("--out", default=os.path.join(HERE, "FOREST_RESULTS.md"))
+    ap.add_argument("--lib", action="append", default=[], metavar="NAME=PATH",
+                    help="time another libtrigml.so beside the default builds (e.g. the code before a change), "
+                         "on the kernel path it picks at load")
     a = ap.parse_args()
+    for spec in a.lib:
+        name, _, path = spec.partition("=")
+        if not name or not path:
+            raise SystemExit(f"--lib {spec!r}: expected NAME=PATH")
+        BUILDS[name] = (os.path.abspath(path), ["(given with --lib)"], "")
     os.makedirs(BUILD, exist_ok=True)
     log = lambda s: print(s, flush=True)  # noqa: E731
     started = datetime.datetime.now().astimezone()
@@ -214,7 +222,7 @@ def main():
     libs = {}
     for name, (rel, cmd, isa) in BUILDS.items():
         path = os.path.join(ROOT, rel)
-        if not os.path.exists(path):
+        if not os.path.exists(path) and cmd == _BUILD_CMD:
             log(f"building {name}: {' '.join(cmd)}")
             subprocess.run(cmd, cwd=ROOT, check=True)
         if isa:

@@ -36,6 +36,6 @@ public func tml_forest_predict(_ forest: OpaquePointer?, _ nRows: UInt64, _ x: U
         if shape.rows == 0 { return }
         guard let x else { throw TMLError.invalid("x is NULL but n_rows = \(nRows)") }
         guard let out else { throw TMLError.invalid("out is NULL but n_rows = \(nRows)") }
-        f.predict(rows: shape.rows, x: x, rowStride: shape.rowStride, featureStride: shape.featureStride, out: out)
+        try f.predict(rows: shape.rows, x: x, rowStride: shape.rowStride, featureStride: shape.featureStride, out: out)
     }
 }

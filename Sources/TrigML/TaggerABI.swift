@@ -40,7 +40,7 @@ public func tml_tagger_score(_ tagger: OpaquePointer?, _ batch: UnsafePointer<tm
         if b.jetCount == 0 { return }
         _ = try checkedCount(UInt64(b.jetCount), elementBytes: 4, perItem: UInt64(t.outputCount), what: "n_jets x output_count")
         guard let out else { throw TMLError.invalid("out is NULL but n_jets = \(b.jetCount)") }
-        t.score(b, into: out)
+        try t.score(b, into: out)
     }
 }
 

@@ -40,28 +40,37 @@ struct IndependentCheck {
     }
 
     /// Checks file positions `position(k)` for k < n on `threads` threads.
-    func run(count n: Int, threads: Int, position: @escaping (Int) -> Int) -> CheckResult {
+    /// Throws when the forest evaluator could not run (its working memory
+    /// could not be had): no verdict rather than false differences.
+    func run(count n: Int, threads: Int, position: @escaping (Int) -> Int) throws -> CheckResult {
         let blocks = (n + Self.blockPositions - 1) / Self.blockPositions
         let differ = SharedBuffer<Int>(count: blocks, initial: 0)
         let firstBad = SharedBuffer<Int>(count: blocks, initial: -1)
+        let failures = SharedBuffer<TMLError?>(count: Swift.max(blocks, 1), initial: nil)
         let workers = Parallel.threadCount(threads, work: blocks)
         Parallel.run(workers: workers) { worker in
             var scratch = Scratch(parts: parts)
             var block = worker
             while block < blocks {
                 let lo = block * Self.blockPositions, hi = Swift.min(n, lo + Self.blockPositions)
-                let (bad, firstPosition) = check((lo..<hi).map(position), &scratch)
-                differ.pointer[block] = bad
-                firstBad.pointer[block] = firstPosition
+                do {
+                    let (bad, firstPosition) = try check((lo..<hi).map(position), &scratch)
+                    differ.pointer[block] = bad
+                    firstBad.pointer[block] = firstPosition
+                } catch {
+                    failures.pointer[block] = error as? TMLError ?? TMLError.internalError("\(error)")
+                    return
+                }
                 block += workers
             }
         }
+        for block in 0..<blocks { if let failure = failures.pointer[block] { throw failure } }
         var result = CheckResult(checked: n)
         for block in 0..<blocks where differ.pointer[block] > 0 {
             result.differ += differ.pointer[block]
             if result.firstDifference == nil {
                 let position = firstBad.pointer[block]
-                result.firstDifference = (position, describe(position))
+                result.firstDifference = (position, try describe(position))
             }
         }
         return result
@@ -80,7 +89,7 @@ struct IndependentCheck {
     }
 
     /// Differences among `positions`, and the first of them (-1 if none).
-    func check(_ positions: [Int], _ scratch: inout Scratch) -> (Int, Int) {
+    func check(_ positions: [Int], _ scratch: inout Scratch) throws -> (Int, Int) {
         var bad = 0, firstBad = -1
         func mismatch(_ position: Int) {
             bad += 1
@@ -103,15 +112,16 @@ struct IndependentCheck {
             if scratch.inputs.count < rows * features { scratch.inputs = [Float](repeating: 0, count: rows * features) }
             if scratch.leaves.count < rows * trees { scratch.leaves = [UInt32](repeating: 0, count: rows * trees) }
             if scratch.outputs.count < rows { scratch.outputs = [Float](repeating: 0, count: rows) }
-            let valid = scratch.addresses[k].withUnsafeBufferPointer { addresses in
-                scratch.inputs.withUnsafeMutableBufferPointer { inputs in
-                    scratch.leaves.withUnsafeMutableBufferPointer { leaves in
-                        scratch.outputs.withUnsafeMutableBufferPointer { outputs -> Bool in
+            let valid = try scratch.addresses[k].withUnsafeBufferPointer { addresses in
+                try scratch.inputs.withUnsafeMutableBufferPointer { inputs in
+                    try scratch.leaves.withUnsafeMutableBufferPointer { leaves in
+                        try scratch.outputs.withUnsafeMutableBufferPointer { outputs -> Bool in
                             guard let x = inputs.baseAddress, let leafNumbers = leaves.baseAddress,
                                   let output = outputs.baseAddress else { return false }
                             // Addresses come from the scheme's own range: decode cannot fail.
                             try? part.scheme.decode(addresses, into: x)
-                            part.forest.exitLeaves(rows: rows, x: x, rowStride: features, featureStride: 1, out: leafNumbers)
+                            try part.forest.exitLeaves(rows: rows, x: x, rowStride: features, featureStride: 1,
+                                                       out: leafNumbers)
                             return lutForms[k].outputs(leaves: leafNumbers, rows: rows, out: output)
                         }
                     }
@@ -126,7 +136,7 @@ struct IndependentCheck {
     }
 
     /// The first difference, recomputed once with both numbers for the message.
-    func describe(_ position: Int) -> String {
+    func describe(_ position: Int) throws -> String {
         let address = first + UInt64(position)
         let found = table.word(position).map(String.init) ?? "a packed uint64 with bits outside the four 9-bit fields"
         guard let k = parts.firstIndex(where: { $0.scheme.contains(address) }) else {
@@ -136,9 +146,9 @@ struct IndependentCheck {
         var x = [Float](repeating: 0, count: part.scheme.featureCount)
         var leaves = [UInt32](repeating: 0, count: part.forest.treeCount)
         try? [address].withUnsafeBufferPointer { try part.scheme.decode($0, into: &x) }
-        x.withUnsafeBufferPointer { input in
+        try x.withUnsafeBufferPointer { input in
             guard let base = input.baseAddress else { return }
-            part.forest.exitLeaves(rows: 1, x: base, rowStride: x.count, featureStride: 1, out: &leaves)
+            try part.forest.exitLeaves(rows: 1, x: base, rowStride: x.count, featureStride: 1, out: &leaves)
         }
         var outputs: [Float] = [0]
         let valid = leaves.withUnsafeBufferPointer { lutForms[k].outputs(leaves: $0.baseAddress!, rows: 1, out: &outputs) }

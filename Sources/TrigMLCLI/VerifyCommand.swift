@@ -58,7 +58,7 @@ func verifyCommand(_ o: ParsedOptions) throws {
     let what: String
     if o.flag("full") {
         what = "all \(n) addresses"
-        result = check.run(count: n, threads: threads) { $0 }
+        result = try check.run(count: n, threads: threads) { $0 }
     } else {
         var state = try o.uint("seed") ?? 12345
         let m = Int(Swift.min(try o.uint("sample") ?? 1_000_000, UInt64(n)))
@@ -67,7 +67,7 @@ func verifyCommand(_ o: ParsedOptions) throws {
             return Int((state >> 17) % UInt64(n))
         }
         what = "\(m) sampled addresses"
-        result = check.run(count: m, threads: threads) { positions[$0] }
+        result = try check.run(count: m, threads: threads) { positions[$0] }
     }
     let seconds = monotonicSeconds() - start
     print("verified \(what) of \(path) in \(seconds) s: \(result.differ) differ")

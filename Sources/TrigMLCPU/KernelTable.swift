@@ -22,6 +22,11 @@ package final class KernelTable: @unchecked Sendable {
     /// (layers, layer count, widest layer, input, output, scratch): the double network.
     package typealias DoubleNetwork = (UnsafePointer<DenseLayerView>, Int, Int, UnsafePointer<DoubleTile>,
                                        UnsafeMutablePointer<DoubleTile>, UnsafeMutablePointer<DoubleTile>) -> Void
+    /// (layers, layer count, widest layer, input rows, output rows, scratch
+    /// of 2 x widest rows, lanes, stride): the double network over rows of
+    /// lanes `stride` doubles apart (a multiple of 8).
+    package typealias DoubleRows = (UnsafePointer<DenseLayerView>, Int, Int, UnsafePointer<Double>,
+                                    UnsafeMutablePointer<Double>, UnsafeMutablePointer<Double>, Int, Int) -> Void
     /// (records, leaves of mask trees, leaves of walk trees, accumulators,
     /// rows, packed block, 64 words of leaf-set scratch): every tree's leaf
     /// added in tree order.
@@ -36,13 +41,14 @@ package final class KernelTable: @unchecked Sendable {
     package let floatSingleNetwork: FloatSingleNetwork
     package let t5Features: T5Features
     package let doubleNetwork: DoubleNetwork
+    package let doubleRows: DoubleRows
     package let forestSum32: ForestSum<Float>
     package let forestSum64: ForestSum<Double>
     package let maskLeafSets: MaskLeafSets
 
     package init(path: CPUPath, floatNetwork: @escaping FloatNetwork,
                  floatSingleNetwork: @escaping FloatSingleNetwork, t5Features: @escaping T5Features,
-                 doubleNetwork: @escaping DoubleNetwork,
+                 doubleNetwork: @escaping DoubleNetwork, doubleRows: @escaping DoubleRows,
                  forestSum32: @escaping ForestSum<Float>, forestSum64: @escaping ForestSum<Double>,
                  maskLeafSets: @escaping MaskLeafSets) {
         self.path = path
@@ -50,6 +56,7 @@ package final class KernelTable: @unchecked Sendable {
         self.floatSingleNetwork = floatSingleNetwork
         self.t5Features = t5Features
         self.doubleNetwork = doubleNetwork
+        self.doubleRows = doubleRows
         self.forestSum32 = forestSum32
         self.forestSum64 = forestSum64
         self.maskLeafSets = maskLeafSets

@@ -9,9 +9,16 @@ import TrigMLCPU
 /// This module's kernels as a table (TrigMLKernels/KernelDispatch.swift).
 package enum PathKernels {
     package static func table(_ path: CPUPath) -> KernelTable {
-        KernelTable(path: path, floatNetwork: floatNetwork, floatSingleNetwork: floatSingleNetwork,
-                    t5Features: t5Features, doubleNetwork: doubleNetwork,
-                    forestSum32: forestSum32, forestSum64: forestSum64, maskLeafSets: maskLeafSets)
+        // The 16-lane forest kernels where a 16-lane vector is one register
+        // (ForestTrees.swift); the sets and sums are the same on every path.
+        let wideForest = path == .avx512
+        // The tagger's rows in the path's widest vector of doubles (DoubleRows.swift).
+        let rows: KernelTable.DoubleRows = path == .avx512 ? doubleRows8 : (path == .avx2 ? doubleRows4 : doubleRows2)
+        return KernelTable(path: path, floatNetwork: floatNetwork, floatSingleNetwork: floatSingleNetwork,
+                           t5Features: t5Features, doubleNetwork: doubleNetwork, doubleRows: rows,
+                           forestSum32: wideForest ? forestSum32Wide : forestSum32,
+                           forestSum64: wideForest ? forestSum64Wide : forestSum64,
+                           maskLeafSets: wideForest ? maskLeafSets16 : maskLeafSets)
     }
 }
 

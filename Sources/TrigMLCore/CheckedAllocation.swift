@@ -64,8 +64,12 @@ package enum MemoryPreflight {
     /// "123456789 bytes (117.7 MiB)".
     package static func describe(_ bytes: Int) -> String {
         if bytes == Int.max { return "more than 2^63 bytes" }
-        let tenthsOfMiB = (bytes * 10 + (1 << 19)) >> 20
-        return "\(bytes) bytes (\(tenthsOfMiB / 10).\(tenthsOfMiB % 10) MiB)"
+        // Whole MiB and rounded tenths separately: bytes * 10 would overflow
+        // (and trap) for requests above Int.max / 10.
+        var whole = bytes >> 20
+        var tenths = ((bytes & ((1 << 20) - 1)) * 10 + (1 << 19)) >> 20
+        if tenths == 10 { (whole, tenths) = (whole + 1, 0) }
+        return "\(bytes) bytes (\(whole).\(tenths) MiB)"
     }
 }
 

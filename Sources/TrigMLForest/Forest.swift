@@ -14,8 +14,8 @@ package enum ForestSummation: Sendable {
 
 /// A loaded forest. Immutable after `init` (apart from `derivedForm`, which
 /// is lock-protected), so one instance may be used by any number of threads
-/// at once; evaluation keeps its scratch on the caller's stack or in
-/// per-call buffers.
+/// at once; evaluation keeps its scratch in the calling thread's reused
+/// buffer (`ThreadScratch`).
 package final class Forest: @unchecked Sendable {
     package let featureCount: Int
     package let treeCount: Int

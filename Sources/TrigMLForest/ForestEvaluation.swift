@@ -28,16 +28,14 @@ extension Forest {
     /// `out` holds `rows` floats not overlapping `x` (`PredictShape` checks
     /// the arithmetic for the C ABI).
     package func predict(rows: Int, x: UnsafePointer<Float>, rowStride: Int, featureStride: Int,
-                        out: UnsafeMutablePointer<Float>) {
+                        out: UnsafeMutablePointer<Float>) throws {
         guard rows > 0 else { return }
-        let acc32 = UnsafeMutablePointer<Float>.allocate(capacity: layout.blockRows)
-        defer { acc32.deallocate() }
-        let acc64 = UnsafeMutablePointer<Double>.allocate(capacity: layout.blockRows)
-        defer { acc64.deallocate() }
         let kernels = KernelDispatch.active
-        forEachPackedBlock(rows: rows, x: x, rowStride: rowStride, featureStride: featureStride) { start, m, xb, sets in
+        try forEachPackedBlock(rows: rows, x: x, rowStride: rowStride, featureStride: featureStride) { start, m, scratch in
+            let xb = scratch.block, sets = scratch.sets
             switch summation {
             case .float32:
+                let acc32 = scratch.accumulators.bindMemory(to: Float.self, capacity: m)
                 for r in 0..<m { acc32[r] = baseMargin32 }
                 withRecords { records in
                     layout.maskLeaf32.withUnsafeBufferPointer { maskLeaves in
@@ -49,6 +47,7 @@ extension Forest {
                 }
                 for r in 0..<m { out[start + r] = acc32[r] }
             case .float64:
+                let acc64 = scratch.accumulators.bindMemory(to: Double.self, capacity: m)
                 for r in 0..<m { acc64[r] = baseMargin64 }
                 withRecords { records in
                     layout.maskLeaf64.withUnsafeBufferPointer { maskLeaves in
@@ -106,12 +105,12 @@ extension Forest {
     /// One row, the plain definition of the forest's output, for tests and
     /// for callers holding a single row. Same result as `predict`; nil when
     /// the row does not have `featureCount` values.
-    package func predictOne(_ row: [Float]) -> Float? {
+    package func predictOne(_ row: [Float]) throws -> Float? {
         guard row.count == featureCount else { return nil }
         var out: Float = 0
-        row.withUnsafeBufferPointer { p in
+        try row.withUnsafeBufferPointer { p in
             guard let base = p.baseAddress else { return }
-            predict(rows: 1, x: base, rowStride: featureCount, featureStride: 1, out: &out)
+            try predict(rows: 1, x: base, rowStride: featureCount, featureStride: 1, out: &out)
         }
         return out
     }

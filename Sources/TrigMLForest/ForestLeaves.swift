@@ -13,10 +13,11 @@ extension Forest {
     /// `trigml lut verify` sums them exactly, as LUT words are defined, so
     /// its check does not share the LUT generator's tree walk or tables.
     package func exitLeaves(rows: Int, x: UnsafePointer<Float>, rowStride: Int, featureStride: Int,
-                            out: UnsafeMutablePointer<UInt32>) {
+                            out: UnsafeMutablePointer<UInt32>) throws {
         let walkLeafNumber = walkLeafNumbers()
         let kernels = KernelDispatch.active
-        forEachPackedBlock(rows: rows, x: x, rowStride: rowStride, featureStride: featureStride) { start, m, xb, sets in
+        try forEachPackedBlock(rows: rows, x: x, rowStride: rowStride, featureStride: featureStride) { start, m, scratch in
+            let xb = scratch.block, sets = scratch.sets
             let blockOut = out + start
             layout.plans.withUnsafeBufferPointer { plans in
             layout.maskNodes.withUnsafeBufferPointer { maskNodes in
@@ -55,20 +56,24 @@ extension Forest {
 
     /// The block loop shared by `predict` and `exitLeaves`: rows in blocks of
     /// `layout.blockRows`, each packed into the evaluation layout (`pack`),
-    /// then `body(firstRow, rowsInBlock, packedBlock, leafSets)`.
+    /// then `body(firstRow, rowsInBlock, scratch)`. The scratch is this
+    /// thread's (`ThreadScratch`), so a call allocates nothing once its
+    /// thread has scored a forest of this size; throws `.outOfMemory` before
+    /// any row when it cannot be had.
     func forEachPackedBlock(rows: Int, x: UnsafePointer<Float>, rowStride: Int, featureStride: Int,
-                            _ body: (Int, Int, UnsafeMutablePointer<Float>, UnsafeMutablePointer<UInt32>) -> Void) {
+                            _ body: (Int, Int, BlockScratch) -> Void) throws {
         guard rows > 0 else { return }
         let block = layout.blockRows
-        let scratch = BlockScratch(self)
-        defer { scratch.deallocate() }
-        var start = 0
-        while start < rows {
-            let m = min(block, rows - start)
-            Self.pack(rows: m, blockRows: block, from: x, firstRow: start, rowStride: rowStride,
-                      featureStride: featureStride, featureCount: featureCount, into: scratch.block)
-            body(start, m, scratch.block, scratch.sets)
-            start += m
+        try ThreadScratch.with(bytes: BlockScratch.bytes(self), for: "a forest's row block") { raw in
+            let scratch = BlockScratch(self, raw)
+            var start = 0
+            while start < rows {
+                let m = min(block, rows - start)
+                Self.pack(rows: m, blockRows: block, from: x, firstRow: start, rowStride: rowStride,
+                          featureStride: featureStride, featureCount: featureCount, into: scratch.block)
+                body(start, m, scratch)
+                start += m
+            }
         }
     }
 
@@ -87,20 +92,29 @@ extension Forest {
     }
 }
 
-/// One evaluation block ((2F + 1) x blockRows floats, see `ForestLayout`)
-/// and the 64 leaf sets of the mask kernel, for one call.
+/// The working memory of one block, carved from one buffer: the block
+/// ((2F + 1) x blockRows floats, see `ForestLayout`), the 64 leaf sets of
+/// the mask kernel and the block's accumulators (blockRows doubles, read
+/// as floats for a float32 sum).
 struct BlockScratch {
     let block: UnsafeMutablePointer<Float>
     let sets: UnsafeMutablePointer<UInt32>
+    let accumulators: UnsafeMutableRawPointer
 
-    init(_ forest: Forest) {
-        let count = (2 * forest.featureCount + 1) * forest.layout.blockRows
-        block = UnsafeMutableRawPointer.allocate(byteCount: count * 4, alignment: 64).bindMemory(to: Float.self, capacity: count)
-        sets = UnsafeMutablePointer<UInt32>.allocate(capacity: 64)
+    static func blockBytes(_ forest: Forest) -> Int {
+        (2 * forest.featureCount + 1) * forest.layout.blockRows * 4
     }
 
-    func deallocate() {
-        UnsafeMutableRawPointer(block).deallocate()
-        sets.deallocate()
+    /// The whole buffer; every part starts on a 64-byte boundary.
+    static func bytes(_ forest: Forest) -> Int {
+        ((blockBytes(forest) + 63) & ~63) + 64 * 4 + forest.layout.blockRows * 8
+    }
+
+    init(_ forest: Forest, _ raw: UnsafeMutableRawPointer) {
+        let count = (2 * forest.featureCount + 1) * forest.layout.blockRows
+        block = raw.bindMemory(to: Float.self, capacity: count)
+        let setsRaw = raw + ((Self.blockBytes(forest) + 63) & ~63)
+        sets = setsRaw.bindMemory(to: UInt32.self, capacity: 64)
+        accumulators = setsRaw + 64 * 4
     }
 }

@@ -119,6 +119,28 @@ package struct DenseNetwork {
     /// Scratch needed by `evaluate`, in lane vectors.
     package var scratchCount: Int { 2 * maxWidth }
 
+    /// Lanes per row of `evaluateRows` must be padded to a multiple of this.
+    package static let rowStrideGranule = 8
+
+    /// Scratch needed by `evaluateRows` with rows `stride` apart, in doubles.
+    package func rowScratchCount(stride: Int) -> Int { 2 * maxWidth * stride }
+
+    /// Runs the network over `lanes` lanes held as rows (`inputCount` input
+    /// rows, row k at `input + k * stride`; `stride` a multiple of
+    /// `rowStrideGranule`) into `outputCount` output rows, on the active
+    /// kernel path. Each lane gets exactly the arithmetic of `evaluate`
+    /// (Sources/TrigMLCPUBaseline/DoubleRows.swift); lanes from `lanes` to
+    /// the next multiple of 8 hold values to ignore.
+    @inline(__always)
+    package func evaluateRows(input: UnsafePointer<Double>, output: UnsafeMutablePointer<Double>,
+                              scratch: UnsafeMutablePointer<Double>, lanes: Int, stride: Int,
+                              kernels: KernelTable = KernelDispatch.active) {
+        views.withUnsafeBufferPointer { layerViews in
+            guard let first = layerViews.baseAddress else { return }
+            kernels.doubleRows(first, layerViews.count, maxWidth, input, output, scratch, lanes, stride)
+        }
+    }
+
     /// Runs one double tile on the active kernel path. `input` holds
     /// `inputCount` lane vectors; `output` receives `outputCount` lane
     /// vectors (the last layer's activation is applied as stored; a sigmoid

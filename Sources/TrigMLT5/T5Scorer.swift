@@ -46,15 +46,16 @@ extension T5Model {
     func forEachTile(_ batch: T5Batch, _ columns: T5ColumnView, standardized: Bool, kernels: KernelTable,
                      _ body: (Int, Int, UnsafeMutablePointer<FloatLanes>, UnsafeMutablePointer<FloatLanes>) -> Void) throws {
         let inputs = inputCount, vectors = inputCount + scratchLanes
-        let memory = try ThreadScratch.memory(bytes: vectors * MemoryLayout<FloatLanes>.stride, for: "a T5 call")
-        let tile = memory.bindMemory(to: FloatLanes.self, capacity: vectors)
-        var first = 0
-        while first < batch.t5Count {
-            let lanes = min(floatLaneWidth, batch.t5Count - first)
-            batch.tileFeatures(first: first, lanes: lanes, set: featureSet, into: tile, kernels: kernels)
-            completeTile(batch, columns, first: first, lanes: lanes, tile, standardized: standardized)
-            body(first, lanes, tile, tile + inputs)
-            first += lanes
+        try ThreadScratch.with(bytes: vectors * MemoryLayout<FloatLanes>.stride, for: "a T5 call") { memory in
+            let tile = memory.bindMemory(to: FloatLanes.self, capacity: vectors)
+            var first = 0
+            while first < batch.t5Count {
+                let lanes = min(floatLaneWidth, batch.t5Count - first)
+                batch.tileFeatures(first: first, lanes: lanes, set: featureSet, into: tile, kernels: kernels)
+                completeTile(batch, columns, first: first, lanes: lanes, tile, standardized: standardized)
+                body(first, lanes, tile, tile + inputs)
+                first += lanes
+            }
         }
     }
 

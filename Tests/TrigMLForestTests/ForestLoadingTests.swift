@@ -54,28 +54,28 @@ final class ForestLoadingTests: XCTestCase {
     func testXgboostStump() throws {
         let f = try Forest.parse(text: xgbModel(trees: [stump]), source: "t.json")
         XCTAssertTrue(f.featureCount == 2 && f.treeCount == 1 && f.summation == .float32)
-        XCTAssertTrue(f.predictOne([1.0, 0]) == 0.5 - 1)
-        XCTAssertTrue(f.predictOne([1.5, 0]) == 0.5 + 2)      // x == cut goes right
-        XCTAssertTrue(f.predictOne([Float(1.5).nextDown, 0]) == 0.5 - 1)
-        XCTAssertTrue(f.predictOne([.nan, 0]) == 0.5 - 1)     // default_left = 1
-        XCTAssertTrue(f.predictOne([.infinity, 0]) == 0.5 + 2)
-        XCTAssertTrue(f.predictOne([-.infinity, 0]) == 0.5 - 1)
-        XCTAssertTrue(f.predictOne([1.0]) == nil)
+        XCTAssertTrue(try f.predictOne([1.0, 0]) == 0.5 - 1)
+        XCTAssertTrue(try f.predictOne([1.5, 0]) == 0.5 + 2)      // x == cut goes right
+        XCTAssertTrue(try f.predictOne([Float(1.5).nextDown, 0]) == 0.5 - 1)
+        XCTAssertTrue(try f.predictOne([.nan, 0]) == 0.5 - 1)     // default_left = 1
+        XCTAssertTrue(try f.predictOne([.infinity, 0]) == 0.5 + 2)
+        XCTAssertTrue(try f.predictOne([-.infinity, 0]) == 0.5 - 1)
+        XCTAssertTrue(try f.predictOne([1.0]) == nil)
     }
 
     func testNanFollowsDefaultRight() throws {
         let right = xgbTree(left: [1, -1, -1], right: [2, -1, -1], feature: [1, 0, 0],
                             cond: ["0", "-1", "2"], defaultLeft: [0, 0, 0])
         let f = try Forest.parse(text: xgbModel(trees: [right]), source: "t.json")
-        XCTAssertTrue(f.predictOne([0, .nan]) == 0.5 + 2)
-        XCTAssertTrue(f.predictOne([0, -0.0]) == 0.5 + 2)     // -0 < 0 is false
-        XCTAssertTrue(f.predictOne([0, -Float.leastNonzeroMagnitude]) == 0.5 - 1)
+        XCTAssertTrue(try f.predictOne([0, .nan]) == 0.5 + 2)
+        XCTAssertTrue(try f.predictOne([0, -0.0]) == 0.5 + 2)     // -0 < 0 is false
+        XCTAssertTrue(try f.predictOne([0, -Float.leastNonzeroMagnitude]) == 0.5 - 1)
     }
 
     func testBaseScoreFormats() throws {
         for text in ["[5E-1]", "5E-1", "0.5", " [ 5E-1 ] "] {
             let f = try Forest.parse(text: xgbModel(baseScore: text, trees: []), source: "t.json")
-            XCTAssertTrue(f.predictOne([0, 0]) == 0.5)
+            XCTAssertTrue(try f.predictOne([0, 0]) == 0.5)
         }
     }
 
@@ -92,7 +92,7 @@ final class ForestLoadingTests: XCTestCase {
         XCTAssertTrue(try XGBoostObjective.absoluteError.baseMargin(baseScore: -3) == -3)
         let f = try Forest.parse(text: xgbModel(objective: "binary:logistic", baseScore: "[4.58E-1]", trees: []),
                                  source: "t.json")
-        XCTAssertTrue(f.predictOne([0, 0])?.bitPattern == 0xbe2c_7037)
+        XCTAssertTrue(try f.predictOne([0, 0])?.bitPattern == 0xbe2c_7037)
         for bad in ["[0E0]", "[1E0]", "[1.5E0]"] {
             XCTAssertTrue(loadError(xgbModel(objective: "binary:logistic", baseScore: bad, trees: []))?.code == .format)
         }
@@ -165,12 +165,12 @@ final class ForestLoadingTests: XCTestCase {
         let f = try Forest.parse(text: ownForest(featureCount: 2, base: 0.7, trees: [t, t]), source: "o.json")
         XCTAssertTrue(f.summation == .float64)
         // Double sum in tree order, rounded once: 0.7 + 0.1 + 0.1.
-        XCTAssertTrue(f.predictOne([0, 0]) == Float(0.7 + 0.1 + 0.1))
-        XCTAssertTrue(f.predictOne([0, 0.25]) == Float(0.7 + 0.2 + 0.2))
-        XCTAssertTrue(f.predictOne([0, .nan]) == Float(0.7 + 0.2 + 0.2))   // no default_left: right
+        XCTAssertTrue(try f.predictOne([0, 0]) == Float(0.7 + 0.1 + 0.1))
+        XCTAssertTrue(try f.predictOne([0, 0.25]) == Float(0.7 + 0.2 + 0.2))
+        XCTAssertTrue(try f.predictOne([0, .nan]) == Float(0.7 + 0.2 + 0.2))   // no default_left: right
         let dl = t.replacing("\"value\"", with: "\"default_left\": [true, false, false], \"value\"")
         let g = try Forest.parse(text: ownForest(featureCount: 2, trees: [dl]), source: "o.json")
-        XCTAssertTrue(g.predictOne([0, .nan]) == Float(0.1))
+        XCTAssertTrue(try g.predictOne([0, .nan]) == Float(0.1))
         XCTAssertTrue(loadError(ownForest(featureCount: 1, trees: [t]))?.message.contains("feature 1") == true)
         XCTAssertTrue(loadError(ownForest(featureCount: 0, trees: [t]))?.code == .format)
         let v2 = ownForest(featureCount: 2, trees: [t]).replacing("\"format_version\": 1", with: "\"format_version\": 9")

@@ -89,7 +89,7 @@ final class ExitLeavesTests: XCTestCase {
         var x = (0..<(rows * 4)).map { _ in Float((next() - 0.5) * 5) }
         x[7] = .nan; x[100] = .nan
         var leaves = [UInt32](repeating: 0, count: rows * forest.treeCount)
-        x.withUnsafeBufferPointer { forest.exitLeaves(rows: rows, x: $0.baseAddress!, rowStride: 4, featureStride: 1, out: &leaves) }
+        try x.withUnsafeBufferPointer { try forest.exitLeaves(rows: rows, x: $0.baseAddress!, rowStride: 4, featureStride: 1, out: &leaves) }
         var viaLeaves = [Float](repeating: 0, count: rows)
         XCTAssertTrue(leaves.withUnsafeBufferPointer { lut.outputs(leaves: $0.baseAddress!, rows: rows, out: &viaLeaves) })
         for row in 0..<rows {

@@ -127,7 +127,7 @@ final class LUTTests: XCTestCase {
             let lut = try LUTForest(forest)
             for x: [Float] in [[.nan, 7], [.nan, 40], [3, 7], [12, 40]] {
                 let margin = x.withUnsafeBufferPointer { lut.output(lut.sum($0.baseAddress!)) }
-                XCTAssertEqual(margin, forest.predictOne(x), "x = \(x), default_left \(defaultLeft)")
+                XCTAssertEqual(margin, try forest.predictOne(x), "x = \(x), default_left \(defaultLeft)")
             }
             XCTAssertEqual([Float.nan, 7].withUnsafeBufferPointer { lut.output(lut.sum($0.baseAddress!)) },
                            defaultLeft ? 1.5 : -2)

@@ -102,7 +102,7 @@ final class TaggerFormatTests: XCTestCase {
                 var columns = JetBatchColumns()
                 (columns.jetCount, columns.jetFeatureCount, columns.jetFeatures) = (UInt64(jets), 3, f.baseAddress)
                 let batch = try JetBatch(columns, jetFeatures: 3, constituentFeatures: nil)
-                out.withUnsafeMutableBufferPointer { model.score(batch, into: $0.baseAddress!) }
+                try out.withUnsafeMutableBufferPointer { try model.score(batch, into: $0.baseAddress!) }
             }
             return out
         }

@@ -50,7 +50,7 @@ final class TaggerModelTests: XCTestCase {
                 try offsets.withUnsafeBufferPointer { o in
                     let b = jetBatch(jets: 1, jetFeatures: j.baseAddress, offsets: o.baseAddress, constituents: 2, features: c.baseAddress)
                     let batch = try JetBatch(b, jetFeatures: 1, constituentFeatures: 2)
-                    out.withUnsafeMutableBufferPointer { m.score(batch, into: $0.baseAddress!) }
+                    try out.withUnsafeMutableBufferPointer { try m.score(batch, into: $0.baseAddress!) }
                 }
             }
         }

@@ -1,0 +1,1 @@
+../TrigMLCPUBaseline/DoubleRows.swift
