@@ -333,6 +333,9 @@ def main() -> int:
     parser.add_argument("--golden-only", action="store_true",
                         help="only the golden events and vectors, for the models already in models/ (the T3 "
                              "classifier of the host columns is retrained: it is not stored)")
+    parser.add_argument("--save-tables", action="store_true",
+                        help="also write the scored working-point and check tables to --work as "
+                             "t5_v2_table_{wp,check}.npz (about 150 MB each), for tools/t5/t5_v2_retention.py")
     args = parser.parse_args()
     cfg, work, log = start_run(args, QUICK, FULL)
 
@@ -353,6 +356,8 @@ def main() -> int:
     for name, offset in (("wp", 1), ("check", 2)):
         tabs[name] = scored_table(args.seed + offset, cfg[name], cfg, args.jobs, clf, m3, me, binary_layers)
         log(f"sample {name}: seed {args.seed + offset}, {cfg[name]} events")
+        if args.save_tables:
+            np.savez(work / f"t5_v2_table_{name}.npz", **tabs[name])
     for name, tab in tabs.items():
         log(f"{name}: {tab['cls'].size} T5, classes {np.bincount(tab['cls'], minlength=3).tolist()}")
     res3 = working_points(m3, tabs["wp"], tabs["check"], log)
