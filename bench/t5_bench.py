@@ -13,6 +13,11 @@ TrigML and the LST loop do features + network + working point; ORT only
 the network. Before timing, every implementation's scores are compared on
 the whole pool; the run stops if they differ by more than --tol.
 
+A second section (bench/t5_bench_v2.py, --v2-model) times a format-version-2
+model with host columns through tml_t5_score_ex on each TrigML build, beside
+ONNX Runtime running its network, after checking them against the numpy
+reference of version-2 models.
+
 Usage: normally through bench/run_t5_bench.sh, which builds the libraries.
 """
 import argparse
