@@ -237,3 +237,96 @@ int tb_time_features(int impl, uint64_t batch, uint64_t calls, uint64_t first_sl
     if (bad) return fail("tml_t5_features failed while timing: %s%s", t->api->last_error(), "");
     return 0;
 }
+
+/* ------------------------------------------ version-2 models (host columns) */
+
+/*
+ * The v2 section of the benchmark: a model file of format version 2 (extra
+ * inputs gathered from host columns, standardisation, softmax head, named
+ * working points), opened with tb_open_trigml like any TrigML build and
+ * scored through tml_t5_score_ex with the pool's host columns. The columns
+ * are copied here once (tb_set_columns); a call on a slice of candidates
+ * passes the MD and T3 tables whole and the T5 table from the slice's row.
+ */
+static tml_t5_columns g_cols;
+
+static float *copy_floats(const float *src, uint64_t n) {
+    float *dst = malloc(n * sizeof(float) + sizeof(float));
+    if (dst && n) memcpy(dst, src, n * sizeof(float));
+    return dst;
+}
+
+/* Host columns of the pool, row-major: md[n_md][md_count], t3[n_t3][t3_count],
+ * t5[n_t5][t5_count] (call after tb_load_events). */
+int tb_set_columns(uint32_t md_count, const float *md, uint32_t t3_count, const float *t3,
+                   uint32_t t5_count, const float *t5) {
+    free((void *)g_cols.md), free((void *)g_cols.t3), free((void *)g_cols.t5);
+    g_cols = (tml_t5_columns){
+        .md_count = md_count, .md = copy_floats(md, g_pool.n_md * md_count),
+        .t3_count = t3_count, .t3 = copy_floats(t3, g_pool.n_t3 * t3_count),
+        .t5_count = t5_count, .t5 = copy_floats(t5, g_pool.n_t5 * t5_count),
+    };
+    if (!g_cols.md || !g_cols.t3 || !g_cols.t5) return fail("out of memory for the host columns%s%s", "", "");
+    return 0;
+}
+
+/* The host columns of the candidates [start, ...). */
+static inline tml_t5_columns sliced_columns(uint64_t start) {
+    tml_t5_columns c = g_cols;
+    c.t5 = g_cols.t5 + start * g_cols.t5_count;
+    return c;
+}
+
+static int trigml_impl(int impl, const char *what) {
+    if (impl < TB_FIRST_TRIGML || impl >= g_n_impl) return fail("%s: not a TrigML implementation%s", what, "");
+    return 0;
+}
+
+/* tml_t5_score_ex of candidates [start, start+n) at working point wp;
+ * probabilities [n][class count] may be NULL. */
+int tb_score_ex(int impl, uint64_t start, uint64_t n, int32_t wp, float *score, uint8_t *pass,
+                float *probabilities) {
+    if (trigml_impl(impl, "tb_score_ex") < 0) return -1;
+    tml_t5_batch b = slice(start, n);
+    tml_t5_columns c = sliced_columns(start);
+    const tb_trigml *t = &g_impl[impl];
+    if (t->api->t5_score_ex(t->model, &b, &c, wp, score, pass, probabilities) != TML_OK)
+        return fail("tml_t5_score_ex: %s%s", t->api->last_error(), "");
+    return 0;
+}
+
+/* tml_t5_features_ex (the raw network inputs) of candidates [start, start+n). */
+int tb_features_ex(int impl, uint64_t start, uint64_t n, float *features) {
+    if (trigml_impl(impl, "tb_features_ex") < 0) return -1;
+    tml_t5_batch b = slice(start, n);
+    tml_t5_columns c = sliced_columns(start);
+    const tb_trigml *t = &g_impl[impl];
+    if (t->api->t5_features_ex(t->model, &b, &c, features) != TML_OK)
+        return fail("tml_t5_features_ex: %s%s", t->api->last_error(), "");
+    return 0;
+}
+
+/* As tb_time, with tml_t5_score_ex (host columns, working point wp, score
+ * and pass; no probabilities, as a host cutting on the score asks). */
+int tb_time_ex(int impl, int32_t wp, uint64_t batch, uint64_t calls, uint64_t first_slice, double *wall,
+               double *cpu) {
+    if (batch == 0 || batch > g_pool.n_t5) return fail("batch larger than the pool%s%s", "", "");
+    if (trigml_impl(impl, "tb_time_ex") < 0) return -1;
+    const uint64_t slices = g_pool.n_t5 / batch;
+    uint64_t s = first_slice % slices;
+    tml_t5_batch b = slice(0, batch);
+    tml_t5_columns c = g_cols;
+    const tb_trigml *t = &g_impl[impl];
+    int bad = 0;
+    const double w0 = bench_seconds(CLOCK_MONOTONIC), c0 = bench_seconds(CLOCK_PROCESS_CPUTIME_ID);
+    for (uint64_t k = 0; k < calls; ++k) {
+        b.t5_t3 = g_pool.t5_t3 + 2 * s * batch;
+        c.t5 = g_cols.t5 + s * batch * g_cols.t5_count;
+        bad |= t->api->t5_score_ex(t->model, &b, &c, wp, g_score, g_pass, NULL) != TML_OK;
+        if (++s == slices) s = 0;
+    }
+    *cpu = bench_seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
+    *wall = bench_seconds(CLOCK_MONOTONIC) - w0;
+    if (bad) return fail("tml_t5_score_ex failed while timing: %s%s", t->api->last_error(), "");
+    return 0;
+}
