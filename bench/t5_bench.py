@@ -1,4 +1,4 @@
-"""T5 scoring throughput, side by side in one run (issue 2, item 8).
+"""T5 scoring throughput, side by side in one run (issue 2, item 8; targets of issue 14).
 
 Implementations, all on the same candidates and the same model file:
   - TrigML through its C ABI (dlopen, tml_t5_model_load, tml_t5_score with
@@ -506,20 +506,17 @@ def main():
             out.append(f"| {n} | {fmt_rate(rate)} | {pc} | ±{50 * r[n]['spread']:.0f}% | "
                        f"{fmt_ratio(rate / lst)} | {fmt_ratio(rate / lstu)} | {fmt_ratio(rate / orr)} |")
         out.append("")
-    out.append("## Summary against the targets (issue 2)\n")
+    out.append("## Summary against the targets (issue 14)\n")
     out.append("| target | " + " | ".join(trig_names) + " |")
     out.append("|---|" + "---|" * len(trig_names))
     rows = []
-    if 10000 in results:
-        rows.append(("≥ 17 M candidates/s at batch 10k",
-                     [f"{fmt_rate(results[10000][t]['rate'])}/s" for t in trig_names]))
-        for lname in (LST_IMPL, LST_UNROLLED_IMPL):
-            rows.append((f"≥ 15x the {lname} at batch 10k",
-                         [fmt_ratio(results[10000][t]['rate'] / results[10000][lname]['rate']) for t in trig_names]))
-    for b in (1, 16):
+    for b, need in ((10000, 2.0), (1, 1.0)):
         if b in results:
-            rows.append((f"≥ 10x ORT at batch {b}",
-                         [fmt_ratio(results[b][t]['rate'] / results[b][ORT_IMPL]['rate']) for t in trig_names]))
+            rows.append((f"≥ {need:g}x the {LST_IMPL} at batch {b:,}",
+                         [fmt_ratio(results[b][t]['rate'] / results[b][LST_IMPL]['rate']) for t in trig_names]))
+    if 10000 in results:
+        rows.append(("goal: 17 M candidates/s end-to-end at batch 10k (ORT's network-only rate)",
+                     [f"{fmt_rate(results[10000][t]['rate'])}/s" for t in trig_names]))
     for label, vals in rows:
         out.append(f"| {label} | " + " | ".join(vals) + " |")
     out.append("")
@@ -556,6 +553,15 @@ def main():
                "The ~1 M/s \"LST-style loop\" figure in design.md matches the full-unroll row.")
     out.append("- ONNX Runtime runs the network only, on features computed beforehand; TrigML and the LST loops "
                "also compute the features from the index chain and apply the working point.")
+    out.append("- **Where the floor is** (dispatched, batch 10,000, from `perf` on this machine): the network "
+               "(1792 multiply-adds per candidate as separate float multiplies and adds, LST's order) runs at "
+               "the two AVX-512 units' rate, about 42 ns per candidate; the three `log10f` and one `expf` of the "
+               "C library that LST's arithmetic prescribes cost about 23 ns; gathering the five anchors' hits, "
+               "the other features, the working point and the index-chain checks the rest. 2x the LST loop "
+               "(~85 ns per candidate) leaves about 20 ns for everything but the network and the libm calls. "
+               "At batch 1 the network's chain of dependent adds alone (bias, then 23 + 32 + 32 inputs in "
+               "order, no reassociation) takes about as long as the whole LST loop; the call's checks, "
+               "feature gathering and head come on top.")
     with open(a.out, "w") as f:
         f.write("\n".join(out) + "\n")
     json_path = a.json or os.path.join(a.build_dir, "t5_bench_results.json")
