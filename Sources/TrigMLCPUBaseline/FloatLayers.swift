@@ -51,9 +51,13 @@ func startSum(_ layer: FloatLayerRecord, _ o: Int, _ biasFirst: Bool) -> FloatTi
 
 @inline(__always)
 func finishSum(_ layer: FloatLayerRecord, _ o: Int, _ sum: FloatTile, _ biasFirst: Bool) -> FloatTile {
-    let value = biasFirst ? sum : sum + layer.bias[o]
-    // LST's networks are ReLU then linear: keep those two in line, the
-    // library-call activations out of the loop body.
+    finishActivation(layer, biasFirst ? sum : sum + layer.bias[o])
+}
+
+/// LST's networks are ReLU then linear: those two in line, the
+/// library-call activations out of the loop body.
+@inline(__always)
+func finishActivation(_ layer: FloatLayerRecord, _ value: FloatTile) -> FloatTile {
     switch layer.activation {
     case .relu: return value.replacing(with: 0, where: .!(value .> 0))
     case .linear: return value
@@ -120,7 +124,7 @@ func forwardSingle(_ layer: FloatLayerRecord, _ x: UnsafePointer<Float>, _ y: Un
     }
     @inline(__always) func start(_ o: Int) -> FloatTile { biasFirst ? row(layer.bias + o) : FloatTile() }
     @inline(__always) func store(_ o: Int, _ sum: FloatTile) {
-        let value = activateFloat(layer, biasFirst ? sum : sum + row(layer.bias + o))
+        let value = finishActivation(layer, biasFirst ? sum : sum + row(layer.bias + o))
         UnsafeMutableRawPointer(y + o).storeBytes(of: value, as: FloatTile.self)
     }
     var o = 0

@@ -87,26 +87,34 @@ extension T5Model {
             // LST's ReLU would turn the NaN into 0 and give every such
             // candidate one constant score (below every cut); a NaN says
             // what happened. x - x is 0 for finite x and NaN for +-inf or NaN.
-            var finite = tile[0] - tile[0] .== 0
-            for i in 1..<inputs { finite = finite .& (tile[i] - tile[i] .== 0) }
             let output = scratch
             if lanes >= oneByOneBelow {
+                var finite = tile[0] - tile[0] .== 0
+                for i in 1..<inputs { finite = finite .& (tile[i] - tile[i] .== 0) }
                 floatNetwork.evaluate(input: tile, output: output, scratch: scratch + outputs, biasOrder: biasOrder,
                                       kernels: kernels)
+                body(first, lanes, output, finite)
             } else {
+                var finite = SIMDMask<FloatLanes.MaskStorage>(repeating: false)
                 let floats = UnsafeMutableRawPointer(scratch + outputs).assumingMemoryBound(to: Float.self)
                 let input = floats, result = floats + inputs, work = result + floatNetwork.maxStride
                 let tileFloats = UnsafeMutableRawPointer(tile).assumingMemoryBound(to: Float.self)
                 let outputFloats = UnsafeMutableRawPointer(output).assumingMemoryBound(to: Float.self)
                 for k in 0..<outputs { output[k] = FloatLanes() }
                 for lane in 0..<lanes {
-                    for i in 0..<inputs { input[i] = tileFloats[i * floatLaneWidth + lane] }
+                    var laneFinite = true
+                    for i in 0..<inputs {
+                        let value = tileFloats[i * floatLaneWidth + lane]
+                        input[i] = value
+                        laneFinite = laneFinite && value - value == 0
+                    }
+                    finite[lane] = laneFinite
                     floatNetwork.evaluateSingle(input: input, output: result, scratch: work, biasOrder: biasOrder,
                                                 kernels: kernels)
                     for k in 0..<outputs { outputFloats[k * floatLaneWidth + lane] = result[k] }
                 }
+                body(first, lanes, output, finite)
             }
-            body(first, lanes, output, finite)
         }
     }
 
