@@ -64,27 +64,30 @@ package struct T5ColumnView {
         (mdStride, t3Stride, t5Stride) = (Int(columns.mdCount), Int(columns.t3Count), Int(columns.t5Count))
     }
 
-    /// The value of `input` for candidate `t`. Only called with a view made
-    /// for this model and batch, and `t` < n_t5, so every index is in range.
+    /// The values of `input` for candidates first ..< first + lanes into
+    /// `out[0 ..< lanes]`: the table and the index-chain step are chosen once,
+    /// then one load chain per candidate. Only called with a view made for
+    /// this model and batch, so every index is in range.
     @inline(__always)
-    func value(_ input: T5ExtraInput, batch: T5Batch, candidate t: Int) -> Float {
+    func fill(_ input: T5ExtraInput, batch: T5Batch, first: Int, lanes: Int, into out: UnsafeMutablePointer<Float>) {
         switch input.source {
         case .md(let anchor):
-            let (m1, m2, m3, m4, m5) = batch.anchors(t)
-            let mdIndex: Int
-            switch anchor {
-            case 1: mdIndex = m1
-            case 2: mdIndex = m2
-            case 3: mdIndex = m3
-            case 4: mdIndex = m4
-            default: mdIndex = m5
+            // md1...md3 are the inner T3's MDs, md4 and md5 the outer T3's
+            // last two (T5Batch.anchors).
+            let (whichT3, slot) = anchor <= 3 ? (0, anchor - 1) : (1, anchor - 3)
+            let table = md.unsafelyUnwrapped + input.column
+            for lane in 0..<lanes {
+                let t3Index = Int(batch.t5T3[2 &* (first &+ lane) &+ whichT3])
+                out[lane] = table[Int(batch.t3MD[3 &* t3Index &+ slot]) &* mdStride]
             }
-            return md.unsafelyUnwrapped[mdIndex * mdStride + input.column]
         case .t3(let outer):
-            let t3Index = Int(batch.t5T3[2 * t + (outer ? 1 : 0)])
-            return t3.unsafelyUnwrapped[t3Index * t3Stride + input.column]
+            let table = t3.unsafelyUnwrapped + input.column
+            for lane in 0..<lanes {
+                out[lane] = table[Int(batch.t5T3[2 &* (first &+ lane) &+ (outer ? 1 : 0)]) &* t3Stride]
+            }
         case .t5:
-            return t5.unsafelyUnwrapped[t * t5Stride + input.column]
+            let table = t5.unsafelyUnwrapped + input.column
+            for lane in 0..<lanes { out[lane] = table[(first &+ lane) &* t5Stride] }
         }
     }
 }
@@ -97,12 +100,10 @@ extension T5Model {
     func completeTile(_ batch: T5Batch, _ columns: T5ColumnView, first: Int, lanes: Int,
                       _ tile: UnsafeMutablePointer<FloatLanes>, standardized: Bool) {
         let base = featureSet.inputCount
+        let tileFloats = UnsafeMutableRawPointer(tile).assumingMemoryBound(to: Float.self)
         for (j, input) in extraInputs.enumerated() {
-            var vector = FloatLanes()
-            for lane in 0..<lanes {
-                vector[lane] = columns.value(input, batch: batch, candidate: first + lane)
-            }
-            tile[base + j] = vector
+            tile[base + j] = FloatLanes()
+            columns.fill(input, batch: batch, first: first, lanes: lanes, into: tileFloats + (base + j) * floatLaneWidth)
         }
         if standardized, let standardization { standardization.apply(tile) }
     }
