@@ -20,9 +20,10 @@ package enum Activation: String {
 /// stored [input][4], so the weights one input feeds are contiguous.
 package let outputGroup = 4
 
-/// One dense layer: `groupedWeights` holds the full groups of `outputGroup`
-/// outputs, [group][input][4]; `tailWeights` the outputs past the last full
-/// group, [output][input]; the same numbers in float and in double.
+/// One dense layer of a double (tagger) network: `groupedWeights` holds the
+/// full groups of `outputGroup` outputs, [group][input][4]; `tailWeights`
+/// the outputs past the last full group, [output][input]. The file's float32
+/// numbers, exactly, in double.
 package struct DenseLayerView {
     package var inputs: Int
     package var outputs: Int
@@ -31,14 +32,9 @@ package struct DenseLayerView {
     package var groupedWeights: UnsafePointer<Double>
     package var tailWeights: UnsafePointer<Double>
     package var bias: UnsafePointer<Double>
-    package var floatGroupedWeights: UnsafePointer<Float>
-    package var floatTailWeights: UnsafePointer<Float>
-    package var floatBias: UnsafePointer<Float>
 
     package init(inputs: Int, outputs: Int, activation: Activation, alpha: Double,
-                 groupedWeights: UnsafePointer<Double>, tailWeights: UnsafePointer<Double>, bias: UnsafePointer<Double>,
-                 floatGroupedWeights: UnsafePointer<Float>, floatTailWeights: UnsafePointer<Float>,
-                 floatBias: UnsafePointer<Float>) {
+                 groupedWeights: UnsafePointer<Double>, tailWeights: UnsafePointer<Double>, bias: UnsafePointer<Double>) {
         self.inputs = inputs
         self.outputs = outputs
         self.activation = activation
@@ -46,9 +42,6 @@ package struct DenseLayerView {
         self.groupedWeights = groupedWeights
         self.tailWeights = tailWeights
         self.bias = bias
-        self.floatGroupedWeights = floatGroupedWeights
-        self.floatTailWeights = floatTailWeights
-        self.floatBias = floatBias
     }
 }
 

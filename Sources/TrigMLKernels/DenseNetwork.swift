@@ -24,19 +24,17 @@ package let laneWidth = Lanes.scalarCount
 package typealias Activation = TrigMLCPU.Activation
 
 /// The layer's numbers in the layouts of `DenseLayerView`, allocated once
-/// per layer and freed with it; the view's pointers point here.
+/// per layer and freed with it; the view's pointers point here. The float
+/// kernels (T5) read their own padded copy (FloatNetwork.swift).
 final class LayerStorage {
     let doubles: UnsafeMutablePointer<Double>
-    let floats: UnsafeMutablePointer<Float>
 
     init(count: Int) {
         doubles = .allocate(capacity: count)
-        floats = .allocate(capacity: count)
     }
 
     deinit {
         doubles.deallocate()
-        floats.deallocate()
     }
 }
 
@@ -61,7 +59,8 @@ package struct DenseLayer {
         let groupedCount = groups * inputs * outputGroup
         let tailCount = (outputs - groups * outputGroup) * inputs
         // grouped | tail | bias, each the file's float32 numbers (float32 ->
-        // double -> float32 is exact, so both kernels read the same values).
+        // double -> float32 is exact, so `weight(input:output:)` gives back
+        // the file's values and the float kernels read the same numbers).
         var ordered = [Float](repeating: 0, count: groupedCount + tailCount + outputs)
         for g in 0..<groups {
             for i in 0..<inputs {
@@ -77,28 +76,26 @@ package struct DenseLayer {
         for o in 0..<outputs { ordered[next + o] = bias[o] }
         let storage = LayerStorage(count: ordered.count)
         for (index, value) in ordered.enumerated() {
-            storage.floats[index] = value
             storage.doubles[index] = Double(value)
         }
         self.storage = storage
         let tail = groupedCount, biasStart = groupedCount + tailCount
         view = DenseLayerView(inputs: inputs, outputs: outputs, activation: activation, alpha: alpha,
                               groupedWeights: storage.doubles, tailWeights: storage.doubles + tail,
-                              bias: storage.doubles + biasStart, floatGroupedWeights: storage.floats,
-                              floatTailWeights: storage.floats + tail, floatBias: storage.floats + biasStart)
+                              bias: storage.doubles + biasStart)
     }
 
     /// Weight of input `i` into output `o` (for tests and tools).
     package func weight(input i: Int, output o: Int) -> Float {
         let groups = outputs / outputGroup
         if o < groups * outputGroup {
-            return view.floatGroupedWeights[((o / outputGroup) * inputs + i) * outputGroup + o % outputGroup]
+            return Float(view.groupedWeights[((o / outputGroup) * inputs + i) * outputGroup + o % outputGroup])
         }
-        return view.floatTailWeights[(o - groups * outputGroup) * inputs + i]
+        return Float(view.tailWeights[(o - groups * outputGroup) * inputs + i])
     }
 
     /// Bias of output `o` (for tests and tools).
-    package func bias(output o: Int) -> Float { view.floatBias[o] }
+    package func bias(output o: Int) -> Float { Float(view.bias[o]) }
 }
 
 package struct DenseNetwork {
