@@ -16,11 +16,11 @@
  */
 #include <math.h>
 
+#include "golden_compare.h"
 #include "test_util.h"
 #include "t5_file.h"
 
 #define MAX_CUTS 4096
-#define MAX_REPORTS 10
 
 /* Every cut value in the model's working point, read from its JSON text:
  * the numbers of "cuts" (pt_eta_table) or the single "cut". A deliberately
@@ -64,29 +64,6 @@ static int read_cuts(const char *path, double *cuts, int max)
 
 static double g_score_tol = 1e-6;   /* absolute */
 static double g_feature_tol = 1e-6; /* relative to max(1, |golden|) */
-
-static int near_a_cut(float score, const double *cuts, int n)
-{
-    for (int i = 0; i < n; i++)
-        if (fabs((double)score - cuts[i]) <= g_score_tol) return 1;
-    return 0;
-}
-
-static int feature_matches(float a, float b)
-{
-    if (isnan(b)) return isnan(a);
-    if (isinf(b)) return a == b;
-    if (!isfinite(a)) return 0;
-    double tol = g_feature_tol * fmax(1.0, fabs((double)b));
-    return fabs((double)a - (double)b) <= tol;
-}
-
-static int score_matches(float a, float b)
-{
-    if (isnan(b)) return isnan(a);
-    if (!isfinite(a)) return 0;
-    return fabs((double)a - (double)b) <= g_score_tol;
-}
 
 int main(int argc, char **argv)
 {
@@ -134,7 +111,6 @@ int main(int argc, char **argv)
     uint64_t candidates = 0, feature_bad = 0, score_bad = 0, pass_bad = 0, pass_skipped = 0, nan_scores = 0,
              accepted = 0;
     double max_feature_diff = 0, max_score_diff = 0;
-    int reports = 0;
     for (uint32_t e = 0; e < ev.n_events; e++) {
         const t5f_golden_event *ge = &g.events[e];
         tml_t5_batch b = t5f_batch(&ev.events[e]);
@@ -153,41 +129,14 @@ int main(int argc, char **argv)
         CHECK(s2 == TML_OK, "event %u: tml_t5_score: %s: %s", e, tml_status_name(s2), api->last_error());
         if (s == TML_OK && s2 == TML_OK) {
             candidates += n;
+            feature_bad += golden_compare("feature", e, features, ge->features, n * (uint64_t)nin, g_feature_tol, 1,
+                                          &max_feature_diff);
+            score_bad += golden_compare("score", e, score, ge->score, n, g_score_tol, 0, &max_score_diff);
             for (size_t t = 0; t < n; t++) {
-                for (int i = 0; i < nin; i++) {
-                    float a = features[t * nin + i], want = ge->features[t * nin + i];
-                    if (isfinite(a) && isfinite(want)) max_feature_diff = fmax(max_feature_diff, fabs((double)a - want));
-                    if (!feature_matches(a, want)) {
-                        feature_bad++;
-                        if (reports++ < MAX_REPORTS)
-                            fprintf(stderr, "  event %u T5 %zu feature %d: library %.9g, golden %.9g\n", e, t, i, a, want);
-                    }
-                }
-                float a = score[t], want = ge->score[t];
-                nan_scores += isnan(want);
+                nan_scores += isnan(ge->score[t]);
                 accepted += ge->pass[t];
-                if (isfinite(a) && isfinite(want)) max_score_diff = fmax(max_score_diff, fabs((double)a - want));
-                if (!score_matches(a, want)) {
-                    score_bad++;
-                    if (reports++ < MAX_REPORTS)
-                        fprintf(stderr, "  event %u T5 %zu score: library %.9g, golden %.9g\n", e, t, a, want);
-                }
-                if (isnan(want)) {
-                    /* NaN never passes, on either side. */
-                    if (pass[t] != 0 || ge->pass[t] != 0) {
-                        pass_bad++;
-                        if (reports++ < MAX_REPORTS)
-                            fprintf(stderr, "  event %u T5 %zu: NaN score with pass library %u, golden %u\n", e, t,
-                                    pass[t], ge->pass[t]);
-                    }
-                } else if (near_a_cut(want, cuts, n_cuts)) {
-                    pass_skipped++;
-                } else if (pass[t] != ge->pass[t]) {
-                    pass_bad++;
-                    if (reports++ < MAX_REPORTS)
-                        fprintf(stderr, "  event %u T5 %zu: pass library %u, golden %u (score %.9g / %.9g)\n", e, t,
-                                pass[t], ge->pass[t], a, want);
-                }
+                pass_bad += golden_pass_differs(e, t, "", pass[t], ge->pass[t], score[t], ge->score[t], cuts, n_cuts,
+                                                g_score_tol, &pass_skipped);
             }
         }
         free(features);

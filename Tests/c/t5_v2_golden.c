@@ -18,16 +18,15 @@
  */
 #include <math.h>
 
+#include "golden_compare.h"
 #include "test_util.h"
 #include "t5_file.h"
 
 #define MAX_CUTS 65536
-#define MAX_REPORTS 10
 
 static double g_tol = 1e-6;
 static double g_cuts[MAX_CUTS];
 static int g_cut_count;
-static int g_reports;
 
 /* Every number inside the model's "working_points" (or "working_point")
  * value: the cuts, plus a few edges and widths, which only widen the skip
@@ -64,40 +63,6 @@ static int read_cuts(const char *path)
     }
     free(text);
     return n;
-}
-
-static int near_a_cut(float score)
-{
-    for (int i = 0; i < g_cut_count; i++)
-        if (fabs((double)score - g_cuts[i]) <= g_tol) return 1;
-    return 0;
-}
-
-/* |a - b| within the tolerance (relative to max(1, |b|) when `relative`). */
-static int matches(float a, float b, int relative)
-{
-    if (isnan(b)) return isnan(a);
-    if (isinf(b)) return a == b;
-    if (!isfinite(a)) return 0;
-    double scale = relative ? fmax(1.0, fabs((double)b)) : 1.0;
-    return fabs((double)a - (double)b) <= g_tol * scale;
-}
-
-/* Compares n values; returns the number that differ, updates *max_diff. */
-static uint64_t compare(const char *what, uint32_t event, const float *got, const float *want, uint64_t n,
-                        int relative, double *max_diff)
-{
-    uint64_t bad = 0;
-    for (uint64_t i = 0; i < n; i++) {
-        if (isfinite(got[i]) && isfinite(want[i])) *max_diff = fmax(*max_diff, fabs((double)got[i] - want[i]));
-        if (!matches(got[i], want[i], relative)) {
-            bad++;
-            if (g_reports++ < MAX_REPORTS)
-                fprintf(stderr, "  event %u %s[%llu]: library %.9g, golden %.9g\n", event, what,
-                        (unsigned long long)i, got[i], want[i]);
-        }
-    }
-    return bad;
 }
 
 int main(int argc, char **argv)
@@ -164,35 +129,29 @@ int main(int argc, char **argv)
         uint8_t *pass = malloc(n + 1);
         s = api->t5_features_ex(m, &b, &cols, features);
         CHECK(s == TML_OK, "event %u: tml_t5_features_ex: %s: %s", e, tml_status_name(s), api->last_error());
-        if (s == TML_OK) bad_features += compare("feature", e, features, ge->features, n * (uint64_t)nin, 1, &max_feature);
+        if (s == TML_OK) bad_features += golden_compare("feature", e, features, ge->features, n * (uint64_t)nin, g_tol, 1, &max_feature);
         if (dim > 0) {
             s = api->t5_embed(m, &b, &cols, embedding);
             CHECK(s == TML_OK, "event %u: tml_t5_embed: %s: %s", e, tml_status_name(s), api->last_error());
             if (s == TML_OK)
-                bad_embedding += compare("embedding", e, embedding, ge->embedding, n * (uint64_t)dim, 1, &max_embedding);
+                bad_embedding += golden_compare("embedding", e, embedding, ge->embedding, n * (uint64_t)dim, g_tol, 1, &max_embedding);
         }
         for (int w = 0; w < wps; w++) {
             s = api->t5_score_ex(m, &b, &cols, w, score, pass, w == 0 ? prob : NULL);
             CHECK(s == TML_OK, "event %u wp %d: tml_t5_score_ex: %s: %s", e, w, tml_status_name(s), api->last_error());
             if (s != TML_OK) break;
             if (w == 0) {
-                bad_scores += compare("score", e, score, ge->score, n, 0, &max_score);
+                bad_scores += golden_compare("score", e, score, ge->score, n, g_tol, 0, &max_score);
                 bad_probabilities +=
-                    compare("probability", e, prob, ge->probabilities, n * (uint64_t)classes, 0, &max_probability);
+                    golden_compare("probability", e, prob, ge->probabilities, n * (uint64_t)classes, g_tol, 0, &max_probability);
             }
+            char where[32];
+            snprintf(where, sizeof where, " wp %d", w);
             for (size_t t = 0; t < n; t++) {
                 uint8_t want = ge->pass[t * (size_t)wps + (size_t)w];
                 accepted += want;
-                if (isnan(ge->score[t])) {
-                    if (pass[t] != 0 || want != 0) bad_pass++;
-                } else if (near_a_cut(ge->score[t])) {
-                    skipped++;
-                } else if (pass[t] != want) {
-                    bad_pass++;
-                    if (g_reports++ < MAX_REPORTS)
-                        fprintf(stderr, "  event %u T5 %zu wp %d: pass library %u, golden %u (score %.9g / %.9g)\n", e,
-                                t, w, pass[t], want, score[t], ge->score[t]);
-                }
+                bad_pass += golden_pass_differs(e, t, where, pass[t], want, score[t], ge->score[t], g_cuts, g_cut_count,
+                                                g_tol, &skipped);
             }
         }
         candidates += n;
