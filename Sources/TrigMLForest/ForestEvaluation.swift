@@ -32,34 +32,37 @@ extension Forest {
         guard rows > 0 else { return }
         let kernels = KernelDispatch.active
         try forEachPackedBlock(rows: rows, x: x, rowStride: rowStride, featureStride: featureStride) { start, m, scratch in
-            let xb = scratch.block, sets = scratch.sets
             switch summation {
             case .float32:
-                let acc32 = scratch.accumulators.bindMemory(to: Float.self, capacity: m)
-                for r in 0..<m { acc32[r] = baseMargin32 }
-                withRecords { records in
-                    layout.maskLeaf32.withUnsafeBufferPointer { maskLeaves in
-                        layout.walkLeaf32.withUnsafeBufferPointer { walkLeaves in
-                            guard let mask = maskLeaves.baseAddress else { return }
-                            kernels.forestSum32(records, mask, walkLeaves.baseAddress ?? mask, acc32, m, xb, sets)
-                        }
-                    }
-                }
-                for r in 0..<m { out[start + r] = acc32[r] }
+                sumBlock(scratch, rows: m, base: baseMargin32, maskLeaves: layout.maskLeaf32,
+                         walkLeaves: layout.walkLeaf32, kernel: kernels.forestSum32, into: out + start)
             case .float64:
-                let acc64 = scratch.accumulators.bindMemory(to: Double.self, capacity: m)
-                for r in 0..<m { acc64[r] = baseMargin64 }
-                withRecords { records in
-                    layout.maskLeaf64.withUnsafeBufferPointer { maskLeaves in
-                        layout.walkLeaf64.withUnsafeBufferPointer { walkLeaves in
-                            guard let mask = maskLeaves.baseAddress else { return }
-                            kernels.forestSum64(records, mask, walkLeaves.baseAddress ?? mask, acc64, m, xb, sets)
-                        }
-                    }
-                }
-                for r in 0..<m { out[start + r] = Float(acc64[r]) }
+                sumBlock(scratch, rows: m, base: baseMargin64, maskLeaves: layout.maskLeaf64,
+                         walkLeaves: layout.walkLeaf64, kernel: kernels.forestSum64, into: out + start)
             }
         }
+    }
+
+    /// One packed block's margins: every accumulator starts at the base
+    /// margin, the path's kernel adds every tree's leaf in tree order, and
+    /// the sum is rounded to float once (XGBoost's recipe; float32 forests
+    /// sum in float, the others in double).
+    @inline(__always)
+    func sumBlock<Accumulator: BinaryFloatingPoint>(_ scratch: BlockScratch, rows m: Int, base: Accumulator,
+                                                    maskLeaves: [Accumulator], walkLeaves: [Accumulator],
+                                                    kernel: KernelTable.ForestSum<Accumulator>,
+                                                    into out: UnsafeMutablePointer<Float>) {
+        let acc = scratch.accumulators.bindMemory(to: Accumulator.self, capacity: m)
+        for r in 0..<m { acc[r] = base }
+        withRecords { records in
+            maskLeaves.withUnsafeBufferPointer { mask in
+                walkLeaves.withUnsafeBufferPointer { walk in
+                    guard let maskBase = mask.baseAddress else { return }
+                    kernel(records, maskBase, walk.baseAddress ?? maskBase, acc, m, scratch.block, scratch.sets)
+                }
+            }
+        }
+        for r in 0..<m { out[r] = Float(acc[r]) }
     }
 
     /// Runs the records of this forest through `body` for one call.
