@@ -24,15 +24,15 @@ package struct T5Batch {
     package let mdCount: Int
     package let t3Count: Int
     package let t5Count: Int
-    let x, y, z, r, eta, phi: UnsafePointer<Float>
-    let layer: UnsafePointer<UInt8>?
+    /// The checked columns, as the feature kernels read them.
+    let record: T5BatchRecord
     /// The feature set reads `md_layer` (lst-v1), so every anchor's layer is checked.
     let readsLayer: Bool
-    let t3MD: UnsafePointer<UInt32>
-    let t3Radius: UnsafePointer<Float>
-    let t5T3: UnsafePointer<UInt32>
-    /// The same columns for the feature kernels.
-    let record: T5BatchRecord
+    var eta: UnsafePointer<Float> { record.eta }
+    var layer: UnsafePointer<UInt8>? { record.layer }
+    var t3MD: UnsafePointer<UInt32> { record.t3MD }
+    var t3Radius: UnsafePointer<Float> { record.t3Radius }
+    var t5T3: UnsafePointer<UInt32> { record.t5T3 }
 
     /// A placeholder for NULL columns of empty arrays: never dereferenced,
     /// because every index into an empty array is rejected.
@@ -49,23 +49,22 @@ package struct T5Batch {
             if count == 0 { return placeholder }
             throw TMLError.invalid("tml_t5_batch.\(name) is NULL but its count is \(count)")
         }
-        let none = UnsafePointer(Self.nothing)
-        x = try column(b.x, "md_x", count: mdCount, placeholder: none)
-        y = try column(b.y, "md_y", count: mdCount, placeholder: none)
-        z = try column(b.z, "md_z", count: mdCount, placeholder: none)
-        r = try column(b.r, "md_r", count: mdCount, placeholder: none)
-        eta = try column(b.eta, "md_eta", count: mdCount, placeholder: none)
-        phi = try column(b.phi, "md_phi", count: mdCount, placeholder: none)
+        let none = UnsafePointer(Self.nothing), noIndex = UnsafePointer(Self.noIndex)
+        readsLayer = featureSet.needsLayer
+        record = T5BatchRecord(
+            x: try column(b.x, "md_x", count: mdCount, placeholder: none),
+            y: try column(b.y, "md_y", count: mdCount, placeholder: none),
+            z: try column(b.z, "md_z", count: mdCount, placeholder: none),
+            r: try column(b.r, "md_r", count: mdCount, placeholder: none),
+            eta: try column(b.eta, "md_eta", count: mdCount, placeholder: none),
+            phi: try column(b.phi, "md_phi", count: mdCount, placeholder: none),
+            layer: b.layer,
+            t3MD: try column(b.t3MD, "t3_md", count: t3Count, placeholder: noIndex),
+            t3Radius: try column(b.t3Radius, "t3_radius", count: t3Count, placeholder: none),
+            t5T3: try column(b.t5T3, "t5_t3", count: t5Count, placeholder: noIndex))
         if featureSet.needsLayer && b.layer == nil && mdCount > 0 {
             throw TMLError.invalid("tml_t5_batch.md_layer is NULL but feature set \(featureSet.rawValue) needs the anchor layers")
         }
-        layer = b.layer
-        readsLayer = featureSet.needsLayer
-        t3MD = try column(b.t3MD, "t3_md", count: t3Count, placeholder: UnsafePointer(Self.noIndex))
-        t3Radius = try column(b.t3Radius, "t3_radius", count: t3Count, placeholder: none)
-        t5T3 = try column(b.t5T3, "t5_t3", count: t5Count, placeholder: UnsafePointer(Self.noIndex))
-        record = T5BatchRecord(x: x, y: y, z: z, r: r, eta: eta, phi: phi, layer: layer, t3MD: t3MD,
-                               t3Radius: t3Radius, t5T3: t5T3)
         try checkIndexChain()
     }
 
