@@ -14,13 +14,10 @@ package enum T5WorkingPoint {
     }
 
     /// The cut that applies to a candidate with this inner-T3 radius and
-    /// first-anchor eta (T5CutLookup.cut says how a table is read).
-    @inline(__always)
+    /// first-anchor eta (T5CutLookup.cut says how a table is read), for
+    /// tests and tools; scoring reads it through `withCutSource`.
     package func cut(innerRadius: Float, eta1: Float) -> Float {
-        switch self {
-        case .single(let c): return c
-        case .ptEtaTable(let table): return table.cut(innerRadius: innerRadius, eta1: eta1)
-        }
+        Optional(self).withCutSource { $0.cut(innerRadius: innerRadius, eta1: eta1) } ?? .nan
     }
 
     static func parse(_ node: JSONNode) throws -> T5WorkingPoint {
@@ -68,11 +65,6 @@ package final class T5CutTable {
         self.etaBinWidth = Float(etaBinWidth)
         self.etaBins = etaBins
         self.cuts = cuts.flatMap { $0 }
-    }
-
-    @inline(__always)
-    package func cut(innerRadius: Float, eta1: Float) -> Float {
-        withLookup { $0.cut(innerRadius: innerRadius, eta1: eta1) }
     }
 
     /// The table as plain pointers for the per-candidate loop (no reference
