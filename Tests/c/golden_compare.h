@@ -13,6 +13,10 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "test_util.h"
 
 #define GOLDEN_MAX_REPORTS 10
 
@@ -43,6 +47,38 @@ static inline uint64_t golden_compare(const char *what, uint32_t event, const fl
         }
     }
     return bad;
+}
+
+/* Every cut of a model file's working points, read from its JSON text: the
+ * numbers of each "cuts" table and each single "cut" (version 1's
+ * "working_point" and version 2's "working_points" alike). A deliberately
+ * small scanner: tools/ wrote the file and the library has validated it.
+ * Returns the count (at most max kept), -1 when the file cannot be read. */
+static inline int golden_read_cuts(const char *path, double *cuts, int max)
+{
+    size_t size;
+    char *text = test_read_file(path, &size);
+    if (!text) return -1;
+    int n = 0;
+    for (const char *key = strstr(text, "\"cut"); key; key = strstr(key + 1, "\"cut")) {
+        if (strncmp(key, "\"cuts\"", 6) != 0 && strncmp(key, "\"cut\"", 5) != 0) continue;
+        const char *p = strchr(key + 4, ':');
+        int depth = 0;
+        while (p && *++p) {
+            if (*p == '[') depth++;
+            else if (*p == ']' && --depth == 0) break;
+            else if (*p == '-' || (*p >= '0' && *p <= '9')) {
+                char *end;
+                double v = strtod(p, &end);
+                if (n < max) cuts[n] = v;
+                n++;
+                if (depth == 0) break; /* a single "cut" */
+                p = end - 1;
+            }
+        }
+    }
+    free(text);
+    return n < max ? n : max;
 }
 
 /* True when `score` is within `tol` of one of the n cuts: there a last-bit

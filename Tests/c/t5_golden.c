@@ -22,46 +22,6 @@
 
 #define MAX_CUTS 4096
 
-/* Every cut value in the model's working point, read from its JSON text:
- * the numbers of "cuts" (pt_eta_table) or the single "cut". A deliberately
- * small scanner: the file was written by tools/ and the library has already
- * validated it. */
-static int read_cuts(const char *path, double *cuts, int max)
-{
-    size_t size;
-    char *text = test_read_file(path, &size);
-    if (!text) return -1;
-    int n = -1;
-    const char *wp = strstr(text, "\"working_point\"");
-    const char *table = wp ? strstr(wp, "\"cuts\"") : NULL;
-    const char *single = wp ? strstr(wp, "\"cut\"") : NULL;
-    if (table) {
-        const char *p = strchr(table, '[');
-        int depth = 0;
-        n = 0;
-        while (p && *p) {
-            if (*p == '[') depth++, p++;
-            else if (*p == ']') {
-                if (--depth == 0) break;
-                p++;
-            } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
-                char *end;
-                double v = strtod(p, &end);
-                if (n < max) cuts[n++] = v;
-                p = end;
-            } else p++;
-        }
-    } else if (single) {
-        const char *p = strchr(single, ':');
-        if (p) {
-            cuts[0] = strtod(p + 1, NULL);
-            n = 1;
-        }
-    }
-    free(text);
-    return n;
-}
-
 static double g_score_tol = 1e-6;   /* absolute */
 static double g_feature_tol = 1e-6; /* relative to max(1, |golden|) */
 
@@ -91,7 +51,7 @@ int main(int argc, char **argv)
     test_read_or_exit(t5f_read_events(events_path, &ev, err, sizeof err), err);
     test_read_or_exit(t5f_read_golden(golden_path, &g, err, sizeof err), err);
     double cuts[MAX_CUTS];
-    int n_cuts = cuts_path ? read_cuts(cuts_path, cuts, MAX_CUTS) : -1;
+    int n_cuts = cuts_path ? golden_read_cuts(cuts_path, cuts, MAX_CUTS) : -1;
     if (n_cuts <= 0) {
         fprintf(stderr, "FAIL: no working-point cut found in %s\n", cuts_path ? cuts_path : "(no model JSON given)");
         return 1;

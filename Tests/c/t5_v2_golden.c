@@ -28,43 +28,6 @@ static double g_tol = 1e-6;
 static double g_cuts[MAX_CUTS];
 static int g_cut_count;
 
-/* Every number inside the model's "working_points" (or "working_point")
- * value: the cuts, plus a few edges and widths, which only widen the skip
- * window harmlessly. The library has validated the file already. */
-static int read_cuts(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) return -1;
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *text = malloc((size_t)size + 1);
-    size_t got = fread(text, 1, (size_t)size, f);
-    text[got] = 0;
-    fclose(f);
-    const char *key = strstr(text, "\"working_points\"");
-    if (!key) key = strstr(text, "\"working_point\"");
-    const char *p = key ? strpbrk(key + 15, "[{") : NULL;
-    int depth = 0, n = 0;
-    while (p && *p) {
-        if (*p == '[' || *p == '{') depth++, p++;
-        else if (*p == ']' || *p == '}') {
-            if (--depth == 0) break;
-            p++;
-        } else if (*p == '"') {
-            p = strchr(p + 1, '"');
-            if (p) p++;
-        } else if (*p == '-' || (*p >= '0' && *p <= '9')) {
-            char *end;
-            double v = strtod(p, &end);
-            if (n < MAX_CUTS) g_cuts[n++] = v;
-            p = end;
-        } else p++;
-    }
-    free(text);
-    return n;
-}
-
 int main(int argc, char **argv)
 {
     const char *pos[3] = {NULL, NULL, NULL};
@@ -106,7 +69,7 @@ int main(int argc, char **argv)
           g.working_point_count);
     CHECK(ev.n_events == g.n_events, "event file has %u events, golden file %u", ev.n_events, g.n_events);
     if (g_failures) return test_finish("t5_v2_golden");
-    g_cut_count = wps > 0 ? read_cuts(model_path) : 0;
+    g_cut_count = wps > 0 ? golden_read_cuts(model_path, g_cuts, MAX_CUTS) : 0;
     CHECK(wps == 0 || g_cut_count > 0, "no working-point numbers found in %s", model_path);
 
     uint64_t candidates = 0, bad_features = 0, bad_scores = 0, bad_probabilities = 0, bad_embedding = 0,
