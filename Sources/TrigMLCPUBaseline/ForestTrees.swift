@@ -5,30 +5,13 @@ import TrigMLCPU
 // describes the records). Each row's accumulator sees tree 0, 1, 2, ... in
 // turn, so sums are bit-identical to a row-at-a-time loop on every path.
 
-func forestSum32(_ forest: ForestRecords, _ maskLeaves: UnsafePointer<Float>, _ walkLeaves: UnsafePointer<Float>,
-                 _ acc: UnsafeMutablePointer<Float>, _ rows: Int, _ block: UnsafePointer<Float>,
-                 _ sets: UnsafeMutablePointer<UInt32>) {
-    addTrees(forest, maskLeaves, walkLeaves, acc, rows, block, sets, wide: false)
-}
-
-func forestSum64(_ forest: ForestRecords, _ maskLeaves: UnsafePointer<Double>, _ walkLeaves: UnsafePointer<Double>,
-                 _ acc: UnsafeMutablePointer<Double>, _ rows: Int, _ block: UnsafePointer<Float>,
-                 _ sets: UnsafeMutablePointer<UInt32>) {
-    addTrees(forest, maskLeaves, walkLeaves, acc, rows, block, sets, wide: false)
-}
-
-/// The same sums with the 16-lane mask kernel (`maskLeafSets16`), for the
-/// AVX-512 path (PathKernels.swift picks them there).
-func forestSum32Wide(_ forest: ForestRecords, _ maskLeaves: UnsafePointer<Float>, _ walkLeaves: UnsafePointer<Float>,
-                     _ acc: UnsafeMutablePointer<Float>, _ rows: Int, _ block: UnsafePointer<Float>,
-                     _ sets: UnsafeMutablePointer<UInt32>) {
-    addTrees(forest, maskLeaves, walkLeaves, acc, rows, block, sets, wide: true)
-}
-
-func forestSum64Wide(_ forest: ForestRecords, _ maskLeaves: UnsafePointer<Double>, _ walkLeaves: UnsafePointer<Double>,
-                     _ acc: UnsafeMutablePointer<Double>, _ rows: Int, _ block: UnsafePointer<Float>,
-                     _ sets: UnsafeMutablePointer<UInt32>) {
-    addTrees(forest, maskLeaves, walkLeaves, acc, rows, block, sets, wide: true)
+/// The forest sum of KernelTable: every tree's leaf added in tree order
+/// (`addTrees`), with the 16-lane mask kernel (`maskLeafSets16`) where
+/// `wide` (the AVX-512 path; PathKernels.swift picks it) or the 8-lane one.
+/// The leaf sets, and so the sums, are the same either way.
+func forestSum<A: BinaryFloatingPoint>(wide: Bool) -> KernelTable.ForestSum<A> {
+    if wide { return { addTrees($0, $1, $2, $3, $4, $5, $6, wide: true) } }
+    return { addTrees($0, $1, $2, $3, $4, $5, $6, wide: false) }
 }
 
 /// Adds every tree's leaf, in tree order, to the accumulators of the

@@ -16,8 +16,7 @@ package enum PathKernels {
         let rows: KernelTable.DoubleRows = path == .avx512 ? doubleRows8 : (path == .avx2 ? doubleRows4 : doubleRows2)
         return KernelTable(path: path, floatNetwork: floatNetwork, floatSingleNetwork: floatSingleNetwork,
                            t5Features: t5Features, doubleNetwork: doubleNetwork, doubleRows: rows,
-                           forestSum32: wideForest ? forestSum32Wide : forestSum32,
-                           forestSum64: wideForest ? forestSum64Wide : forestSum64,
+                           forestSum32: forestSum(wide: wideForest), forestSum64: forestSum(wide: wideForest),
                            maskLeafSets: wideForest ? maskLeafSets16 : maskLeafSets)
     }
 }
