@@ -37,7 +37,29 @@ public func tml_t5_features(_ model: OpaquePointer?, _ batch: UnsafePointer<tml_
 @_cdecl("tml_t5_score")
 public func tml_t5_score(_ model: OpaquePointer?, _ batch: UnsafePointer<tml_t5_batch>?,
                          _ score: UnsafeMutablePointer<Float>?, _ pass: UnsafeMutablePointer<UInt8>?) -> Int32 {
-    guarded("tml_t5_score") { try t5Score(model, batch, nil, 0, score, pass, nil) }
+    if let model, let batch, let score, t5ScoreFew(model, batch, score, pass) { return 0 }
+    return guarded("tml_t5_score") { try t5Score(model, batch, nil, 0, score, pass, nil) }
+}
+
+/// A host scoring a few candidates per call (T5FewCandidates): true when
+/// that path took the call and wrote every output; false (nothing written)
+/// sends the call to the general path, which checks it again and names any
+/// problem. The handle's class is compared by its metadata pointer, the
+/// first word of every Swift object (T5Model is final), so this takes no
+/// reference and no dynamic cast; another kind of handle is the general
+/// path's error. Only a T5Model made by a guarded call exists, so a refused
+/// TRIGML_ISA never gets here.
+@inline(__always)
+func t5ScoreFew(_ model: OpaquePointer, _ batch: UnsafePointer<tml_t5_batch>, _ score: UnsafeMutablePointer<Float>,
+                _ pass: UnsafeMutablePointer<UInt8>?) -> Bool {
+    let object = UnsafeRawPointer(model)
+    guard object.load(as: UnsafeRawPointer.self) == unsafeBitCast(T5Model.self, to: UnsafeRawPointer.self) else {
+        return false
+    }
+    return Unmanaged<T5Model>.fromOpaque(object)._withUnsafeGuaranteedRef { m in
+        guard let few = m.few, let columns = try? T5BatchColumns(batch) else { return false }
+        return few.score(columns, score, pass)
+    }
 }
 
 @_cdecl("tml_t5_model_class_count")

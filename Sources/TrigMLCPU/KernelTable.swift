@@ -19,6 +19,11 @@ package final class KernelTable: @unchecked Sendable {
     /// features of a tile, one candidate per lane.
     package typealias T5Features = (UnsafePointer<T5BatchRecord>, Int, Int, T5FeatureRecipe,
                                     UnsafeMutablePointer<FloatTile>) -> Void
+    /// (batch, candidate, layers, layer count, widest stride (at most
+    /// t5SingleMaxStride), bias first?, outputs): one candidate's LST v2
+    /// inputs and network outputs in one call; whether its inputs were finite.
+    package typealias T5SingleCandidate = (UnsafePointer<T5BatchRecord>, Int, UnsafePointer<FloatLayerRecord>, Int, Int,
+                                           Bool, UnsafeMutablePointer<Float>) -> Bool
     /// (layers, layer count, widest layer, input, output, scratch): the double network.
     package typealias DoubleNetwork = (UnsafePointer<DenseLayerView>, Int, Int, UnsafePointer<DoubleTile>,
                                        UnsafeMutablePointer<DoubleTile>, UnsafeMutablePointer<DoubleTile>) -> Void
@@ -40,6 +45,7 @@ package final class KernelTable: @unchecked Sendable {
     package let floatNetwork: FloatNetwork
     package let floatSingleNetwork: FloatSingleNetwork
     package let t5Features: T5Features
+    package let t5SingleCandidate: T5SingleCandidate
     package let doubleNetwork: DoubleNetwork
     package let doubleRows: DoubleRows
     package let forestSum32: ForestSum<Float>
@@ -48,6 +54,7 @@ package final class KernelTable: @unchecked Sendable {
 
     package init(path: CPUPath, floatNetwork: @escaping FloatNetwork,
                  floatSingleNetwork: @escaping FloatSingleNetwork, t5Features: @escaping T5Features,
+                 t5SingleCandidate: @escaping T5SingleCandidate,
                  doubleNetwork: @escaping DoubleNetwork, doubleRows: @escaping DoubleRows,
                  forestSum32: @escaping ForestSum<Float>, forestSum64: @escaping ForestSum<Double>,
                  maskLeafSets: @escaping MaskLeafSets) {
@@ -55,6 +62,7 @@ package final class KernelTable: @unchecked Sendable {
         self.floatNetwork = floatNetwork
         self.floatSingleNetwork = floatSingleNetwork
         self.t5Features = t5Features
+        self.t5SingleCandidate = t5SingleCandidate
         self.doubleNetwork = doubleNetwork
         self.doubleRows = doubleRows
         self.forestSum32 = forestSum32
@@ -62,3 +70,9 @@ package final class KernelTable: @unchecked Sendable {
         self.maskLeafSets = maskLeafSets
     }
 }
+
+/// The widest padded layer `KernelTable.t5SingleCandidate` takes: its
+/// buffers (inputs and two layers, 640 bytes) must stay under the 1 KiB up to
+/// which `withUnsafeTemporaryAllocation` uses the stack (above it the heap,
+/// whose failure would trap). Wider networks go through the tile path.
+package let t5SingleMaxStride = 64

@@ -127,6 +127,25 @@ func forwardSingle(_ layer: FloatLayerRecord, _ x: UnsafePointer<Float>, _ y: Un
         let value = finishActivation(layer, biasFirst ? sum : sum + row(layer.bias + o))
         UnsafeMutableRawPointer(y + o).storeBytes(of: value, as: FloatTile.self)
     }
+    if layer.outputs <= 4 {
+        // A head of up to four outputs (LST's one logit): one chain per
+        // output on a four-lane vector, whose adds have the shortest latency
+        // on x86 cores (a 16-lane add takes longer on AVX-512 ones); the
+        // padded outputs are written as 0.
+        @inline(__always) func row4(_ p: UnsafePointer<Float>) -> SIMD4<Float> {
+            UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self)
+        }
+        var a0 = biasFirst ? row4(layer.bias) : SIMD4<Float>()
+        var w = layer.weights
+        for i in 0..<layer.inputs {
+            a0 = a0 + SIMD4(repeating: x[i]) * row4(w)
+            w += layer.stride
+        }
+        let sum = FloatTile(lowHalf: SIMD8(lowHalf: biasFirst ? a0 : a0 + row4(layer.bias), highHalf: .zero), highHalf: .zero)
+        // Every activation maps the padding's 0 to 0.
+        UnsafeMutableRawPointer(y).storeBytes(of: finishActivation(layer, sum), as: FloatTile.self)
+        return
+    }
     var o = 0
     while o + 2 * width <= layer.stride {
         var a0 = start(o), a1 = start(o + width)

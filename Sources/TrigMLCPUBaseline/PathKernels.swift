@@ -15,7 +15,7 @@ package enum PathKernels {
         // The tagger's rows in the path's widest vector of doubles (DoubleRows.swift).
         let rows: KernelTable.DoubleRows = path == .avx512 ? doubleRows8 : (path == .avx2 ? doubleRows4 : doubleRows2)
         return KernelTable(path: path, floatNetwork: floatNetwork, floatSingleNetwork: floatSingleNetwork,
-                           t5Features: t5Features, doubleNetwork: doubleNetwork, doubleRows: rows,
+                           t5Features: t5Features, t5SingleCandidate: t5SingleCandidate, doubleNetwork: doubleNetwork, doubleRows: rows,
                            forestSum32: forestSum(wide: wideForest), forestSum64: forestSum(wide: wideForest),
                            maskLeafSets: wideForest ? maskLeafSets16 : maskLeafSets)
     }

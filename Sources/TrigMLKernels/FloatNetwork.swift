@@ -35,7 +35,8 @@ package enum BiasOrder {
 /// A network's float layers in the kernels' layout (FloatLayerRecord:
 /// input-major rows padded to whole tiles), built once when a model loads.
 package final class FloatNetwork {
-    let records: [FloatLayerRecord]
+    /// The layer records, at a fixed address for as long as the network lives.
+    let records: CheckedBuffer<FloatLayerRecord>
     /// Padded weights then padded biases of every layer; the records point here.
     let storage: CheckedBuffer<Float>
     package let inputCount: Int
@@ -63,7 +64,9 @@ package final class FloatNetwork {
                                             activation: layer.activation, alpha: layer.alpha,
                                             weights: storage.pointer + at.weights, bias: storage.pointer + at.bias))
         }
-        self.records = records
+        guard let firstRecord = records.first else { throw TMLError.shape("a T5 network needs at least one layer") }
+        self.records = try CheckedBuffer(count: records.count, initial: firstRecord, what: "the T5 network's layer records")
+        for (index, record) in records.enumerated() { self.records[index] = record }
         inputCount = network.inputCount
         outputCount = network.outputCount
         maxWidth = network.maxWidth
@@ -72,11 +75,12 @@ package final class FloatNetwork {
 
     @inline(__always)
     func withLayers(_ body: (UnsafePointer<FloatLayerRecord>, Int) -> Void) {
-        records.withUnsafeBufferPointer { layers in
-            guard let first = layers.baseAddress else { return }
-            body(first, layers.count)
-        }
+        body(layers, layerCount)
     }
+
+    /// The layer records (valid while the network lives) and their number.
+    package var layers: UnsafePointer<FloatLayerRecord> { UnsafePointer(records.pointer) }
+    package var layerCount: Int { records.count }
 
     /// Scratch for `evaluate`, in tiles.
     package var tileScratchCount: Int { 2 * maxWidth }
@@ -114,6 +118,13 @@ package final class FloatNetwork {
 /// limit of the function (docs/numerics.md). NaN stays NaN.
 /// Only the first `lanes` lanes are computed (the others hold no
 /// candidate and give 0).
+@inline(__always)
+package func lstSigmoid(_ logit: Float) -> Float {
+    let e = expf(logit)
+    return e == .infinity ? 1 : e / (e + 1)
+}
+
+/// `lstSigmoid` on the first `lanes` lanes of a tile.
 @inline(__always)
 package func lstSigmoid(_ logit: FloatLanes, lanes: Int = floatLaneWidth) -> FloatLanes {
     let e = cLibraryLanes(logit, lanes: lanes) { expf($0) }

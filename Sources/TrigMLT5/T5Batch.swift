@@ -51,7 +51,7 @@ package struct T5Batch {
         }
         let none = UnsafePointer(Self.nothing), noIndex = UnsafePointer(Self.noIndex)
         readsLayer = featureSet.needsLayer
-        record = T5BatchRecord(
+        record = (
             x: try column(b.x, "md_x", count: mdCount, placeholder: none),
             y: try column(b.y, "md_y", count: mdCount, placeholder: none),
             z: try column(b.z, "md_z", count: mdCount, placeholder: none),

@@ -19,6 +19,8 @@ package final class T5Model: JSONFileFormat {
     /// The working points' names as C strings, owned by the model (the
     /// handle) for tml_t5_model_working_point_name.
     package let workingPointCNames: [UnsafeMutablePointer<CChar>]
+    /// The one-candidate-at-a-time form (T5FewCandidates.swift), when the model has one.
+    package let few: T5FewCandidates?
 
     package init(featureSet: T5FeatureSet, extraInputs: [T5ExtraInput] = [], standardization: T5Standardization? = nil,
                  network: DenseNetwork, head: T5Head = .sigmoid, workingPoints: [T5NamedWorkingPoint],
@@ -31,6 +33,8 @@ package final class T5Model: JSONFileFormat {
         self.head = head
         self.workingPoints = workingPoints
         self.provenance = provenance
+        few = T5FewCandidates.make(featureSet: featureSet, extraInputs: extraInputs, standardization: standardization,
+                                   network: floatNetwork, head: head, workingPoints: workingPoints)
         workingPointCNames = workingPoints.map { point in
             let bytes = Array(point.name.utf8CString)
             let copy = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)

@@ -9,8 +9,8 @@ package enum T5WorkingPoint {
     case ptEtaTable(T5CutTable)
 
     /// A pT x |eta| table; `cuts[ptBin][etaBin]`.
-    package static func table(ptEdges: [Double], etaBinWidth: Double, etaBins: Int, cuts: [[Float]]) -> T5WorkingPoint {
-        .ptEtaTable(T5CutTable(ptEdges: ptEdges, etaBinWidth: etaBinWidth, etaBins: etaBins, cuts: cuts))
+    package static func table(ptEdges: [Double], etaBinWidth: Double, etaBins: Int, cuts: [[Float]]) throws -> T5WorkingPoint {
+        .ptEtaTable(try T5CutTable(ptEdges: ptEdges, etaBinWidth: etaBinWidth, etaBins: etaBins, cuts: cuts))
     }
 
     /// The cut that applies to a candidate with this inner-T3 radius and
@@ -42,7 +42,7 @@ package enum T5WorkingPoint {
                 throw TMLError.shape("\(rowsNode.path) has \(rows.count) pT rows, expected \(edges.count + 1) (one more than pt_edges_gev)")
             }
             let cuts = try rows.map { try $0.finiteFloats(count: bins) }
-            return .table(ptEdges: edges, etaBinWidth: width, etaBins: bins, cuts: cuts)
+            return try .table(ptEdges: edges, etaBinWidth: width, etaBins: bins, cuts: cuts)
         default:
             throw try node.member("kind").fail("= '\(kind)' is not a working-point kind (single, pt_eta_table)")
         }
@@ -54,41 +54,35 @@ package enum T5WorkingPoint {
 /// `pt > 5` selects row 1), the |eta| bin of anchor 1 is floor(|eta1| / width),
 /// the last bin open.
 package final class T5CutTable {
-    let ptEdges: [Double]
-    let etaBinWidth: Float
-    let etaBins: Int
-    /// Row-major: cuts[ptBin * etaBins + etaBin].
-    let cuts: [Float]
+    /// The pT edges, the cuts row-major (cuts[ptBin * etaBins + etaBin]) and
+    /// the bin width, as the per-candidate lookup reads them: plain pointers
+    /// into storage this table owns (no reference counting per candidate).
+    let lookup: T5CutLookup
+    private let edgeStorage: CheckedBuffer<Double>
+    private let cutStorage: CheckedBuffer<Float>
 
-    init(ptEdges: [Double], etaBinWidth: Double, etaBins: Int, cuts: [[Float]]) {
-        self.ptEdges = ptEdges
-        self.etaBinWidth = Float(etaBinWidth)
-        self.etaBins = etaBins
-        self.cuts = cuts.flatMap { $0 }
-    }
-
-    /// The table as plain pointers for the per-candidate loop (no reference
-    /// counting per candidate), valid inside `body`.
-    @inline(__always)
-    func withLookup<R>(_ body: (T5CutLookup) throws -> R) rethrows -> R {
-        try ptEdges.withUnsafeBufferPointer { edges in
-            try cuts.withUnsafeBufferPointer { cuts in
-                try body(T5CutLookup(ptEdges: edges, etaBinWidth: etaBinWidth, etaBins: etaBins, cuts: cuts,
-                                     k2Rinv1GeVf: T5Constants.k2Rinv1GeVf))
-            }
-        }
+    init(ptEdges: [Double], etaBinWidth: Double, etaBins: Int, cuts: [[Float]]) throws {
+        let flat = cuts.flatMap { $0 }
+        edgeStorage = try CheckedBuffer(count: ptEdges.count, initial: 0, what: "a T5 cut table's pT edges")
+        cutStorage = try CheckedBuffer(count: flat.count, initial: 0, what: "a T5 cut table")
+        for (i, edge) in ptEdges.enumerated() { edgeStorage[i] = edge }
+        for (i, cut) in flat.enumerated() { cutStorage[i] = cut }
+        lookup = T5CutLookup(ptEdges: UnsafeBufferPointer(start: edgeStorage.pointer, count: ptEdges.count),
+                             etaBinWidth: Float(etaBinWidth), etaBins: etaBins,
+                             cuts: UnsafeBufferPointer(start: cutStorage.pointer, count: flat.count),
+                             k2Rinv1GeVf: T5Constants.k2Rinv1GeVf)
     }
 }
 
 /// A table working point's cut for each candidate, as plain numbers and
 /// pointers.
-struct T5CutLookup {
-    let ptEdges: UnsafeBufferPointer<Double>
-    let etaBinWidth: Float
-    let etaBins: Int
-    let cuts: UnsafeBufferPointer<Float>
-    /// T5Constants.k2Rinv1GeVf, read once per call.
-    let k2Rinv1GeVf: Float
+@usableFromInline struct T5CutLookup {
+    @usableFromInline let ptEdges: UnsafeBufferPointer<Double>
+    @usableFromInline let etaBinWidth: Float
+    @usableFromInline let etaBins: Int
+    @usableFromInline let cuts: UnsafeBufferPointer<Float>
+    /// T5Constants.k2Rinv1GeVf, read once.
+    @usableFromInline let k2Rinv1GeVf: Float
 
     /// The cut for this inner-T3 radius and first-anchor eta, in LST's float
     /// arithmetic (cmssw RecoTracker/LSTCore/src/alpaka/NeuralNetwork.h at
@@ -100,7 +94,7 @@ struct T5CutLookup {
     /// trap: a NaN or negative pT is above no edge (first row), +inf above all
     /// (last row); a NaN or infinite |eta| takes the last bin. Their score is
     /// NaN anyway, so they never pass.
-    @inline(__always)
+    @inlinable @inline(__always)
     func cut(innerRadius: Float, eta1: Float) -> Float {
         let pt = Double(innerRadius * k2Rinv1GeVf * 2)
         var ptBin = 0
@@ -114,12 +108,12 @@ struct T5CutLookup {
 
 /// What decides the pass flags of one call, with nothing reference-counted:
 /// no flags, one cut, or a table lookup.
-enum T5CutSource {
+@usableFromInline enum T5CutSource {
     case none
     case single(Float)
     case table(T5CutLookup)
 
-    @inline(__always)
+    @inlinable @inline(__always)
     func cut(innerRadius: Float, eta1: Float) -> Float? {
         switch self {
         case .none: return nil
@@ -136,7 +130,7 @@ extension Optional where Wrapped == T5WorkingPoint {
         switch self {
         case .none: return try body(.none)
         case .single(let c)?: return try body(.single(c))
-        case .ptEtaTable(let table)?: return try table.withLookup { try body(.table($0)) }
+        case .ptEtaTable(let table)?: return try withExtendedLifetime(table) { try body(.table(table.lookup)) }
         }
     }
 }

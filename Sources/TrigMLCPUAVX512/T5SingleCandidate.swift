@@ -1,0 +1,1 @@
+../TrigMLCPUBaseline/T5SingleCandidate.swift
