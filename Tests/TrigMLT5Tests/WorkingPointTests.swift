@@ -5,7 +5,8 @@ import XCTest
 /// LST v2's kWp[pt][eta] lookup: pT row from the inner-T3 radius, |eta|
 /// bins of 0.25 from anchor 1, the last bin open, in LST's float arithmetic.
 final class WorkingPointTests: XCTestCase {
-    let table = T5WorkingPoint.table(
+    // A table this small always fits in memory (its storage is checked).
+    let table = try! T5WorkingPoint.table(
         ptEdges: [5.0], etaBinWidth: 0.25, etaBins: 10,
         cuts: [(0..<10).map { Float($0) / 100 }, (0..<10).map { 0.5 + Float($0) / 100 }])
 
