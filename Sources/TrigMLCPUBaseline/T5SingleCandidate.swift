@@ -23,6 +23,15 @@ private func anchorColumns(_ b: T5BatchRecord, _ md: UInt32) -> SIMD4<Float> {
 func lstV2Inputs(_ b: T5BatchRecord, _ t: Int, _ x: UnsafeMutablePointer<Float>) -> Bool {
     let innerT3 = Int(b.t5T3[2 &* t]), outerT3 = Int(b.t5T3[2 &* t &+ 1])
     let inner = b.t3MD + 3 &* innerT3, outer = b.t3MD + 3 &* outerT3
+    // x20-x22 first (their C library calls are the longest chain, and the
+    // rest can run meanwhile): log10 of the inner T3 radius, the bridge
+    // radius (the Circle.h circle through md2, md3, md4), the outer T3 radius.
+    let m1 = Int(inner[1]), m2 = Int(inner[2]), m3 = Int(outer[1])
+    let bridge = lstCircleRadius(SIMD4(repeating: b.x[m1]), SIMD4(repeating: b.y[m1]),
+                                 SIMD4(repeating: b.x[m2]), SIMD4(repeating: b.y[m2]),
+                                 SIMD4(repeating: b.x[m3]), SIMD4(repeating: b.y[m3]))[0]
+    let logRadii = SIMD4<Float>(log10f(b.t3Radius[innerT3]), log10f(bridge), log10f(b.t3Radius[outerT3]), 0)
+
     // md1 ... md5: the inner T3's three MDs, then the outer T3's last two.
     let a0 = anchorColumns(b, inner[0]), a1 = anchorColumns(b, inner[1]), a2 = anchorColumns(b, inner[2])
     let a3 = anchorColumns(b, outer[1]), a4 = anchorColumns(b, outer[2])
@@ -42,14 +51,6 @@ func lstV2Inputs(_ b: T5BatchRecord, _ t: Int, _ x: UnsafeMutablePointer<Float>)
     let phiSteps = reducePhiRange(SIMD4(steps[1], steps[5], steps[9], steps[13]))
     (steps[1], steps[5], steps[9], steps[13]) = (phiSteps[0], phiSteps[1], phiSteps[2], phiSteps[3])
     let stepInputs = steps / SIMD16(1, pi, zMax, rMax, 1, pi, zMax, rMax, 1, pi, zMax, rMax, 1, pi, zMax, rMax)
-
-    // x20-x22: log10 of the inner T3 radius, the bridge radius (the Circle.h
-    // circle through md2, md3, md4), the outer T3 radius.
-    let m1 = Int(inner[1]), m2 = Int(inner[2]), m3 = Int(outer[1])
-    let bridge = lstCircleRadius(SIMD4(repeating: b.x[m1]), SIMD4(repeating: b.y[m1]),
-                                 SIMD4(repeating: b.x[m2]), SIMD4(repeating: b.y[m2]),
-                                 SIMD4(repeating: b.x[m3]), SIMD4(repeating: b.y[m3]))[0]
-    let logRadii = SIMD4<Float>(log10f(b.t3Radius[innerT3]), log10f(bridge), log10f(b.t3Radius[outerT3]), 0)
 
     let raw = UnsafeMutableRawPointer(x)
     raw.storeBytes(of: firstInputs, as: SIMD4<Float>.self)

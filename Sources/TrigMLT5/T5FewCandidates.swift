@@ -20,7 +20,9 @@ package struct T5FewCandidates {
     @usableFromInline let layerCount: Int
     @usableFromInline let maxStride: Int
     @usableFromInline let biasFirst: Bool
-    @usableFromInline let singleCandidate: KernelTable.T5SingleCandidate
+    /// The active path's kernels, kept alive by the model (T5Model.fewKernels),
+    /// so no reference is counted per call.
+    @usableFromInline unowned(unsafe) let kernels: KernelTable
     @usableFromInline let cut: T5CutSource
 
     /// The few-candidate form of a model, or nil when the model needs the
@@ -28,7 +30,8 @@ package struct T5FewCandidates {
     /// other heads, networks too wide for the one-candidate buffers). Valid
     /// while the model (which owns the network and the working points) lives.
     static func make(featureSet: T5FeatureSet, extraInputs: [T5ExtraInput], standardization: T5Standardization?,
-                     network: FloatNetwork, head: T5Head, workingPoints: [T5NamedWorkingPoint]) -> T5FewCandidates? {
+                     network: FloatNetwork, head: T5Head, workingPoints: [T5NamedWorkingPoint],
+                     kernels: KernelTable) -> T5FewCandidates? {
         guard featureSet == .lstV2, extraInputs.isEmpty, standardization == nil, head == .sigmoid,
               network.maxStride <= t5SingleMaxStride, let point = workingPoints.first?.point else { return nil }
         let cut: T5CutSource
@@ -38,7 +41,7 @@ package struct T5FewCandidates {
         }
         return T5FewCandidates(layers: network.layers, layerCount: network.layerCount, maxStride: network.maxStride,
                                biasFirst: featureSet.biasOrder == .first,
-                               singleCandidate: KernelDispatch.active.t5SingleCandidate, cut: cut)
+                               kernels: kernels, cut: cut)
     }
 
     /// Scores and pass flags of every candidate of `b`, or false (nothing
@@ -63,6 +66,7 @@ package struct T5FewCandidates {
         var record: T5BatchRecord = (x: x, y: y, z: z, r: r, eta: eta, phi: phi, layer: nil,
                                    t3MD: t3MD, t3Radius: t3Radius, t5T3: t5T3)
         // The last layer's padded outputs (at most t5SingleMaxStride = 64).
+        let singleCandidate = kernels.t5SingleCandidate
         withUnsafeTemporaryAllocation(of: Float.self, capacity: 64) { buffer in
             guard let output = buffer.baseAddress else { return }
             for t in 0..<candidates {

@@ -21,6 +21,8 @@ package final class T5Model: JSONFileFormat {
     package let workingPointCNames: [UnsafeMutablePointer<CChar>]
     /// The one-candidate-at-a-time form (T5FewCandidates.swift), when the model has one.
     package let few: T5FewCandidates?
+    /// The kernel table `few` calls (it holds it unowned).
+    private let fewKernels = KernelDispatch.active
 
     package init(featureSet: T5FeatureSet, extraInputs: [T5ExtraInput] = [], standardization: T5Standardization? = nil,
                  network: DenseNetwork, head: T5Head = .sigmoid, workingPoints: [T5NamedWorkingPoint],
@@ -34,7 +36,8 @@ package final class T5Model: JSONFileFormat {
         self.workingPoints = workingPoints
         self.provenance = provenance
         few = T5FewCandidates.make(featureSet: featureSet, extraInputs: extraInputs, standardization: standardization,
-                                   network: floatNetwork, head: head, workingPoints: workingPoints)
+                                   network: floatNetwork, head: head, workingPoints: workingPoints,
+                                   kernels: fewKernels)
         workingPointCNames = workingPoints.map { point in
             let bytes = Array(point.name.utf8CString)
             let copy = UnsafeMutablePointer<CChar>.allocate(capacity: bytes.count)
