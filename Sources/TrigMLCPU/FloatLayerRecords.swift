@@ -5,7 +5,7 @@
 
 /// Outputs of a float layer are padded to a multiple of this, so a
 /// one-candidate pass (FloatSingleNetwork) reads and writes whole tiles.
-package let floatRowPadding = FloatTile.scalarCount
+@inlinable package var floatRowPadding: Int { FloatTile.scalarCount }
 
 /// One dense layer of a float (T5) network, as both float kernels read it:
 /// `weights[i * stride + o]` (input-major, the layout of LST's `wgtT_*[in][out]`

@@ -18,7 +18,7 @@ package enum Activation: String {
 
 /// Outputs per weight group: a layer's weights for outputs 4g ..< 4g + 4 are
 /// stored [input][4], so the weights one input feeds are contiguous.
-package let outputGroup = 4
+@inlinable package var outputGroup: Int { 4 }
 
 /// One dense layer of a double (tagger) network: `groupedWeights` holds the
 /// full groups of `outputGroup` outputs, [group][input][4]; `tailWeights`

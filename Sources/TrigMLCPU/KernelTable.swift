@@ -75,4 +75,4 @@ package final class KernelTable: @unchecked Sendable {
 /// buffers (inputs and two layers, 640 bytes) must stay under the 1 KiB up to
 /// which `withUnsafeTemporaryAllocation` uses the stack (above it the heap,
 /// whose failure would trap). Wider networks go through the tile path.
-package let t5SingleMaxStride = 64
+@inlinable package var t5SingleMaxStride: Int { 64 }

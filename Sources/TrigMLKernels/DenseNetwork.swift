@@ -18,7 +18,7 @@ import TrigMLCPU
 /// so results never depend on the tile a candidate lands in, the batch size,
 /// the thread count or the kernel path.
 @usableFromInline package typealias Lanes = DoubleTile
-package let laneWidth = Lanes.scalarCount
+@inlinable package var laneWidth: Int { Lanes.scalarCount }
 /// Hidden-layer activations (the kernels' record type, named here for the
 /// modules that read model files).
 package typealias Activation = TrigMLCPU.Activation

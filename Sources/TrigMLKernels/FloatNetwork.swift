@@ -22,7 +22,7 @@ import TrigMLCPU
 /// the tile it lands in, the batch size or the kernel path.
 /// Candidates per float tile (FloatTile: one AVX-512 register).
 @usableFromInline package typealias FloatLanes = FloatTile
-package let floatLaneWidth = FloatLanes.scalarCount
+@inlinable package var floatLaneWidth: Int { FloatLanes.scalarCount }
 
 /// Where the bias enters an output's float sum.
 package enum BiasOrder {

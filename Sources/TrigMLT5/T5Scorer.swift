@@ -25,7 +25,7 @@ extension T5FeatureSet {
 /// tile pass costs the same for 1 or 16 candidates, one candidate's pass
 /// about a sixth of a tile's (bench/RESULTS.md, batches 1 and 16). Same bits
 /// either way (Tests/TrigMLKernelsTests/FloatNetworkTests.swift).
-@usableFromInline let oneByOneBelow = 6
+@inlinable var oneByOneBelow: Int { 6 }
 
 extension T5Model {
     /// Scratch floats a call needs besides its input tile: the tile
