@@ -38,29 +38,34 @@ func lstV2Inputs(_ b: T5BatchRecord, _ t: Int, _ x: UnsafeMutablePointer<Float>)
     let pi = T5Constants.pi, zMax = T5Constants.zMax, rMax = T5Constants.rMax
 
     // x0-x3: |eta1| / etaNorm, |phi1| / pi, |z1| / zMax, r1 / rMax.
+    let scale = SIMD4(T5Constants.etaNorm, pi, zMax, rMax)
     var first = a0
     first[1] = a0[1].magnitude
-    let firstInputs = first / SIMD4(T5Constants.etaNorm, pi, zMax, rMax)
-
-    // x4-x19, anchor k-1 to k for k = 2 ... 5: d|eta| (not divided: x / 1 is x
-    // exactly), deltaPhi / pi, d|z| / zMax, dr / rMax.
-    let later = SIMD16(lowHalf: SIMD8(lowHalf: a1, highHalf: a2), highHalf: SIMD8(lowHalf: a3, highHalf: a4))
-    let earlier = SIMD16(lowHalf: SIMD8(lowHalf: a0, highHalf: a1), highHalf: SIMD8(lowHalf: a2, highHalf: a3))
-    var steps = later - earlier
-    // The phi lanes (1, 5, 9, 13) reduced into [-pi, pi]: deltaPhi.
-    let phiSteps = reducePhiRange(SIMD4(steps[1], steps[5], steps[9], steps[13]))
-    (steps[1], steps[5], steps[9], steps[13]) = (phiSteps[0], phiSteps[1], phiSteps[2], phiSteps[3])
-    let stepInputs = steps / SIMD16(1, pi, zMax, rMax, 1, pi, zMax, rMax, 1, pi, zMax, rMax, 1, pi, zMax, rMax)
-
+    let firstInputs = first / scale
     let raw = UnsafeMutableRawPointer(x)
     raw.storeBytes(of: firstInputs, as: SIMD4<Float>.self)
-    raw.storeBytes(of: stepInputs, toByteOffset: 4 * MemoryLayout<Float>.stride, as: SIMD16<Float>.self)
+    var finite = firstInputs - firstInputs .== 0
+
+    // x4-x19, anchor k-1 to k for k = 2 ... 5, each step on its own four
+    // lanes: d|eta| (not divided: x / 1 is x exactly), deltaPhi / pi (phi
+    // lane reduced into [-pi, pi]), d|z| / zMax, dr / rMax.
+    let stepScale = SIMD4(1, pi, zMax, rMax)
+    let phiLane = SIMD4<Float>(0, 1, 0, 0) .== 1
+    @inline(__always) func step(_ k: Int, _ later: SIMD4<Float>, _ earlier: SIMD4<Float>) {
+        let difference = later - earlier
+        let inputs = difference.replacing(with: reducePhiRange(difference), where: phiLane) / stepScale
+        raw.storeBytes(of: inputs, toByteOffset: 4 * k * MemoryLayout<Float>.stride, as: SIMD4<Float>.self)
+        finite = finite .& (inputs - inputs .== 0)
+    }
+    step(1, a1, a0)
+    step(2, a2, a1)
+    step(3, a3, a2)
+    step(4, a4, a3)
     x[20] = logRadii[0]
     x[21] = logRadii[1]
     x[22] = logRadii[2]
     // x - x is 0 for a finite x and NaN for +-inf or NaN.
-    let finite = (firstInputs - firstInputs .== 0) .& (logRadii - logRadii .== 0)
-    return all(finite) && all(stepInputs - stepInputs .== 0)
+    return all(finite .& (logRadii - logRadii .== 0))
 }
 
 /// (batch, candidate, layers, layer count, widest stride <= t5SingleMaxStride,
