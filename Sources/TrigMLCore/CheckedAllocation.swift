@@ -81,10 +81,21 @@ package final class CheckedBuffer<Element>: @unchecked Sendable {
     package let pointer: UnsafeMutablePointer<Element>
     package let count: Int
 
-    package init(count: Int, initial: Element, what: @autoclosure () -> String) throws {
+    /// `alignment` (a power of two, at least the pointer size) places the
+    /// first element on that boundary: kernel weights start on a cache line,
+    /// so no vector load of a row is split across two.
+    package init(count: Int, initial: Element, what: @autoclosure () -> String, alignment: Int = 0) throws {
         let stride = MemoryLayout<Element>.stride
         let bytes = MemoryPreflight.bytes(Swift.max(count, 1), stride)
-        guard count >= 0, bytes != Int.max, let raw = malloc(bytes) else {
+        var memory: UnsafeMutableRawPointer?
+        if count >= 0, bytes != Int.max {
+            if alignment > 0 {
+                if posix_memalign(&memory, alignment, bytes) != 0 { memory = nil }
+            } else {
+                memory = malloc(bytes)
+            }
+        }
+        guard let raw = memory else {
             throw MemoryPreflight.outOfMemory(what(), bytes: bytes)
         }
         pointer = raw.bindMemory(to: Element.self, capacity: Swift.max(count, 1))

@@ -53,7 +53,7 @@ package final class FloatNetwork {
             offsets.append((total, total + layer.inputs * stride, stride))
             total += (layer.inputs + 1) * stride
         }
-        storage = try CheckedBuffer(count: total, initial: 0, what: "the T5 network's float weights")
+        storage = try CheckedBuffer(count: total, initial: 0, what: "the T5 network's float weights", alignment: 64)
         var records: [FloatLayerRecord] = []
         for (layer, at) in zip(network.layers, offsets) {
             for o in 0..<layer.outputs {
@@ -118,7 +118,7 @@ package final class FloatNetwork {
 /// limit of the function (docs/numerics.md). NaN stays NaN.
 /// Only the first `lanes` lanes are computed (the others hold no
 /// candidate and give 0).
-@inline(__always)
+@inlinable @inline(__always)
 package func lstSigmoid(_ logit: Float) -> Float {
     let e = expf(logit)
     return e == .infinity ? 1 : e / (e + 1)
