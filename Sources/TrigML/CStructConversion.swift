@@ -18,7 +18,12 @@ import TrigMLTagger
 
 extension T5BatchColumns {
     init(_ batch: UnsafePointer<tml_t5_batch>?) throws {
-        guard let b = batch?.pointee else { throw TMLError.invalid("tml_t5_batch pointer is NULL") }
+        guard let batch else { throw TMLError.invalid("tml_t5_batch pointer is NULL") }
+        self.init(batch)
+    }
+
+    init(_ batch: UnsafePointer<tml_t5_batch>) {
+        let b = batch.pointee
         self.init()
         (mdCount, t3Count, t5Count) = (b.n_md, b.n_t3, b.n_t5)
         (x, y, z, r, eta, phi) = (b.md_x, b.md_y, b.md_z, b.md_r, b.md_eta, b.md_phi)
