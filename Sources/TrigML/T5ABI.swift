@@ -57,8 +57,7 @@ func t5ScoreFew(_ model: OpaquePointer, _ batch: UnsafePointer<tml_t5_batch>, _ 
         return false
     }
     return Unmanaged<T5Model>.fromOpaque(object)._withUnsafeGuaranteedRef { m in
-        guard let few = m.few else { return false }
-        return few.score(T5BatchColumns(batch), score, pass)
+        m.few?.score(T5BatchColumns(batch), score, pass) ?? false
     }
 }
 
