@@ -83,7 +83,7 @@ func t5SingleCandidate(_ batch: UnsafePointer<T5BatchRecord>, _ t: Int, _ layers
             return false
         }
         let finite = lstV2Inputs(batch.pointee, t, input)
-        floatSingleNetwork(layers, count, maxStride, input, output, input + 32, biasFirst)
+        runLayers(layers, count, maxStride, input, output, input + 32) { forwardSingle($0, $1, $2, biasFirst) }
         return finite
     }
 }
