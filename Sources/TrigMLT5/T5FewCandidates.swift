@@ -3,7 +3,7 @@ import TrigMLCPU
 import TrigMLKernels
 
 /// The call of a host that scores candidate by candidate, as LST's own
-/// per-thread loop does (`tml_t5_score` with fewer than `oneByOneBelow`
+/// per-thread loop does (`tml_t5_score` with fewer than `fewCandidatesBelow`
 /// candidates), on a sigmoid model of LST v2 features with no host columns:
 /// one kernel call per candidate (features and network, T5SingleCandidate.swift),
 /// then LST's sigmoid and the first working point's cut. Nothing is
@@ -49,7 +49,7 @@ package struct T5FewCandidates {
     /// entry point, so the batch's members stay in registers.
     @inlinable @inline(__always)
     package func score(_ b: T5BatchColumns, _ score: UnsafeMutablePointer<Float>, _ pass: UnsafeMutablePointer<UInt8>?) -> Bool {
-        guard b.t5Count > 0, b.t5Count < UInt64(oneByOneBelow),
+        guard b.t5Count > 0, b.t5Count < UInt64(fewCandidatesBelow),
               // Counts far below what the general path refuses (2^47 bytes).
               b.mdCount < 1 << 40, b.t3Count < 1 << 40,
               let x = b.x, let y = b.y, let z = b.z, let r = b.r, let eta = b.eta, let phi = b.phi,

@@ -27,6 +27,14 @@ extension T5FeatureSet {
 /// either way (Tests/TrigMLKernelsTests/FloatNetworkTests.swift).
 @inlinable var oneByOneBelow: Int { 6 }
 
+/// A whole call with fewer candidates than this takes the one-candidate
+/// road of T5FewCandidates.swift (its features are computed for one
+/// candidate, not a tile's worth, so it stays ahead of a tile pass for
+/// longer): measured per candidate here, about 0.27 us for any count on
+/// that road against a tile pass of about 2.1 us for 1 to 16 candidates
+/// (bench/RESULTS.md, batches 1 and 16).
+@inlinable var fewCandidatesBelow: Int { 12 }
+
 extension T5Model {
     /// Scratch floats a call needs besides its input tile: the tile
     /// network's ping-pong buffers and outputs, or the one-candidate pass's

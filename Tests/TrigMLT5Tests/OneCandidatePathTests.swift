@@ -114,7 +114,7 @@ final class OneCandidatePathTests: XCTestCase {
             }
         }
         let few = try XCTUnwrap(model.few, "the default model is a sigmoid LST v2 model: it has the one-candidate path")
-        for size in 1..<oneByOneBelow {
+        for size in 1..<fewCandidatesBelow {
             var fewScore = [Float](repeating: -1, count: event.count), fewPass = [UInt8](repeating: 9, count: event.count)
             for first in stride(from: 0, to: event.count - size + 1, by: size) {
                 let taken = fewScore.withUnsafeMutableBufferPointer { s in
@@ -143,7 +143,7 @@ final class OneCandidatePathTests: XCTestCase {
                 return few.score(b, &score, &pass)
             }
         }
-        XCTAssertFalse(attempt { $0.t5Count = UInt64(oneByOneBelow) }, "a full tile's worth goes to the tile path")
+        XCTAssertFalse(attempt { $0.t5Count = UInt64(fewCandidatesBelow) }, "larger calls go to the tile path")
         XCTAssertFalse(attempt { $0.t3Count = 1 }, "outer T3 index past n_t3")
         XCTAssertFalse(attempt { $0.mdCount = 4 }, "an anchor past n_md")
         XCTAssertFalse(attempt { $0.phi = nil }, "a NULL column")
