@@ -16,14 +16,14 @@ import TrigMLKernels
 /// (anything unusual, any error) goes to the general path, which names the
 /// problem.
 package struct T5FewCandidates {
-    @usableFromInline let layers: UnsafePointer<FloatLayerRecord>
-    @usableFromInline let layerCount: Int
-    @usableFromInline let maxStride: Int
-    @usableFromInline let biasFirst: Bool
+    let layers: UnsafePointer<FloatLayerRecord>
+    let layerCount: Int
+    let maxStride: Int
+    let biasFirst: Bool
     /// The active path's kernels, kept alive by the model (T5Model.fewKernels),
     /// so no reference is counted per call.
-    @usableFromInline unowned(unsafe) let kernels: KernelTable
-    @usableFromInline let cut: T5CutSource
+    unowned(unsafe) let kernels: KernelTable
+    let cut: T5CutSource
 
     /// The few-candidate form of a model, or nil when the model needs the
     /// general path (other feature sets, host columns, standardisation,
@@ -45,9 +45,7 @@ package struct T5FewCandidates {
     }
 
     /// Scores and pass flags of every candidate of `b`, or false (nothing
-    /// written) when the call is not one this path takes. Inlined into the
-    /// entry point, so the batch's members stay in registers.
-    @inlinable @inline(__always)
+    /// written) when the call is not one this path takes.
     package func score(_ b: T5BatchColumns, _ score: UnsafeMutablePointer<Float>, _ pass: UnsafeMutablePointer<UInt8>?) -> Bool {
         guard b.t5Count > 0, b.t5Count < UInt64(fewCandidatesBelow),
               // Counts far below what the general path refuses (2^47 bytes).

@@ -76,13 +76,13 @@ package final class T5CutTable {
 
 /// A table working point's cut for each candidate, as plain numbers and
 /// pointers.
-@usableFromInline struct T5CutLookup {
-    @usableFromInline let ptEdges: UnsafeBufferPointer<Double>
-    @usableFromInline let etaBinWidth: Float
-    @usableFromInline let etaBins: Int
-    @usableFromInline let cuts: UnsafeBufferPointer<Float>
+struct T5CutLookup {
+    let ptEdges: UnsafeBufferPointer<Double>
+    let etaBinWidth: Float
+    let etaBins: Int
+    let cuts: UnsafeBufferPointer<Float>
     /// T5Constants.k2Rinv1GeVf, read once.
-    @usableFromInline let k2Rinv1GeVf: Float
+    let k2Rinv1GeVf: Float
 
     /// The cut for this inner-T3 radius and first-anchor eta, in LST's float
     /// arithmetic (cmssw RecoTracker/LSTCore/src/alpaka/NeuralNetwork.h at
@@ -94,7 +94,7 @@ package final class T5CutTable {
     /// trap: a NaN or negative pT is above no edge (first row), +inf above all
     /// (last row); a NaN or infinite |eta| takes the last bin. Their score is
     /// NaN anyway, so they never pass.
-    @inlinable @inline(__always)
+    @inline(__always)
     func cut(innerRadius: Float, eta1: Float) -> Float {
         let pt = Double(innerRadius * k2Rinv1GeVf * 2)
         var ptBin = 0
@@ -108,12 +108,12 @@ package final class T5CutTable {
 
 /// What decides the pass flags of one call, with nothing reference-counted:
 /// no flags, one cut, or a table lookup.
-@usableFromInline enum T5CutSource {
+enum T5CutSource {
     case none
     case single(Float)
     case table(T5CutLookup)
 
-    @inlinable @inline(__always)
+    @inline(__always)
     func cut(innerRadius: Float, eta1: Float) -> Float? {
         switch self {
         case .none: return nil
