@@ -38,35 +38,48 @@ extension T5Model {
 
     @inline(__always)
     func evaluate(_ batch: T5Batch, _ columns: T5ColumnView, cuts: T5CutSource, into out: T5Outputs) throws {
-        @inline(__always) func finish(_ t: Int, _ s: Float) {
-            out.score?[t] = s
-            if let pass = out.pass,
-               let cut = cuts.cut(innerRadius: batch.innerRadius(t), eta1: batch.eta[batch.firstAnchor(t)]) {
-                pass[t] = s > cut ? 1 : 0
+        /// Scores and pass flags of candidates first ..< first + lanes,
+        /// `score(lane)` giving each one's score; the kind of cut is decided
+        /// once per tile, not per candidate.
+        @inline(__always) func finish(_ first: Int, _ lanes: Int, _ score: (Int) -> Float) {
+            if let scores = out.score {
+                for lane in 0..<lanes { scores[first &+ lane] = score(lane) }
+            }
+            guard let pass = out.pass else { return }
+            switch cuts {
+            case .none:
+                break
+            case .single(let cut):
+                for lane in 0..<lanes { pass[first &+ lane] = score(lane) > cut ? 1 : 0 }
+            case .table(let lookup):
+                for lane in 0..<lanes {
+                    let t = first &+ lane
+                    let cut = lookup.cut(innerRadius: batch.innerRadius(t), eta1: batch.eta[batch.firstAnchor(t)])
+                    pass[t] = score(lane) > cut ? 1 : 0
+                }
             }
         }
         switch head {
         case .sigmoid:
             try forEachOutputTile(batch, columns) { first, lanes, output, finite in
                 let probability = sigmoidProbability(output[0], lanes: lanes, finite: finite)
-                for lane in 0..<lanes {
-                    let s = probability[lane]
-                    out.probabilities?[first + lane] = s
-                    finish(first + lane, s)
+                if let probabilities = out.probabilities {
+                    for lane in 0..<lanes { probabilities[first &+ lane] = probability[lane] }
                 }
+                finish(first, lanes) { probability[$0] }
             }
         case .softmax(let classes, let definition):
             let classCount = classes.count
             try forEachOutputTile(batch, columns) { first, lanes, output, finite in
                 softmax(output, classCount: classCount, lanes: lanes, finite: finite)
-                for lane in 0..<lanes {
-                    let t = first + lane
-                    if let probabilities = out.probabilities {
-                        for k in 0..<classCount { probabilities[t * classCount + k] = output[k][lane] }
+                if let probabilities = out.probabilities {
+                    for lane in 0..<lanes {
+                        let row = probabilities + (first + lane) * classCount
+                        for k in 0..<classCount { row[k] = output[k][lane] }
                     }
-                    let p = output[definition.classIndex][lane]
-                    finish(t, definition.oneMinus ? 1 - p : p)
                 }
+                let chosen = output[definition.classIndex]
+                finish(first, lanes) { definition.oneMinus ? 1 - chosen[$0] : chosen[$0] }
             }
         case .embedding(let dimension):
             guard let embedding = out.embedding else { return }

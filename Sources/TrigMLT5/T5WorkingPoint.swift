@@ -98,11 +98,12 @@ struct T5CutLookup {
     func cut(innerRadius: Float, eta1: Float) -> Float {
         let pt = Double(innerRadius * k2Rinv1GeVf * 2)
         var ptBin = 0
-        for edge in ptEdges where pt > edge { ptBin += 1 }
+        for edge in ptEdges where pt > edge { ptBin &+= 1 }
         let scaled = abs(eta1) / etaBinWidth
-        // Compare before converting: Int(NaN) or Int(1e30) would trap.
+        // Compare before converting: Int(NaN) or Int(1e30) would trap. The
+        // bins are at most 65 x 1000 (T5WorkingPoint.parse): no overflow.
         let etaBin = scaled < Float(etaBins - 1) ? Int(scaled) : etaBins - 1
-        return cuts[ptBin * etaBins + etaBin]
+        return cuts[ptBin &* etaBins &+ etaBin]
     }
 }
 
