@@ -152,9 +152,26 @@ package enum LUTGenerator {
             var inputs = [Float](repeating: 0, count: scheme.featureCount)
             inputs.withUnsafeMutableBufferPointer { inputBuffer in
                 guard let inputPointer = inputBuffer.baseAddress else { return }
-                for index in indices {
-                    decoder.decode(address(index), into: inputPointer)
-                    store(index, lutForest.output(lutForest.sum(inputPointer)))
+                guard lutForest.allMask else {
+                    for index in indices {
+                        decoder.decode(address(index), into: inputPointer)
+                        store(index, lutForest.output(lutForest.sum(inputPointer)))
+                    }
+                    return
+                }
+                // Mask trees: a block of rows at a time (`LUTRowBlock`), same sums.
+                let block = LUTRowBlock(featureCount: scheme.featureCount)
+                defer { block.deallocate() }
+                var start = indices.lowerBound
+                while start < indices.upperBound {
+                    let rows = Swift.min(LUTRowBlock.rows, indices.upperBound - start)
+                    for row in 0..<rows {
+                        decoder.decode(address(start + row), into: inputPointer)
+                        block.setRow(row, from: inputPointer)
+                    }
+                    lutForest.sums(block, count: rows)
+                    for row in 0..<rows { store(start + row, lutForest.output(block.sums[row])) }
+                    start += rows
                 }
             }
         }
