@@ -23,11 +23,14 @@ stage() {  # stage NAME COMMAND... ; output to the terminal and to a log
   local name=$1; shift
   local start=$SECONDS
   echo; echo "=== $name: $*"
-  "$@" 2>&1 | tee "$log/$name.log"
+  ( "$@"; rc=$?; times >"$log/$name.times"; exit $rc ) 2>&1 | tee "$log/$name.log"
   local rc=${PIPESTATUS[0]}
   [ "$rc" -eq 0 ] || broken+=("$name (exit $rc)")
-  timings+=("$name $((SECONDS - start)) s")
+  timings+=("$name $((SECONDS - start)) s (CPU $(cpu_seconds "$log/$name.times") s)")
   return 0
+}
+cpu_seconds() {  # user + system seconds of a stage and its children, from `times` ("1m2.5s 0m0.3s" lines)
+  awk '{ for (i = 1; i <= NF; i++) { split($i, t, "m"); s += t[1] * 60 + t[2] } } END { printf "%d", s + 0.5 }' "$1" 2>/dev/null
 }
 count() {  # count NAME PASSED FAILED [SKIPPED]
   passed=$((passed + ${2:-0})); failed=$((failed + ${3:-0})); skipped=$((skipped + ${4:-0}))
