@@ -51,7 +51,7 @@ collect() {  # collect NAME: the stage's exit status and times, once every lane 
   local rc secs cpu ln
   if ! read -r rc secs cpu ln <"$log/$1.result" 2>/dev/null; then broken+=("$1 (did not run)"); return; fi
   [ "$rc" -eq 0 ] || broken+=("$1 (exit $rc)")
-  timings+=("$1 $secs s (CPU $cpu s${ln:+, lane $ln})")
+  timings+=("$1 $secs s (CPU $cpu s${ln:+; lane $ln})")
 }
 count() {  # count NAME PASSED FAILED [SKIPPED]
   passed=$((passed + ${2:-0})); failed=$((failed + ${3:-0})); skipped=$((skipped + ${4:-0}))
@@ -161,7 +161,7 @@ if [ "$hardening" != 0 ]; then
 fi
 
 echo
-echo "stage times: $(IFS=,; echo "${timings[*]}" | sed 's/,/, /g')"
+echo "stage times (the lanes overlap; fuzz-1 and fuzz-2 ran one target per core): $(IFS=,; echo "${timings[*]}" | sed 's/,/, /g')"
 for b in "${broken[@]}"; do echo "stage failed: $b"; done
 echo "run-tests: $passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ ${#broken[@]} -eq 0 ]
