@@ -121,6 +121,20 @@ if [ ${#targets[@]} -eq 0 ]; then
   for f in fuzz/targets/*.c; do targets+=("$(basename "$f" .c)"); done
 fi
 support=(fuzz/common/fuzz_support.c Tests/c/t5_synth.c examples-c/common/t5_file.c examples-c/common/byte_cursor.c examples-c/common/file_bytes.c)
+cflags=(-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+        -DTRIGML_SOURCE_DIR="\"$ROOT\"" -Iinclude -Ifuzz/common -Iexamples-c/common -ITests/c)
+# The support files are compiled once, with the targets' flags, and linked into each.
+support_objects=()
+if [ "$build" = 1 ]; then
+  mkdir -p "$OUT/obj"
+  for src in "${support[@]}"; do
+    obj=$OUT/obj/$(basename "$src" .c).o
+    if ! "$CLANG" "${cflags[@]}" -c "$src" -o "$obj" >"$OUT/logs/support.build.log" 2>&1; then
+      cat "$OUT/logs/support.build.log"; bad "support file $src: build"; finish
+    fi
+    support_objects+=("$obj")
+  done
+fi
 exported=$(nm -D --defined-only "$LIBDIR/libtrigml.so" 2>/dev/null | awk '{print $3}')
 kept=()
 for t in "${targets[@]}"; do
@@ -140,10 +154,8 @@ for t in "${targets[@]}"; do
     [ -x "$OUT/bin/$t" ] || bad "$t: not built ($OUT/bin/$t; run without --no-build)"
     continue
   fi
-  if ! "$CLANG" "${LLD[@]}" -g -O1 -fno-omit-frame-pointer \
-       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-       -DTRIGML_SOURCE_DIR="\"$ROOT\"" -Iinclude -Ifuzz/common -Iexamples-c/common -ITests/c \
-       "$src" "${support[@]}" -L"$LIBDIR" -ltrigml -Wl,-rpath,"$LIBDIR" -lm -lpthread \
+  if ! "$CLANG" "${LLD[@]}" "${cflags[@]}" \
+       "$src" "${support_objects[@]}" -L"$LIBDIR" -ltrigml -Wl,-rpath,"$LIBDIR" -lm -lpthread \
        -o "$OUT/bin/$t" >"$OUT/logs/$t.build.log" 2>&1; then
     cat "$OUT/logs/$t.build.log"
     bad "$t: build"
