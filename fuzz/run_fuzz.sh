@@ -8,6 +8,11 @@
 #   fuzz/run_fuzz.sh --runs 1000000        # long mode: 1M executions per target, one target at a time
 #   fuzz/run_fuzz.sh --regressions         # only replay Tests/fuzz-corpus/*/regressions/* and the seeds
 #   fuzz/run_fuzz.sh --build               # only build
+#   fuzz/run_fuzz.sh --no-build --no-replay --claim DIR
+#                                          # only fuzz, with the targets an earlier --build or
+#                                          # --regressions made, one at a time, each target
+#                                          # claimed first in DIR (mkdir): several such runs
+#                                          # share the targets (run-tests.sh: one per lane)
 #   fuzz/run_fuzz.sh --update-corpus       # after a long run: merge the working corpus's small
 #                                          # inputs (<= 1 kB) that add coverage into
 #                                          # Tests/fuzz-corpus/<target>/min/ (committed)
@@ -48,6 +53,9 @@ seconds=30
 runs=""
 jobs=1
 mode=fuzz
+build=1
+replay=1
+claim=""
 targets=()
 while [ $# -gt 0 ]; do
   case $1 in
@@ -56,8 +64,11 @@ while [ $# -gt 0 ]; do
     --jobs) jobs=$2; shift 2 ;;
     --regressions) mode=regressions; shift ;;
     --build) mode=build; shift ;;
+    --no-build) build=0; shift ;;
+    --no-replay) replay=0; shift ;;
+    --claim) claim=$2; jobs=1; shift 2 ;;
     --update-corpus) mode=update; shift ;;
-    -h|--help) sed -n '2,40p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,47p' "$0"; exit 0 ;;
     -*) echo "unknown option $1" >&2; exit 2 ;;
     *) targets+=("$1"); shift ;;
   esac
@@ -87,16 +98,19 @@ bad()  { failed=$((failed + 1)); echo "run-fuzz: FAIL $*"; }
 finish() { echo "run-fuzz: $passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
 
 # ------------------------------------------------------------------ build
-echo "run-fuzz: building libtrigml.so with ASan + coverage ($SCRATCH)"
+# Only the library product: the targets need nothing else (not trigml-cli).
 swift_build() {
   swift build -c release -Xswiftc -static-stdlib -Xswiftc -sanitize=address \
     -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp \
-    --scratch-path "$SCRATCH" >"$OUT/logs/swift-build.log" 2>&1
+    --scratch-path "$SCRATCH" --product trigml >"$OUT/logs/swift-build.log" 2>&1
 }
-# One retry: SwiftPM stops when a source changes under it (an editor saving).
-if ! swift_build && ! swift_build; then
-  tail -30 "$OUT/logs/swift-build.log"
-  bad "swift build of the fuzz library"; finish
+if [ "$build" = 1 ]; then
+  echo "run-fuzz: building libtrigml.so with ASan + coverage ($SCRATCH)"
+  # One retry: SwiftPM stops when a source changes under it (an editor saving).
+  if ! swift_build && ! swift_build; then
+    tail -30 "$OUT/logs/swift-build.log"
+    bad "swift build of the fuzz library"; finish
+  fi
 fi
 
 # The targets link -ltrigml, which records the SONAME libtrigml.so.1
@@ -107,6 +121,20 @@ if [ ${#targets[@]} -eq 0 ]; then
   for f in fuzz/targets/*.c; do targets+=("$(basename "$f" .c)"); done
 fi
 support=(fuzz/common/fuzz_support.c Tests/c/t5_synth.c examples-c/common/t5_file.c examples-c/common/byte_cursor.c examples-c/common/file_bytes.c)
+cflags=(-g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
+        -DTRIGML_SOURCE_DIR="\"$ROOT\"" -Iinclude -Ifuzz/common -Iexamples-c/common -ITests/c)
+# The support files are compiled once, with the targets' flags, and linked into each.
+support_objects=()
+if [ "$build" = 1 ]; then
+  mkdir -p "$OUT/obj"
+  for src in "${support[@]}"; do
+    obj=$OUT/obj/$(basename "$src" .c).o
+    if ! "$CLANG" "${cflags[@]}" -c "$src" -o "$obj" >"$OUT/logs/support.build.log" 2>&1; then
+      cat "$OUT/logs/support.build.log"; bad "support file $src: build"; finish
+    fi
+    support_objects+=("$obj")
+  done
+fi
 exported=$(nm -D --defined-only "$LIBDIR/libtrigml.so" 2>/dev/null | awk '{print $3}')
 kept=()
 for t in "${targets[@]}"; do
@@ -122,10 +150,12 @@ for t in "${targets[@]}"; do
   fi
   if [ -n "$missing" ]; then bad "$t: the library does not export$missing"; continue; fi
   kept+=("$t")
-  if ! "$CLANG" "${LLD[@]}" -g -O1 -fno-omit-frame-pointer \
-       -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-       -DTRIGML_SOURCE_DIR="\"$ROOT\"" -Iinclude -Ifuzz/common -Iexamples-c/common -ITests/c \
-       "$src" "${support[@]}" -L"$LIBDIR" -ltrigml -Wl,-rpath,"$LIBDIR" -lm -lpthread \
+  if [ "$build" = 0 ]; then
+    [ -x "$OUT/bin/$t" ] || bad "$t: not built ($OUT/bin/$t; run without --no-build)"
+    continue
+  fi
+  if ! "$CLANG" "${LLD[@]}" "${cflags[@]}" \
+       "$src" "${support_objects[@]}" -L"$LIBDIR" -ltrigml -Wl,-rpath,"$LIBDIR" -lm -lpthread \
        -o "$OUT/bin/$t" >"$OUT/logs/$t.build.log" 2>&1; then
     cat "$OUT/logs/$t.build.log"
     bad "$t: build"
@@ -170,7 +200,7 @@ target_flags() {  # extra flags of target $1
 }
 
 # --------------------------------------------- replay: regressions + seeds
-for t in "${targets[@]}"; do
+[ "$replay" = 1 ] && for t in "${targets[@]}"; do
   [ -x "$OUT/bin/$t" ] || continue
   target_flags "$t"
   inputs=()
@@ -218,17 +248,20 @@ fuzz_one() {  # fuzz_one TARGET: runs it, writes "rc<TAB>summary" to $OUT/logs/T
 }
 
 # Up to $jobs targets at once (CI: one per core); summaries in target order.
+# With --claim, only the targets this run claims (the others are another run's).
 running=0
+mine=()
 for t in "${targets[@]}"; do
   [ -x "$OUT/bin/$t" ] || continue
+  if [ -n "$claim" ]; then mkdir -p "$claim"; mkdir "$claim/$t" 2>/dev/null || continue; fi
+  mine+=("$t")
   rm -f "$OUT/logs/$t.result"
   fuzz_one "$t" &
   running=$((running + 1))
   if [ "$running" -ge "$jobs" ]; then wait -n; running=$((running - 1)); fi
 done
 wait
-for t in "${targets[@]}"; do
-  [ -x "$OUT/bin/$t" ] || continue
+for t in "${mine[@]}"; do
   result=$OUT/logs/$t.result
   if ! [ -f "$result" ]; then bad "$t: no result"; continue; fi
   IFS=$'\t' read -r rc summary <"$result"

@@ -5,7 +5,12 @@
 /// (fuzzed by the hardening suite): nesting depth is bounded, numbers are
 /// kept as their source text so each consumer parses them at the precision
 /// it needs (a float32 threshold must be read as Float, not via Double).
-package indirect enum JSON {
+/// Not `indirect`: arrays and objects already hold their children by
+/// reference, and an indirect enum put every value, each number of a
+/// weight matrix included, in a heap box of its own (a malloc, a free and
+/// reference counting per value: most of a model load, perf on
+/// soak_load_free). A value is now stored in place.
+package enum JSON {
     case null
     case bool(Bool)
     case number(String)
@@ -188,6 +193,19 @@ struct JSONParser {
 
     mutating func parseString() throws -> String {
         position += 1
+        // Most strings (member names) have no escape: made straight from
+        // the file's bytes, as the general loop below would make them.
+        var end = position
+        while end < bytes.count {
+            let b = bytes[end]
+            if b == UInt8(ascii: "\"") {
+                let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[position..<end]), as: UTF8.self)
+                position = end + 1
+                return text
+            }
+            if b < 0x20 || b == UInt8(ascii: "\\") { break }
+            end += 1
+        }
         var out: [UInt8] = []
         while true {
             guard position < bytes.count else { throw error("unexpected end of file inside a string") }

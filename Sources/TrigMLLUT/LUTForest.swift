@@ -201,7 +201,7 @@ package final class LUTForest: @unchecked Sendable {
                                         var set = UInt32.max
                                         let k0 = starts[t]
                                         for k in k0..<(k0 &+ counts[t]) {
-                                            set &= Self.goesLeft(x[feat[k]], thr[k], nanLeft[k]) ? UInt32.max : keep[k]
+                                            set &= keep[k] | Self.leftMask(x[feat[k]], thr[k], nanLeft[k])
                                         }
                                         s &+= leaves[leafStarts[t] &+ set.trailingZeroBitCount]
                                     }
@@ -220,6 +220,18 @@ package final class LUTForest: @unchecked Sendable {
     @inline(__always)
     static func goesLeft(_ x: Float, _ threshold: Float, _ nanLeft: Bool) -> Bool {
         x < threshold || (nanLeft && x.isNaN)
+    }
+
+    /// `goesLeft` as a mask, all ones when the row goes left, computed
+    /// without a branch: in the one-address path the outcome of each node
+    /// test is data-dependent, and as a branch it was mispredicted about
+    /// half the time (perf, oom_sweep's fallback LUT children). Same test,
+    /// same leaf, so the same words.
+    @inline(__always)
+    static func leftMask(_ x: Float, _ threshold: Float, _ nanLeft: Bool) -> UInt32 {
+        let below = UInt32(unsafeBitCast(x < threshold, to: UInt8.self))
+        let nanDefault = UInt32(unsafeBitCast(x.isNaN, to: UInt8.self) & unsafeBitCast(nanLeft, to: UInt8.self))
+        return 0 &- (below | nanDefault)
     }
 
     /// Bytes that building the LUT form of `forest` holds at once: per node

@@ -100,9 +100,9 @@ package enum LUTGenerator {
     /// with the smallest tables (`LUTMemory`): then the range is evaluated
     /// one address at a time, which gives the same words and needs only
     /// the output, the forest's LUT form (both already there) and a few kB
-    /// per thread, but is much slower for a large range (docs/reliability.md:
-    /// about 160 ns of CPU per tree evaluation, so 2^24 words of a
-    /// 400-tree forest take about 18 CPU minutes instead of 13 s). Issue 12 asks for
+    /// per thread, but is slower for a large range (docs/reliability.md:
+    /// about 5 ns of CPU per depth-4 tree evaluation, so 2^24 words of a
+    /// 400-tree forest take about a CPU minute instead of 13 s). Issue 12 asks for
     /// the slow answer over a failure; `TRIGML_LUT_DEBUG=1` says which
     /// path was taken and why. Throws `.outOfMemory` only when even the
     /// one-address path's own memory cannot be had (`requireOneAddressMemory`).
@@ -152,9 +152,26 @@ package enum LUTGenerator {
             var inputs = [Float](repeating: 0, count: scheme.featureCount)
             inputs.withUnsafeMutableBufferPointer { inputBuffer in
                 guard let inputPointer = inputBuffer.baseAddress else { return }
-                for index in indices {
-                    decoder.decode(address(index), into: inputPointer)
-                    store(index, lutForest.output(lutForest.sum(inputPointer)))
+                guard lutForest.allMask else {
+                    for index in indices {
+                        decoder.decode(address(index), into: inputPointer)
+                        store(index, lutForest.output(lutForest.sum(inputPointer)))
+                    }
+                    return
+                }
+                // Mask trees: a block of rows at a time (`LUTRowBlock`), same sums.
+                let block = LUTRowBlock(featureCount: scheme.featureCount)
+                defer { block.deallocate() }
+                var start = indices.lowerBound
+                while start < indices.upperBound {
+                    let rows = Swift.min(LUTRowBlock.rows, indices.upperBound - start)
+                    for row in 0..<rows {
+                        decoder.decode(address(start + row), into: inputPointer)
+                        block.setRow(row, from: inputPointer)
+                    }
+                    lutForest.sums(block, count: rows)
+                    for row in 0..<rows { store(start + row, lutForest.output(block.sums[row])) }
+                    start += rows
                 }
             }
         }

@@ -63,7 +63,7 @@ extension Tabulation {
             let nanLeft = lutForest.nodeNaNLeft[node]
             masks.withUnsafeMutableBufferPointer { maskBuffer in
                 for value in 0..<valueCount {
-                    maskBuffer[value] &= LUTForest.goesLeft(column[value], threshold, nanLeft) ? UInt32.max : keep
+                    maskBuffer[value] &= keep | LUTForest.leftMask(column[value], threshold, nanLeft)
                 }
             }
         }

@@ -109,19 +109,41 @@ extension Tabulation {
         }
     }
 
-    /// `fill` for one block with Int128 tables.
+    /// `fill` for one block with Int128 tables. Wrapping adds, as in
+    /// `LUTForest.sum`: every partial sum fits in Int128 by the choice of
+    /// scale, so they are the exact sums without a per-add overflow check;
+    /// two groups per pass halve the sum loads and stores.
     private func fillWide(_ block: BlockOfLowValues, highRange: ClosedRange<Int>, range: Range<Int>,
                           _ conversion: PtConversion, _ out: UnsafeMutablePointer<UInt16>) {
-        var sums = [Int128](repeating: 0, count: block.size)
+        let sums = UnsafeMutablePointer<Int128>.allocate(capacity: block.size)
+        defer { sums.deallocate() }
         for highValue in highRange {
             guard let part = rowPart(block, highValue: highValue, range: range) else { continue }
             let indices = part.first..<part.end
             for index in indices { sums[index] = baseFixed }
-            for group in 0..<groupCount {
-                let row = Int(highClassByGroup[group][highValue]) * lowClassCount[group]
-                let ids = lowClassByGroup + group * lowValueCount + block.start
+            @inline(__always) func rowOffset(_ group: Int) -> Int {
+                Int(highClassByGroup[group][highValue]) * lowClassCount[group]
+            }
+            @inline(__always) func classesOf(_ group: Int) -> UnsafeMutablePointer<UInt16> {
+                lowClassByGroup + group * lowValueCount + block.start
+            }
+            var group = 0
+            while group + 2 <= groupCount {
+                let ids0 = classesOf(group), ids1 = classesOf(group + 1)
+                let offset0 = rowOffset(group), offset1 = rowOffset(group + 1)
+                wideTables[group].withUnsafeBufferPointer { table0 in
+                    wideTables[group + 1].withUnsafeBufferPointer { table1 in
+                        let row0 = table0.baseAddress! + offset0, row1 = table1.baseAddress! + offset1
+                        for index in indices { sums[index] &+= row0[Int(ids0[index])] &+ row1[Int(ids1[index])] }
+                    }
+                }
+                group += 2
+            }
+            if group < groupCount {
+                let ids = classesOf(group), offset = rowOffset(group)
                 wideTables[group].withUnsafeBufferPointer { table in
-                    for index in indices { sums[index] += table[row + Int(ids[index])] }
+                    let row = table.baseAddress! + offset
+                    for index in indices { sums[index] &+= row[Int(ids[index])] }
                 }
             }
             let words = out + part.outOffset

@@ -6,7 +6,7 @@
  *   lut     2^24 mode-15 words from a 400-tree depth-5 forest (tml_lut_generate);
  *           below 700 MiB, where the tabulation set-up (about 330 MiB) does
  *           not fit and the library evaluates one address at a time instead
- *           (many minutes for 2^24 words), the first 2^18 + 2^12 of them: the
+ *           (a minute or more of CPU for 2^24 words), the first 2^18 + 2^12 of them: the
  *           smallest mode-15 range the library tabulates (split bit 18), so
  *           the fallback is what runs. Under TRIGML_LUT_DEBUG=1 the child
  *           must say it fell back at the lowest limit, and the words' hash
