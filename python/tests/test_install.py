@@ -16,9 +16,11 @@ import pytest
 from conftest import ROOT
 
 CHECK = textwrap.dedent("""
-    import pathlib, numpy as np, trigml
+    import pathlib, sys, numpy as np, trigml
     assert pathlib.Path(trigml.__file__).parent == pathlib.Path(trigml.library_path()).parent, trigml.library_path()
     assert "site-packages" in str(trigml.library_path())
+    # Installed into this venv, not into the system site-packages it also sees.
+    assert pathlib.Path(trigml.__file__).resolve().is_relative_to(pathlib.Path(sys.prefix).resolve()), trigml.__file__
     batch = dict(md_x=np.array([30, 60, 90, 120, 150], np.float32), md_y=np.array([1, 3, 6, 10, 15], np.float32),
                  md_z=np.array([5, 10, 15, 20, 25], np.float32), md_layer=np.array([1, 2, 3, 4, 5], np.uint8),
                  t3_md=np.array([[0, 1, 2], [2, 3, 4]]), t3_radius=np.array([800, 900], np.float32),
@@ -48,7 +50,9 @@ CHECK = textwrap.dedent("""
 def test_pip_install_into_a_fresh_venv(tmp_path):
     pytest.importorskip("scikit_build_core")  # installed by tools/ensure_deps.sh (TRIGML_DEPS=tests)
     venv = tmp_path / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", str(venv)], check=True)
+    # No pip of its own (ensurepip takes seconds): the system pip, seen
+    # through the system site-packages, installs into the venv it runs from.
+    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", str(venv)], check=True)
     python = venv / "bin" / "python"
     env = {key: value for key, value in os.environ.items() if not key.startswith("TRIGML_")}
     env.pop("PYTHONPATH", None)
