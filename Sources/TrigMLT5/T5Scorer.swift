@@ -30,9 +30,9 @@ extension T5FeatureSet {
 /// A whole call with fewer candidates than this takes the one-candidate
 /// road of T5FewCandidates.swift (its features are computed for one
 /// candidate, not a tile's worth, so it stays ahead of a tile pass for
-/// longer): measured per candidate here, about 0.27 us for any count on
-/// that road against a tile pass of about 2.1 us for 1 to 16 candidates
-/// (bench/RESULTS.md, batches 1 and 16).
+/// longer): measured here, about 0.17 us per candidate on that road against
+/// about 2 us for a tile pass of 1 to 16 candidates, even at 12 (bench
+/// harness, calls of 4 to 16 candidates).
 @inlinable var fewCandidatesBelow: Int { 12 }
 
 extension T5Model {
