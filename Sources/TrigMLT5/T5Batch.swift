@@ -69,24 +69,33 @@ package struct T5Batch {
     }
 
     /// Every T5 must name two existing T3s whose MDs exist, chained through
-    /// the shared MD (outer T3's first = inner T3's last).
+    /// the shared MD (outer T3's first = inner T3's last). A whole chain is
+    /// recognised by `t5ChainIsWhole` (the one-candidate road's test too);
+    /// only a broken one, or a feature set that reads the anchors' layers,
+    /// goes through the checks that name the first problem.
     private func checkIndexChain() throws {
+        for t in 0..<t5Count where readsLayer || !t5ChainIsWhole(t, t5T3: t5T3, t3MD: t3MD, t3Count: UInt64(t3Count),
+                                                                   mdCount: UInt64(mdCount)) {
+            try explainChain(ofT5: t)
+        }
+    }
+
+    /// T5 `t`'s chain checked step by step, throwing the first problem.
+    private func explainChain(ofT5 t: Int) throws {
         let nT3 = UInt32(truncatingIfNeeded: min(t3Count, Int(UInt32.max)))
         let t3Fits = t3Count <= Int(UInt32.max)
-        for t in 0..<t5Count {
-            let inner = t5T3[2 * t], outer = t5T3[2 * t + 1]
-            if t3Fits && inner >= nT3 {
-                throw TMLError.invalid("t5_t3[\(t)][0] = \(inner) is past n_t3 = \(t3Count)")
-            }
-            if t3Fits && outer >= nT3 {
-                throw TMLError.invalid("t5_t3[\(t)][1] = \(outer) is past n_t3 = \(t3Count)")
-            }
-            try checkAnchors(ofT3: inner, role: "inner", t5: t)
-            try checkAnchors(ofT3: outer, role: "outer", t5: t)
-            let shared = t3MD[3 * Int(inner) + 2], outerFirst = t3MD[3 * Int(outer)]
-            if shared != outerFirst {
-                throw TMLError.invalid("T5 \(t): outer T3 \(outer) starts at MD \(outerFirst) but inner T3 \(inner) ends at MD \(shared); they must share it")
-            }
+        let inner = t5T3[2 * t], outer = t5T3[2 * t + 1]
+        if t3Fits && inner >= nT3 {
+            throw TMLError.invalid("t5_t3[\(t)][0] = \(inner) is past n_t3 = \(t3Count)")
+        }
+        if t3Fits && outer >= nT3 {
+            throw TMLError.invalid("t5_t3[\(t)][1] = \(outer) is past n_t3 = \(t3Count)")
+        }
+        try checkAnchors(ofT3: inner, role: "inner", t5: t)
+        try checkAnchors(ofT3: outer, role: "outer", t5: t)
+        let shared = t3MD[3 * Int(inner) + 2], outerFirst = t3MD[3 * Int(outer)]
+        if shared != outerFirst {
+            throw TMLError.invalid("T5 \(t): outer T3 \(outer) starts at MD \(outerFirst) but inner T3 \(inner) ends at MD \(shared); they must share it")
         }
     }
 
@@ -124,4 +133,18 @@ package struct T5Batch {
     func innerRadius(_ t: Int) -> Float { t3Radius[Int(t5T3[2 * t])] }
     @inline(__always)
     func outerRadius(_ t: Int) -> Float { t3Radius[Int(t5T3[2 * t + 1])] }
+}
+
+/// Whether T5 `t`'s index chain is whole: both T3s below `t3Count`, their
+/// six MDs below `mdCount`, the outer T3 starting at the inner T3's last MD.
+/// The one definition both roads accept a batch by (T5Batch, T5FewCandidates).
+@inline(__always)
+func t5ChainIsWhole(_ t: Int, t5T3: UnsafePointer<UInt32>, t3MD: UnsafePointer<UInt32>,
+                    t3Count: UInt64, mdCount: UInt64) -> Bool {
+    let inner = UInt64(t5T3[2 &* t]), outer = UInt64(t5T3[2 &* t &+ 1])
+    guard inner < t3Count, outer < t3Count else { return false }
+    let innerMDs = t3MD + 3 &* Int(inner), outerMDs = t3MD + 3 &* Int(outer)
+    return UInt64(innerMDs[0]) < mdCount && UInt64(innerMDs[1]) < mdCount && UInt64(innerMDs[2]) < mdCount
+        && UInt64(outerMDs[0]) < mdCount && UInt64(outerMDs[1]) < mdCount && UInt64(outerMDs[2]) < mdCount
+        && innerMDs[2] == outerMDs[0]
 }
