@@ -34,14 +34,9 @@ package struct T5FewCandidates {
                      kernels: KernelTable) -> T5FewCandidates? {
         guard featureSet == .lstV2, extraInputs.isEmpty, standardization == nil, head == .sigmoid,
               network.maxStride <= t5SingleMaxStride, let point = workingPoints.first?.point else { return nil }
-        let cut: T5CutSource
-        switch point {
-        case .single(let value): cut = .single(value)
-        case .ptEtaTable(let table): cut = .table(table.lookup)
-        }
         return T5FewCandidates(layers: network.layers, layerCount: network.layerCount, maxStride: network.maxStride,
                                biasFirst: featureSet.biasOrder == .first,
-                               kernels: kernels, cut: cut)
+                               kernels: kernels, cut: point.cutSource)
     }
 
     /// Scores and pass flags of every candidate of `b`, or false (nothing
@@ -53,13 +48,9 @@ package struct T5FewCandidates {
               let x = b.x, let y = b.y, let z = b.z, let r = b.r, let eta = b.eta, let phi = b.phi,
               let t3MD = b.t3MD, let t3Radius = b.t3Radius, let t5T3 = b.t5T3 else { return false }
         let candidates = Int(b.t5Count)
-        for t in 0..<candidates {
-            let inner = UInt64(t5T3[2 &* t]), outer = UInt64(t5T3[2 &* t &+ 1])
-            guard inner < b.t3Count, outer < b.t3Count else { return false }
-            let innerMDs = t3MD + 3 &* Int(inner), outerMDs = t3MD + 3 &* Int(outer)
-            guard UInt64(innerMDs[0]) < b.mdCount, UInt64(innerMDs[1]) < b.mdCount, UInt64(innerMDs[2]) < b.mdCount,
-                  UInt64(outerMDs[0]) < b.mdCount, UInt64(outerMDs[1]) < b.mdCount, UInt64(outerMDs[2]) < b.mdCount,
-                  innerMDs[2] == outerMDs[0] else { return false }
+        for t in 0..<candidates
+        where !t5ChainIsWhole(t, t5T3: t5T3, t3MD: t3MD, t3Count: b.t3Count, mdCount: b.mdCount) {
+            return false
         }
         var record: T5BatchRecord = (x: x, y: y, z: z, r: r, eta: eta, phi: phi, layer: nil,
                                    t3MD: t3MD, t3Radius: t3Radius, t5T3: t5T3)

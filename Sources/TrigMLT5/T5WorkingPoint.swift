@@ -124,14 +124,23 @@ enum T5CutSource {
     }
 }
 
+extension T5WorkingPoint {
+    /// The cut source of this working point; a table's lookup points into
+    /// storage the table owns, so it is valid while the working point lives.
+    var cutSource: T5CutSource {
+        switch self {
+        case .single(let c): return .single(c)
+        case .ptEtaTable(let table): return .table(table.lookup)
+        }
+    }
+}
+
 extension Optional where Wrapped == T5WorkingPoint {
-    /// Runs `body` with this working point (if any) as a cut source.
+    /// Runs `body` with this working point (if any) as a cut source, the
+    /// working point kept alive meanwhile.
     @inline(__always)
     func withCutSource<R>(_ body: (T5CutSource) throws -> R) rethrows -> R {
-        switch self {
-        case .none: return try body(.none)
-        case .single(let c)?: return try body(.single(c))
-        case .ptEtaTable(let table)?: return try withExtendedLifetime(table) { try body(.table(table.lookup)) }
-        }
+        guard let point = self else { return try body(.none) }
+        return try withExtendedLifetime(point) { try body(point.cutSource) }
     }
 }
