@@ -114,7 +114,7 @@ func oneOutput(_ layer: FloatLayerRecord, _ o: Int, _ x: UnsafePointer<FloatTile
 }
 
 /// One candidate, its outputs on the lanes (LST's loop shape): for every
-/// block of 32 outputs four 8-lane chains (two for a last block of 16),
+/// block of 32 outputs four 8-lane chains (one at a time for a last 16),
 /// the input broadcast; a head of up to four outputs as one 4-lane chain.
 /// The chain of dependent adds is what a single candidate waits for, and
 /// 8- and 4-lane adds have a shorter latency than 16-lane ones on AVX-512
@@ -141,9 +141,9 @@ func forwardSingle(_ layer: FloatLayerRecord, _ x: UnsafePointer<Float>, _ y: Un
         store8(layer, y, o + 16, a2); store8(layer, y, o + 24, a3)
         o += 32
     }
-    if o < layer.stride {  // the stride is a multiple of 16
-        let (a0, a1) = chainBlock2(layer, x, o, biasFirst)
-        store8(layer, y, o, a0); store8(layer, y, o + 8, a1)
+    while o < layer.stride {  // a last block of 16 (strides are multiples of 16): 8 at a time
+        store8(layer, y, o, chainBlock(layer, x, o, biasFirst, as: SIMD8<Float>.self))
+        o += 8
     }
 }
 
@@ -186,20 +186,6 @@ private func chainBlock4(_ layer: FloatLayerRecord, _ x: UnsafePointer<Float>, _
     if biasFirst { return (a0, a1, a2, a3) }
     @inline(__always) func bias(_ k: Int) -> SIMD8<Float> { row(layer.bias + o + k, as: SIMD8<Float>.self) }
     return (a0 + bias(0), a1 + bias(8), a2 + bias(16), a3 + bias(24))
-}
-
-@inline(__always)
-private func chainBlock2(_ layer: FloatLayerRecord, _ x: UnsafePointer<Float>, _ o: Int, _ biasFirst: Bool)
-    -> (SIMD8<Float>, SIMD8<Float>) {
-    var a0: SIMD8<Float> = startChain(layer, o, biasFirst), a1: SIMD8<Float> = startChain(layer, o + 8, biasFirst)
-    var w = layer.weights + o
-    for i in 0..<layer.inputs {
-        let xi = SIMD8(repeating: x[i])
-        a0 = a0 + xi * row(w, as: SIMD8<Float>.self); a1 = a1 + xi * row(w + 8, as: SIMD8<Float>.self)
-        w += layer.stride
-    }
-    if biasFirst { return (a0, a1) }
-    return (a0 + row(layer.bias + o, as: SIMD8<Float>.self), a1 + row(layer.bias + o + 8, as: SIMD8<Float>.self))
 }
 
 @inline(__always)
